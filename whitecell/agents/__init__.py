@@ -1,0 +1,1 @@
+"""Automated players. They see exactly their seat's view and act through ``decide``."""

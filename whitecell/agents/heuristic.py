@@ -1,0 +1,248 @@
+"""Heuristic players: expected utility over the team's declared preferences.
+
+An agent sees only its seat's view. In action rounds it scores every action it
+may take by expected utility (odds estimated with the rule adjudicator on *its*
+view) and samples by softmax with the scenario's temperature, so plays vary.
+In negotiations it signs a package when the package's value exceeds its
+reservation (a scenario expression over what it can see), with the same
+softness, and otherwise counters or rejects.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from whitecell.adjudication.rules import odds
+from whitecell.engine import commands as cmd
+from whitecell.engine.seats import team_seat
+from whitecell.engine.state import ProposalRecord
+from whitecell.engine.view import View
+from whitecell.scenario.model import Action, Effects, Scenario, Team
+
+# (variable index, amount, is an absolute value, weight, low bound, high bound)
+_Term = tuple[int, float, bool, float, float, float]
+
+
+class Valuer:
+    """How much a team gains from effects and clauses, in preference units.
+
+    Effects are reduced once to the terms this team cares about ("plans"), so
+    scoring an option costs a few multiplications, not a walk over every change.
+    """
+
+    __slots__ = ("_clauses", "_plans", "_values", "sc", "team", "w")
+
+    def __init__(self, scenario: Scenario, team: Team) -> None:
+        self.sc = scenario
+        self.team = team
+        self.w: dict[int, float] = {}
+        for index, weight in team.preferences:
+            self.w[index] = self.w.get(index, 0.0) + weight
+        self._plans: dict[tuple[int, str | None, str | None], tuple[_Term, ...]] = {}
+        self._clauses = [(cid, self.plan(c.on_sign, None, None), self.plan(c.per_round, None, None))
+                         for cid, c in scenario.clauses.items()]
+        self._values: dict[tuple[tuple[float, ...], int], dict[str, float]] = {}
+
+    def plan(self, eff: Effects, actor: str | None, target: str | None) -> tuple[_Term, ...]:
+        key = (id(eff), actor, target)
+        plan = self._plans.get(key)
+        if plan is None:
+            variables = self.sc.vars
+            terms: list[_Term] = []
+            for ref, amount in eff.change:
+                i = ref.index(actor, target)
+                if i in self.w:
+                    terms.append((i, amount, False, self.w[i], variables[i].lo, variables[i].hi))
+            for ref, value in eff.set:
+                i = ref.index(actor, target)
+                if i in self.w:
+                    terms.append((i, value, True, self.w[i], variables[i].lo, variables[i].hi))
+            plan = self._plans[key] = tuple(terms)
+        return plan
+
+    def effects(self, eff: Effects, beliefs: Sequence[float], actor: str | None = None,
+                target: str | None = None) -> float:
+        return _worth(self.plan(eff, actor, target), beliefs)
+
+    def clause_values(self, beliefs: Sequence[float], remaining: int) -> dict[str, float]:
+        """Each clause's worth if signed now and kept for ``remaining`` round closes
+        (remembered while beliefs stay the same, as they do through a session of talks)."""
+        key = (tuple(beliefs), remaining)
+        out = self._values.get(key)
+        if out is None:
+            if len(self._values) > 64:
+                self._values.clear()
+            out = self._values[key] = {
+                cid: _worth(on_sign, beliefs) + remaining * _worth(per_round, beliefs)
+                for cid, on_sign, per_round in self._clauses
+            }
+        return out
+
+    def agreement_loss(self, kinds: tuple[str, ...], view: View, beliefs: Sequence[float],
+                       remaining: int) -> float:
+        """What breaking the agreements of ``kinds`` now in force would cost this team."""
+        loss = 0.0
+        for rec in view.agreements():
+            if rec.in_force and rec.agreement in kinds:
+                values = self.clause_values(beliefs, remaining)
+                loss += sum(values[c] for c in rec.clauses)
+                loss -= self.effects(self.sc.agreements[rec.agreement].on_break, beliefs)
+        return loss
+
+
+@lru_cache(maxsize=256)
+def valuer(scenario: Scenario, team: str) -> Valuer:
+    """One valuer per scenario and team: its plans never change, so games share it."""
+    return Valuer(scenario, scenario.team[team])
+
+
+# (action, target, worth of success, worth of failure, odds if they never change)
+_Option = tuple[Action, str | None, tuple["_Term", ...], tuple["_Term", ...], float | None]
+
+
+@lru_cache(maxsize=256)
+def _options(scenario: Scenario, team: str) -> tuple[_Option, ...]:
+    """Every move open to a team, with what it is worth and, without modifiers, its odds."""
+    v = valuer(scenario, team)
+    lo, hi = scenario.min_probability, scenario.max_probability
+    out: list[_Option] = []
+    for a in scenario.actions:
+        if team in a.teams:
+            fixed = None if a.modifiers else min(max(a.base_probability, lo), hi)
+            for t in (None,) if a.targets is None else [t for t in a.targets if t != team]:
+                out.append((a, t, v.plan(a.on_success, team, t), v.plan(a.on_failure, team, t),
+                            fixed))
+    return tuple(out)
+
+
+def _worth(plan: tuple[_Term, ...], beliefs: Sequence[float]) -> float:
+    total = 0.0
+    for i, amount, absolute, weight, lo, hi in plan:
+        old = beliefs[i]
+        new = amount if absolute else old + amount
+        new = lo if new < lo else hi if new > hi else new
+        total += weight * (new - old)
+    return total
+
+
+def remaining_rounds(view: View) -> int:
+    """Round closes still to come, counting the current round's."""
+    state = view.state
+    return len(view.sc.rounds) - state.round + (1 if state.round_open else 0)
+
+
+def package_value(values: Mapping[str, float], clauses: Sequence[str]) -> float:
+    return sum(values[c] for c in clauses)
+
+
+def _softmax_pick(options: list[tuple[float, object]], temperature: float,
+                  rng: random.Random) -> int:
+    top = max(u for u, _ in options)
+    weights = [math.exp((u - top) / temperature) for u, _ in options]
+    x = rng.random() * sum(weights)
+    for i, w in enumerate(weights):
+        x -= w
+        if x <= 0:
+            return i
+    return len(options) - 1
+
+
+def _sigmoid(x: float) -> float:
+    if x < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class HeuristicAgent:
+    """A team played by rules of thumb over the team's scenario preferences."""
+
+    def __init__(self, scenario: Scenario, team: str, rng: random.Random) -> None:
+        self.sc = scenario
+        self.team = scenario.team[team]
+        self.id = team
+        self.seat = team_seat(team)
+        self.rng = rng
+        self.valuer = valuer(scenario, team)
+        self.temperature = scenario.temperature
+        self.options = _options(scenario, team)
+
+    # -- action rounds ---------------------------------------------------
+    def choose_actions(self, view: View) -> list[cmd.SubmitAction]:
+        """Score each action at its best target, then sample actions by softmax.
+
+        Scoring per action rather than per (action, target) pair keeps an action with
+        five possible targets from being five times as likely to be drawn.
+        """
+        ctx = view.context()
+        beliefs = ctx.v
+        remaining = remaining_rounds(view)
+        worth = _worth
+        sc = self.sc
+        best: dict[str, tuple[float, Action, str | None]] = {}
+        for action, target, on_success, on_failure, fixed in self.options:
+            if action.requires is not None and not action.requires.fn(ctx, self.id, target):
+                continue
+            p = odds(ctx, sc, action, self.id, target) if fixed is None else fixed
+            u = p * worth(on_success, beliefs) if on_success else 0.0
+            if on_failure:
+                u += (1 - p) * worth(on_failure, beliefs)
+            if action.on_success.end_agreements:
+                u -= p * self.valuer.agreement_loss(action.on_success.end_agreements, view,
+                                                    beliefs, remaining)
+            if action.id not in best or u > best[action.id][0]:
+                best[action.id] = (u, action, target)
+        options: list[tuple[float, object]] = [(self.sc.hold_value, None)]
+        options += [(u, (action, target)) for u, action, target in best.values()]
+        limit = self.sc.rounds[view.state.round - 1].actions_per_team
+        chosen: list[cmd.SubmitAction] = []
+        while len(chosen) < limit and len(options) > 1:
+            i = _softmax_pick(options, self.temperature, self.rng)
+            pick = options.pop(i)[1]
+            if pick is None:
+                break
+            action, target = pick  # type: ignore[misc]
+            chosen.append(cmd.SubmitAction(seat=self.seat, action=action.id, target=target))
+        return chosen
+
+    # -- negotiation -------------------------------------------------------
+    def appraise(self, view: View) -> tuple[dict[str, float], float]:
+        """(value of each clause to this team, its reservation) as the team sees things now."""
+        ctx = view.context()
+        values = self.valuer.clause_values(ctx.v, remaining_rounds(view))
+        return values, float(self.team.reservation.fn(ctx, self.id, None))
+
+    def surplus(self, view: View, clauses: Sequence[str]) -> float:
+        """Value of a package to this team minus its reservation (positive: worth signing)."""
+        values, reservation = self.appraise(view)
+        return package_value(values, clauses) - reservation
+
+    def counter(self, view: View, p: ProposalRecord) -> tuple[str, ...] | None:
+        """The one-clause change to ``p`` this team likes best, if it would then sign."""
+        values, reservation = self.appraise(view)
+        best, best_value = None, package_value(values, p.clauses)
+        for clause in self.sc.agreements[p.agreement].optional:
+            if clause in p.clauses:
+                variant = tuple(c for c in p.clauses if c != clause)
+                value = best_value - values[clause]
+            else:
+                variant = (*p.clauses, clause)
+                value = best_value + values[clause]
+            if best is None or value > best[1]:
+                best = (variant, value)
+        if best is None or best[1] <= best_value + 1e-9 or best[1] <= reservation:
+            return None
+        return best[0]
+
+    def respond(self, view: View, p: ProposalRecord, *, may_counter: bool = True) -> cmd.Command:
+        """Sign, counter or reject proposal ``p``."""
+        surplus = self.surplus(view, p.clauses)
+        if self.rng.random() < _sigmoid(surplus / self.temperature):
+            return cmd.SignProposal(seat=self.seat, pid=p.pid)
+        variant = self.counter(view, p) if may_counter else None
+        if variant is not None:
+            return cmd.TableProposal(seat=self.seat, agreement=p.agreement, clauses=variant,
+                                     counter_to=p.pid)
+        return cmd.RejectProposal(seat=self.seat, pid=p.pid)

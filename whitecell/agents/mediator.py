@@ -1,0 +1,109 @@
+"""The mediator's compromise: a clause package most parties should sign, and that lasts.
+
+The mediator reads the public view only. It judges each party's interest by
+that party's declared preferences and reservation evaluated on public
+information: a mediator knows the parties' positions, not their secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from whitecell.agents.heuristic import package_value, remaining_rounds, valuer
+from whitecell.engine.decide import hazard
+from whitecell.engine.view import View, with_clauses
+from whitecell.scenario.model import Scenario
+
+Score = tuple[int, float, float]
+
+
+class Appraisal:
+    """The parties' interests in one agreement as the mediator sees them at one moment."""
+
+    def __init__(self, mediator: Mediator, view: View, agreement: str) -> None:
+        sc = mediator.sc
+        self.sc = sc
+        self.agreement = agreement
+        self.kind = sc.agreements[agreement]
+        self.ctx = view.context()
+        remaining = remaining_rounds(view)
+        self.values = {t: v.clause_values(self.ctx.v, remaining) for t, v in mediator.valuers.items()}
+        self.reservations = {t.id: float(t.reservation.fn(self.ctx, t.id, None)) for t in sc.teams}
+
+    def hazard(self, clauses: Sequence[str]) -> float:
+        if self.kind.hazard_base is None:
+            return 0.0
+        ctx = self.ctx
+        cl = dict(ctx.cl)
+        for c in clauses:
+            cl[c] = cl.get(c, 0) + 1
+        return hazard(self.kind, with_clauses(ctx, cl))
+
+    def support(self, clauses: Sequence[str]) -> tuple[int, float]:
+        """(minus the parties expected to refuse, their summed shortfall): higher is better."""
+        refusing, shortfall = 0, 0.0
+        for team in self.sc.agreement_parties(self.agreement, tuple(clauses)):
+            surplus = package_value(self.values[team], clauses) - self.reservations[team]
+            if surplus <= 0:
+                refusing += 1
+                shortfall += surplus
+        return -refusing, round(shortfall, 9)
+
+    def score(self, clauses: Sequence[str]) -> Score:
+        """Signatures first, then durability (minus the hazard)."""
+        return (*self.support(clauses), -self.hazard(clauses))
+
+    def package(self) -> tuple[str, ...]:
+        """Start from the required clauses; add the optional clause that helps most, while
+        any does. The hazard is only computed to choose among equally supported packages."""
+        chosen = tuple(self.kind.required)
+        best_support, best_hazard = self.support(chosen), None
+        candidates = list(self.kind.optional)
+        values, reservations = self.values, self.reservations
+        while candidates:
+            totals = {t: package_value(values[t], chosen) for t in values}
+            supports = []
+            for c in candidates:
+                refusing, shortfall = 0, 0.0
+                for team in self.sc.agreement_parties(self.agreement, (*chosen, c)):
+                    surplus = totals[team] + values[team][c] - reservations[team]
+                    if surplus <= 0:
+                        refusing += 1
+                        shortfall += surplus
+                supports.append(((-refusing, round(shortfall, 9)), c))
+            top = max(x[0] for x in supports)
+            if top < best_support:
+                break
+            tied = [c for sup, c in supports if sup == top]
+            hazards = sorted((self.hazard((*chosen, c)), i, c) for i, c in enumerate(tied))
+            h, _, pick = hazards[0]
+            if top == best_support:
+                if best_hazard is None:
+                    best_hazard = self.hazard(chosen)
+                if h >= best_hazard:
+                    break
+            chosen, best_support, best_hazard = (*chosen, pick), top, h
+            candidates.remove(pick)
+        return chosen
+
+
+class Mediator:
+    def __init__(self, scenario: Scenario) -> None:
+        self.sc = scenario
+        self.valuers = {t.id: valuer(scenario, t.id) for t in scenario.teams}
+        self._packages: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+    def appraise(self, view: View, agreement: str) -> Appraisal:
+        return Appraisal(self, view, agreement)
+
+    def package(self, view: View, agreement: str) -> tuple[str, ...]:
+        """The compromise for ``agreement`` now; the same situation gives the same package,
+        so sessions of talks in which nothing has moved reuse it."""
+        ctx = view.context()
+        key = (agreement, tuple(ctx.v), remaining_rounds(view), tuple(sorted(ctx.cl.items())))
+        found = self._packages.get(key)
+        if found is None:
+            if len(self._packages) > 256:
+                self._packages.clear()
+            found = self._packages[key] = self.appraise(view, agreement).package()
+        return found

@@ -1,0 +1,210 @@
+"""The ``whitecell`` command line. I/O lives here; the work is done by the pure core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from whitecell import __version__
+from whitecell.i18n import LANGUAGES
+from whitecell.scenario import ScenarioError, localize
+
+app = typer.Typer(
+    name="whitecell",
+    help="Run crisis simulations and seminar wargames: scenarios, automated play, verification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_BAD_INPUT = 2
+
+
+class Lang(StrEnum):
+    en = "en"
+    ja = "ja"
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _load(ref: str):  # type: ignore[no-untyped-def]
+    """A scenario by bundled id or path; bad input becomes a message and exit 2."""
+    from whitecell.scenario.library import UnknownScenario, resolve
+
+    try:
+        return resolve(ref)
+    except UnknownScenario as exc:
+        raise _fail(str(exc)) from None
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, soft_wrap=True)
+        raise _fail(f"{ref}: {len(exc.problems)} problem(s); run 'whitecell validate {ref}'") from None
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically: a crash never leaves half a file where a good one was."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise _fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def scenarios(lang: Annotated[Lang, typer.Option(help="Language of titles.")] = Lang.en) -> None:
+    """List the bundled scenarios."""
+    from whitecell.scenario.library import bundled_ids, load_bundled
+
+    table = Table(title="whitecell scenarios")
+    for col in ("id", "title", "teams", "rounds"):
+        table.add_column(col)
+    for sid in bundled_ids():
+        sc = load_bundled(sid)
+        table.add_row(sid, localize(sc.title, lang), ", ".join(sc.team_ids),
+                      " ".join(r.kind[0].upper() for r in sc.rounds) + f" ({len(sc.rounds)})")
+    out.print(table)
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
+    """Check scenario files: 'ok', or every problem as FILE:LINE:COLUMN: field: message."""
+    from whitecell.scenario import load_scenario_file
+
+    bad = 0
+    for path in files:
+        try:
+            load_scenario_file(path)
+        except ScenarioError as exc:
+            bad += 1
+            for problem in exc.problems:
+                typer.echo(str(problem))
+        else:
+            typer.echo(f"{path}: ok")
+    if bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion)."""
+    from whitecell.scenario.schema import ScenarioFile
+
+    doc = ScenarioFile.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "whitecell scenario"
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def play(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario id or a YAML file.")],
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the game: same seed, same game.")] = 0,
+    lang: Annotated[Lang, typer.Option(help="Language of the narrative.")] = Lang.en,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary here.")] = None,
+    log: Annotated[Path | None, typer.Option(help="Write the event log (JSON Lines) here.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No narrative.")] = False,
+) -> None:
+    """Play a whole game with automated players and tell it round by round."""
+    from whitecell.engine.log import dump_log
+    from whitecell.narrate import narrate
+    from whitecell.play import play_game
+    from whitecell.summary import game_summary
+
+    sc = _load(scenario)
+    if lang.value not in sc.languages:
+        raise _fail(f"scenario {sc.id} has no '{lang.value}' text (it has: "
+                    f"{', '.join(sc.languages)})")
+    game = play_game(sc, seed)
+    text = dump_log(sc, game.events)
+    if log is not None:
+        _write(log, text)
+    if json_out is not None:
+        _write(json_out, json.dumps(game_summary(game.state, text), indent=2, ensure_ascii=False)
+               + "\n")
+    if not quiet:
+        for line in narrate(sc, game.events, lang.value):
+            out.print(line, soft_wrap=True)
+
+
+@app.command()
+def verify(log: Annotated[Path, typer.Argument(help="A game log (JSON Lines).")]) -> None:
+    """Re-check every die roll of a finished game against its revealed seed (exit 0 or 1)."""
+    from whitecell.engine.log import LogError, parse_log
+    from whitecell.verify import verify_log
+
+    try:
+        text = log.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {log}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        parsed = parse_log(text, str(log))
+    except LogError as exc:
+        raise _fail(str(exc)) from None
+    verdict = verify_log(parsed)
+    if verdict.ok:
+        out.print(f"[green]ok[/green]: {verdict.message}")
+        return
+    err.print(f"[red]mismatch[/red]: {verdict.message}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def selftest(
+    cases: Annotated[Path | None, typer.Option(help="A folder of extra rule cases.")] = None,
+    verbose: Annotated[bool, typer.Option("-v", help="Show every case.")] = False,
+) -> None:
+    """Run the engine's rule cases (shipped with whitecell) and report each failure."""
+    from whitecell.selftest.runner import CaseError, bundled_cases, load_cases, run_case
+
+    try:
+        paths = bundled_cases() + (load_cases(cases) if cases else [])
+    except CaseError as exc:
+        raise _fail(str(exc)) from None
+    failed = 0
+    for path in paths:
+        try:
+            problem = run_case(path)
+        except CaseError as exc:
+            problem = str(exc)
+        if problem is None:
+            if verbose:
+                out.print(f"[green]pass[/green] {path.stem}")
+        else:
+            failed += 1
+            out.print(f"[red]FAIL[/red] {path.stem}: {problem}", soft_wrap=True)
+    colour = "red" if failed else "green"
+    out.print(f"[{colour}]{len(paths) - failed} of {len(paths)} rule cases pass[/{colour}]")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)})")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Commands: what a seat asks the game to do. ``decide`` turns them into events or refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whitecell.engine.seats import Seat
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    seat: Seat
+    by: str | None = None  # the person at the seat, when known
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartGame(Command):
+    """Publish the seed commitment; nothing else may happen before."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenRound(Command):
+    number: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CloseRound(Command):
+    number: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitAction(Command):
+    action: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assess(Command):
+    uid: str
+    probability: float
+    rationale: str = ""
+    method: str = "human"
+    modifiers: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Roll(Command):
+    uid: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplyOutcome(Command):
+    uid: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendMessage(Command):
+    to: tuple[str, ...]
+    text: str
+    sender: str | None = None  # control may speak as a role, e.g. the UN mediator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableProposal(Command):
+    agreement: str
+    clauses: tuple[str, ...]
+    counter_to: str | None = None
+    sponsor: str | None = None  # control tables as the mediator or another role
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcceptProposal(Command):
+    pid: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectProposal(Command):
+    pid: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignProposal(Command):
+    pid: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FireInject(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndGame(Command):
+    """Compute the outcomes and reveal the seed."""
+
+
+ASSESSMENT_METHODS = frozenset({"human", "rules", "matrix", "llm"})
+MAX_TEXT = 4000

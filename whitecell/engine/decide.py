@@ -1,0 +1,568 @@
+"""``decide``: check a command against the rules and return the events it causes.
+
+``decide`` never writes to the state. Commands that set off a chain (closing a
+round applies agreements, rolls hazards and fires injects) work on a small
+scratch copy, ``_Draft``, so each event in the chain sees the ones before it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from whitecell.engine import commands as cmd
+from whitecell.engine import events as ev
+from whitecell.engine.dice import commitment
+from whitecell.engine.errors import RuleViolation
+from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
+from whitecell.engine.state import ActionRecord, ProposalRecord, State
+from whitecell.scenario.model import AgreementKind, Effects, Inject, Scenario
+
+_PUBLIC = (PUBLIC,)
+
+
+class _Draft:
+    """Scratch copy of the parts of the state a chain of events changes.
+
+    With ``copy=False`` (commands that only add a record) it shares the state's
+    values read-only, which keeps the common single-event commands cheap.
+    """
+
+    __slots__ = ("ac", "ag", "broken", "cl", "events", "inj", "owned", "round", "rolls", "sc",
+                 "seq", "state", "v")
+
+    def __init__(self, state: State, *, copy: bool = False) -> None:
+        self.state = state
+        self.sc: Scenario = state.scenario
+        self.v = list(state.v) if copy else state.v
+        self.ag, self.cl, self.inj = state.ag, state.cl, state.inj
+        self.owned = False  # agreements and injects are copied on first write
+        self.ac = state.ac
+        self.round = state.round
+        self.rolls = state.rolls
+        self.seq = state.seq
+        self.events: list[ev.Event] = []
+        self.broken: set[str] = set()
+
+    def own(self) -> None:
+        if not self.owned:
+            self.ag = {k: list(x) for k, x in self.ag.items()}
+            self.cl = dict(self.cl)
+            self.inj = set(self.inj)
+            self.owned = True
+
+    def emit(self, cls: type[ev.Event], audience: tuple[str, ...], actor: str,
+             by: str | None = None, **fields: Any) -> Any:
+        self.seq += 1
+        event = cls(seq=self.seq, round=self.round, audience=audience, actor=actor, by=by, **fields)
+        self.events.append(event)
+        return event
+
+    def apply(self, effects: Effects, actor: str | None = None,
+              target: str | None = None) -> ev.Changes:
+        changes: list[ev.Change] = []
+        v = self.v
+        variables = self.sc.vars
+        for ref, delta in effects.change:
+            i = ref.index(actor, target)
+            var = variables[i]
+            old = v[i]
+            new = var.clip(round(old + delta, 6))
+            if new != old:
+                v[i] = new
+                changes.append((var.key, old, new))
+        for ref, value in effects.set:
+            i = ref.index(actor, target)
+            var = variables[i]
+            old = v[i]
+            new = var.clip(value)
+            if new != old:
+                v[i] = new
+                changes.append((var.key, old, new))
+        return tuple(changes)
+
+    def roll(self, purpose: str, subject: str, threshold: float, audience: tuple[str, ...]) -> bool:
+        dice = self.state.dice
+        if dice is None:
+            raise RuleViolation("this game has no seed: dice cannot be rolled (replay-only state)")
+        index = self.rolls
+        self.rolls += 1
+        value = dice.roll(index)
+        success = value < threshold
+        self.emit(ev.DiceRolled, audience, "engine", index=index, purpose=purpose,
+                  subject=subject, value=value, threshold=threshold, success=success)
+        return success
+
+    def break_agreements(self, kinds: tuple[str, ...], cause: str, source: str,
+                         culprit: str | None) -> None:
+        for rec in self.state.agreements.values():
+            if rec.agreement in kinds and rec.in_force and rec.uid not in self.broken:
+                self.break_one(rec.uid, cause, source, culprit)
+
+    def break_one(self, uid: str, cause: str, source: str, culprit: str | None) -> None:
+        rec = self.state.agreements[uid]
+        self.own()
+        self.broken.add(uid)
+        stats = self.ag[rec.agreement]
+        stats[0] -= 1
+        stats[2] += 1
+        for c in rec.clauses:
+            self.cl[c] -= 1
+        kind = self.sc.agreements[rec.agreement]
+        changes = self.apply(kind.on_break)
+        self.emit(ev.AgreementBroken, _PUBLIC, "engine", uid=uid, agreement=rec.agreement,
+                  cause=cause, source=source, culprit=culprit, changes=changes)
+
+    def fire(self, inject: Inject, *, manual: bool, actor: str, by: str | None = None) -> None:
+        self.own()
+        self.inj.add(inject.id)
+        audience = _PUBLIC if inject.audience is None else inject.audience
+        changes = self.apply(inject.effects)
+        self.emit(ev.InjectFired, audience, actor, by, inject=inject.id, manual=manual,
+                  changes=changes)
+        if inject.effects.end_agreements:
+            self.break_agreements(inject.effects.end_agreements, "inject", inject.id, None)
+
+    def maybe_fire(self, inject: Inject) -> None:
+        """Fire ``inject`` if its condition holds and its chance comes up."""
+        if inject.once and inject.id in self.inj:
+            return
+        if inject.when is not None and not inject.when(self):
+            return
+        if inject.chance is not None and not self.roll(
+            "inject", inject.id, inject.chance, (CONTROL_ONLY,)
+        ):
+            return
+        self.fire(inject, manual=False, actor="engine")
+
+
+# -- helpers ---------------------------------------------------------------
+
+def _one(s: State, cls: type[ev.Event], audience: tuple[str, ...], actor: str,
+         by: str | None = None, **fields: Any) -> Any:
+    """The single event of a command that only records something."""
+    return cls(seq=s.seq + 1, round=s.round, audience=audience, actor=actor, by=by, **fields)
+
+
+def _require_control(c: cmd.Command, what: str) -> None:
+    if c.seat.kind != "control":
+        raise RuleViolation(f"only the white cell's control seat can {what} (you are {c.seat})")
+
+
+def _require_umpire(c: cmd.Command, what: str) -> None:
+    if c.seat.kind not in ("control", "adjudicator"):
+        raise RuleViolation(f"only control or an adjudicator can {what} (you are {c.seat})")
+
+
+def _require_team(s: State, c: cmd.Command, what: str) -> str:
+    if c.seat.kind != "team":
+        raise RuleViolation(f"only a team can {what} (you are {c.seat})")
+    team = c.seat.team
+    if team not in s.scenario.team:
+        raise RuleViolation(f"there is no team '{team}' in this game")
+    return team  # type: ignore[return-value]
+
+
+def _require_running(s: State) -> None:
+    if not s.started:
+        raise RuleViolation("the game has not started yet")
+    if s.ended:
+        raise RuleViolation("the game has ended")
+
+
+def _require_round(s: State, kind: str, what: str) -> None:
+    _require_running(s)
+    if not s.round_open:
+        raise RuleViolation(f"no round is open: {what} only while a {kind} round is open")
+    current = s.scenario.rounds[s.round - 1]
+    if current.kind != kind:
+        raise RuleViolation(
+            f"round {s.round} is {'an' if current.kind == 'action' else 'a'} {current.kind} round: "
+            f"{what} only in {kind} rounds"
+        )
+
+
+def _action(s: State, c: cmd.Command, uid: str) -> ActionRecord:
+    rec = s.actions.get(uid)
+    if rec is None:
+        raise RuleViolation(f"no submitted action '{uid}'")
+    if rec.round != s.round or not s.round_open:
+        raise RuleViolation(f"action {uid} belongs to round {rec.round}, which is closed")
+    return rec
+
+
+def _proposal(s: State, uid: str, team: str | None) -> ProposalRecord:
+    p = s.proposals.get(uid)
+    if p is None or (team is not None and team not in p.audience):
+        raise RuleViolation(f"no proposal '{uid}' on your table")
+    return p
+
+
+def _check_text(text: str, what: str) -> None:
+    if not text.strip():
+        raise RuleViolation(f"the {what} is empty")
+    if len(text) > cmd.MAX_TEXT:
+        raise RuleViolation(f"the {what} is {len(text)} characters long (at most {cmd.MAX_TEXT})")
+
+
+# -- commands --------------------------------------------------------------
+
+def _start(s: State, c: cmd.StartGame) -> list[ev.Event]:
+    _require_control(c, "start the game")
+    if s.started:
+        raise RuleViolation("the game has already started")
+    if s.seed is None:
+        raise RuleViolation("this game has no seed: dice cannot be committed")
+    return [_one(s, ev.GameStarted, _PUBLIC, c.seat.name, c.by, scenario_id=s.scenario.id,
+           scenario_digest=s.scenario.digest, seed_commitment=commitment(s.seed),
+           start_date=s.scenario.start_date.isoformat())]
+
+
+def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
+    _require_control(c, "open a round")
+    _require_running(s)
+    if s.round_open:
+        raise RuleViolation(f"round {s.round} is still open: close it before opening another")
+    rounds = s.scenario.rounds
+    if s.round >= len(rounds):
+        raise RuleViolation(f"all {len(rounds)} rounds have been played: end the game")
+    if c.number != s.round + 1:
+        raise RuleViolation(f"the next round is round {s.round + 1}, not round {c.number}")
+    spec = rounds[c.number - 1]
+    d = _Draft(s, copy=True)
+    d.round = c.number
+    d.emit(ev.RoundOpened, _PUBLIC, c.seat.name, c.by, kind=spec.kind, date=str(s.date))
+    for inject in s.scenario.injects:
+        if inject.round == c.number:
+            d.maybe_fire(inject)
+    return d.events
+
+
+def hazard(kind: AgreementKind, ctx: Any) -> float:
+    """Per-round breakdown hazard h = h0 * exp(sum of beta * x), capped at 1 (Fortna)."""
+    total = 0.0
+    for cov in kind.covariates:
+        total += cov.beta * float(cov.value(ctx))
+    h = kind.hazard_base * math.exp(total)  # type: ignore[operator]
+    return 1.0 if h > 1.0 else h
+
+
+def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
+    _require_control(c, "close a round")
+    _require_running(s)
+    if not s.round_open:
+        raise RuleViolation("no round is open")
+    if c.number != s.round:
+        raise RuleViolation(f"round {s.round} is the open round, not round {c.number}")
+    pending = [a.uid for a in s.actions.values() if a.round == s.round and a.status != "applied"]
+    if pending:
+        raise RuleViolation(
+            f"round {s.round} still has {len(pending)} unresolved action(s): "
+            f"{', '.join(pending)} (assess, roll and apply each before closing)"
+        )
+    sc = s.scenario
+    d = _Draft(s, copy=True)
+    end = s.date + sc.rounds[s.round - 1].duration  # type: ignore[operator]
+    d.emit(ev.RoundClosed, _PUBLIC, c.seat.name, c.by, date=end.isoformat())
+    in_force = [a for a in s.agreements.values() if a.in_force]
+    upkeep: list[ev.Change] = []
+    for rec in in_force:
+        for clause in rec.clauses:
+            upkeep += d.apply(sc.clauses[clause].per_round)
+    if upkeep:
+        d.emit(ev.UpkeepApplied, _PUBLIC, "engine", changes=tuple(upkeep))
+    for inject in sc.injects:
+        if inject.round is None:
+            d.maybe_fire(inject)
+    # an agreement faces the round's events before its durability is rolled
+    for rec in in_force:
+        kind = sc.agreements[rec.agreement]
+        if kind.hazard_base is None or rec.uid in d.broken:
+            continue
+        h = hazard(kind, d)
+        if d.roll("hazard", rec.uid, h, _PUBLIC):
+            d.break_one(rec.uid, "hazard", str(d.rolls - 1), None)
+    return d.events
+
+
+def _submit(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
+    team = _require_team(s, c, "submit actions")
+    _require_round(s, "action", "actions can be submitted")
+    spec = s.scenario.action.get(c.action)
+    if spec is None:
+        raise RuleViolation(f"there is no action '{c.action}' in the catalogue")
+    if team not in spec.teams:
+        raise RuleViolation(f"the action '{c.action}' is not open to team {team}")
+    if spec.targets is None:
+        if c.target is not None:
+            raise RuleViolation(f"the action '{c.action}' takes no target")
+    elif c.target is None:
+        raise RuleViolation(f"the action '{c.action}' needs a target: one of "
+                            f"{', '.join(spec.targets)}")
+    elif c.target not in spec.targets:
+        raise RuleViolation(f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
+                            f"{', '.join(spec.targets)})")
+    elif c.target == team:
+        raise RuleViolation("a team cannot target itself")
+    if spec.requires is not None and not spec.requires(s, team, c.target):
+        raise RuleViolation(f"the action '{c.action}' is not available now (its condition "
+                            "does not hold)")
+    limit = s.scenario.rounds[s.round - 1].actions_per_team
+    if s.submitted.get((s.round, team), 0) >= limit:
+        raise RuleViolation(f"team {team} has already submitted {limit} action(s) this round "
+                            f"(the limit)")
+    return [_one(s, ev.ActionSubmitted, (team,) if spec.secret else _PUBLIC, c.seat.name, c.by,
+           uid=f"a{s.seq + 1}", team=team, action=c.action, target=c.target, secret=spec.secret)]
+
+
+def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
+    _require_umpire(c, "assess actions")
+    _require_running(s)
+    rec = _action(s, c, c.uid)
+    if rec.status not in ("submitted", "assessed"):
+        raise RuleViolation(f"action {c.uid} has already been rolled: its odds are fixed")
+    p = c.probability
+    if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise RuleViolation(f"probability {p!r} is outside [0, 1]")
+    if c.method not in cmd.ASSESSMENT_METHODS:
+        raise RuleViolation(f"unknown assessment method '{c.method}' (allowed: "
+                            f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})")
+    n_mods = len(s.scenario.action[rec.action].modifiers)
+    for index, _add in c.modifiers:
+        if not 0 <= index < n_mods:
+            raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
+    if len(c.rationale) > cmd.MAX_TEXT:
+        raise RuleViolation(f"the rationale is too long (at most {cmd.MAX_TEXT} characters)")
+    return [_one(s, ev.ActionAssessed, rec.audience, c.seat.name, c.by, uid=rec.uid,
+           probability=float(p), method=c.method, rationale=c.rationale, modifiers=c.modifiers)]
+
+
+def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
+    _require_umpire(c, "roll the dice")
+    _require_running(s)
+    rec = _action(s, c, c.uid)
+    if rec.status == "submitted":
+        raise RuleViolation(f"action {c.uid} has not been assessed yet: no odds to roll against")
+    if rec.status != "assessed":
+        raise RuleViolation(f"action {c.uid} has already been rolled")
+    d = _Draft(s)
+    d.roll("action", rec.uid, rec.probability, rec.audience)  # type: ignore[arg-type]
+    return d.events
+
+
+def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
+    _require_umpire(c, "apply outcomes")
+    _require_running(s)
+    rec = _action(s, c, c.uid)
+    if rec.status in ("submitted", "assessed"):
+        raise RuleViolation(f"action {c.uid} has not been rolled yet")
+    if rec.status == "applied":
+        raise RuleViolation(f"the outcome of action {c.uid} has already been applied")
+    spec = s.scenario.action[rec.action]
+    effects = spec.on_success if rec.success else spec.on_failure
+    d = _Draft(s, copy=True)
+    changes = d.apply(effects, rec.team, rec.target)
+    d.emit(ev.OutcomeApplied, rec.audience, c.seat.name, c.by, uid=rec.uid,
+           success=bool(rec.success), changes=changes)
+    if effects.end_agreements:
+        d.break_agreements(effects.end_agreements, "action", rec.uid, rec.team)
+    if effects.reveal:
+        estimates = []
+        for ref in effects.reveal:
+            i = ref.index(rec.team, rec.target)
+            var = s.scenario.vars[i]
+            true = d.v[i]
+            if effects.reveal_exact or var.is_flag:
+                estimates.append((var.key, true, True))
+                continue
+            d.roll("intel", rec.uid, 1.0, (rec.team,))
+            u = d.events[-1].value  # type: ignore[attr-defined]
+            estimates.append((var.key, var.clip(round(true + (2 * u - 1) * var.noise, 1)), False))
+        d.emit(ev.IntelligenceReport, (rec.team,), "engine", team=rec.team, source=rec.uid,
+               estimates=tuple(estimates))
+    return d.events
+
+
+def _known_party(s: State, who: str) -> bool:
+    return who in s.scenario.team or who in s.scenario.roles
+
+
+def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
+    _require_running(s)
+    sc = s.scenario
+    if c.seat.kind == "team":
+        sender = _require_team(s, c, "send messages")
+        if c.sender not in (None, sender):
+            raise RuleViolation(f"team {sender} cannot send as {c.sender}")
+    elif c.seat.kind == "control":
+        sender = c.sender or "control"
+        if sender != "control" and sender not in sc.roles:
+            raise RuleViolation(f"control can speak as itself or a role "
+                                f"({', '.join(sc.roles) or 'none'}), not as {sender}")
+    else:
+        raise RuleViolation(f"{c.seat} seats cannot send messages")
+    if not c.to:
+        raise RuleViolation("a message needs at least one recipient")
+    if len(set(c.to)) != len(c.to):
+        raise RuleViolation("a recipient is named twice")
+    for who in c.to:
+        if who == sender:
+            raise RuleViolation("you cannot send a message to yourself")
+        if not _known_party(s, who):
+            raise RuleViolation(f"unknown recipient '{who}' (teams: {', '.join(sc.team)})")
+    _check_text(c.text, "message")
+    teams = [t for t in sc.team_ids if t == sender or t in c.to]
+    return [_one(s, ev.MessageSent, tuple(teams), c.seat.name, c.by, sender=sender, to=tuple(c.to),
+           text=c.text)]
+
+
+def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
+    sc = s.scenario
+    if c.seat.kind == "team":
+        sponsor = _require_team(s, c, "table proposals")
+        if c.sponsor not in (None, sponsor):
+            raise RuleViolation(f"team {sponsor} cannot table a proposal as {c.sponsor}")
+    elif c.seat.kind == "control":
+        sponsor = c.sponsor or sc.mediator or "control"
+        if sponsor != "control" and sponsor not in sc.roles and sponsor != sc.mediator:
+            raise RuleViolation(f"control can table as the mediator or a role, not as {sponsor}")
+    else:
+        raise RuleViolation(f"{c.seat} seats cannot table proposals")
+    _require_round(s, "negotiation", "proposals can be tabled")
+    kind = sc.agreements.get(c.agreement)
+    if kind is None:
+        raise RuleViolation(f"there is no agreement kind '{c.agreement}' (known: "
+                            f"{', '.join(sc.agreements)})")
+    if s.ag[c.agreement][0]:
+        raise RuleViolation(f"a {c.agreement} agreement is already in force")
+    if not c.clauses:
+        raise RuleViolation("a proposal needs at least one clause")
+    if len(set(c.clauses)) != len(c.clauses):
+        raise RuleViolation("a clause is listed twice")
+    allowed = set(kind.required) | set(kind.optional)
+    for clause in c.clauses:
+        if clause not in allowed:
+            raise RuleViolation(f"clause '{clause}' is not part of a {c.agreement} agreement "
+                                f"(allowed: {', '.join(sorted(allowed))})")
+    missing = [x for x in kind.required if x not in c.clauses]
+    if missing:
+        raise RuleViolation(f"a {c.agreement} agreement must include {', '.join(missing)}")
+    if c.counter_to is not None:
+        original = _proposal(s, c.counter_to, sponsor if c.seat.kind == "team" else None)
+        if original.status != "open":
+            raise RuleViolation(f"proposal {c.counter_to} is {original.status}: it cannot be "
+                                "countered")
+        if original.agreement != c.agreement:
+            raise RuleViolation(f"a counter-proposal to {c.counter_to} must be a "
+                                f"{original.agreement} agreement")
+    parties = sc.agreement_parties(c.agreement, c.clauses)
+    audience = tuple(t for t in sc.team_ids if t in parties or t == sponsor)
+    return [_one(s, ev.ProposalTabled, audience, c.seat.name, c.by, pid=f"p{s.seq + 1}", sponsor=sponsor,
+           agreement=c.agreement, clauses=tuple(c.clauses), parties=parties,
+           counter_to=c.counter_to)]
+
+
+def _party(s: State, c: cmd.Command, pid: str, what: str) -> tuple[str, ProposalRecord]:
+    team = _require_team(s, c, what)
+    _require_round(s, "negotiation", f"proposals can be {what.split()[0]}ed")
+    p = _proposal(s, pid, team)
+    if team not in p.parties:
+        raise RuleViolation(f"team {team} is not a party to proposal {pid} (parties: "
+                            f"{', '.join(p.parties)})")
+    if p.status != "open":
+        raise RuleViolation(f"proposal {pid} is {p.status}")
+    return team, p
+
+
+def _accept(s: State, c: cmd.AcceptProposal) -> list[ev.Event]:
+    team, p = _party(s, c, c.pid, "accept proposals")
+    if team in p.accepted:
+        raise RuleViolation(f"team {team} has already accepted proposal {c.pid}")
+    return [_one(s, ev.ProposalAccepted, p.audience, c.seat.name, c.by, pid=p.pid, team=team)]
+
+
+def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
+    team, p = _party(s, c, c.pid, "reject proposals")
+    if team in p.signed:
+        raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
+    if len(c.reason) > cmd.MAX_TEXT:
+        raise RuleViolation(f"the reason is too long (at most {cmd.MAX_TEXT} characters)")
+    return [_one(s, ev.ProposalRejected, p.audience, c.seat.name, c.by, pid=p.pid, team=team,
+           reason=c.reason)]
+
+
+def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
+    team, p = _party(s, c, c.pid, "sign proposals")
+    if team in p.signed:
+        raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
+    if s.ag[p.agreement][0]:
+        raise RuleViolation(f"a {p.agreement} agreement is already in force")
+    d = _Draft(s, copy=True)
+    d.emit(ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)
+    if len(p.signed) + 1 == len(p.parties):
+        sc = s.scenario
+        changes: list[ev.Change] = []
+        for clause in p.clauses:
+            changes += d.apply(sc.clauses[clause].on_sign)
+        d.emit(ev.AgreementSigned, _PUBLIC, "engine", uid=f"g{d.seq + 1}", pid=p.pid,
+               agreement=p.agreement, clauses=p.clauses, parties=p.parties,
+               changes=tuple(changes))
+    return d.events
+
+
+def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
+    _require_control(c, "fire injects")
+    _require_running(s)
+    inject = s.scenario.inject.get(c.inject)
+    if inject is None:
+        raise RuleViolation(f"there is no inject '{c.inject}' (known: "
+                            f"{', '.join(s.scenario.inject) or 'none'})")
+    if inject.once and inject.id in s.inj:
+        raise RuleViolation(f"inject '{c.inject}' fires once and has already fired")
+    d = _Draft(s, copy=True)
+    d.fire(inject, manual=True, actor=c.seat.name, by=c.by)
+    return d.events
+
+
+def compute_outcomes(ctx: Any, scenario: Scenario) -> tuple[tuple[str, float | bool], ...]:
+    out: list[tuple[str, float | bool]] = []
+    for o in scenario.outcomes:
+        value = o.value(ctx)
+        out.append((o.id, bool(value) if o.is_bool else round(float(value), 6)))
+    return tuple(out)
+
+
+def _end(s: State, c: cmd.EndGame) -> list[ev.Event]:
+    _require_control(c, "end the game")
+    _require_running(s)
+    if s.round_open:
+        raise RuleViolation(f"round {s.round} is still open: close it before ending the game")
+    if s.seed is None:
+        raise RuleViolation("this game has no seed to reveal")
+    return [_one(s, ev.GameEnded, _PUBLIC, c.seat.name, c.by, seed=s.seed,
+           outcomes=compute_outcomes(s, s.scenario))]
+
+
+_DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
+    cmd.StartGame: _start, cmd.OpenRound: _open_round, cmd.CloseRound: _close_round,
+    cmd.SubmitAction: _submit, cmd.Assess: _assess, cmd.Roll: _roll, cmd.ApplyOutcome: _apply,
+    cmd.SendMessage: _message, cmd.TableProposal: _table, cmd.AcceptProposal: _accept,
+    cmd.RejectProposal: _reject, cmd.SignProposal: _sign, cmd.FireInject: _fire,
+    cmd.EndGame: _end,
+}
+
+
+def decide(state: State, command: cmd.Command) -> list[ev.Event]:
+    """The events ``command`` causes in ``state``, or :class:`RuleViolation`."""
+    handler = _DECIDERS.get(type(command))
+    if handler is None:
+        raise RuleViolation(f"unknown command {type(command).__name__}")
+    if not isinstance(command.seat, Seat):
+        raise RuleViolation("a command must come from a seat")
+    if command.seat.kind == "observer":
+        raise RuleViolation("observers watch; they cannot act")
+    return handler(state, command)
+
+
+__all__ = ["compute_outcomes", "decide", "hazard"]

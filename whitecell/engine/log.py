@@ -1,0 +1,126 @@
+"""The game log as JSON Lines: a header with the format version and the scenario,
+then one event per line. Text in, text out; files are the caller's business.
+
+The header embeds the whole scenario so a log can be replayed, verified and
+reported on with nothing else at hand, even after the scenario file changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from whitecell.engine.events import Event, EventFormatError, event_from_dict, event_to_dict
+from whitecell.scenario.build import document_digest
+from whitecell.scenario.load import ScenarioError, scenario_from_document
+from whitecell.scenario.model import Scenario
+
+LOG_FORMAT = "whitecell-log"
+LOG_VERSION = 1
+
+
+class LogError(Exception):
+    """A log that cannot be read, with where and why."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(f"{source}:{line}: {message}")
+        self.source = source
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GameLog:
+    scenario: Scenario
+    events: list[Event]
+    header: dict[str, Any]
+
+
+def log_header(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "format": LOG_FORMAT,
+        "version": LOG_VERSION,
+        "scenario_id": scenario.id,
+        "scenario_digest": scenario.digest,
+        "scenario": scenario.document,
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_line(event: Event) -> str:
+    return dumps(event_to_dict(event))
+
+
+def dump_log(scenario: Scenario, events: Iterable[Event]) -> str:
+    """The whole log as text, ending with a newline; the same game gives the same bytes."""
+    lines = [dumps(log_header(scenario))]
+    lines += [event_line(e) for e in events]
+    return "\n".join(lines) + "\n"
+
+
+def parse_header(first: str, source: str) -> tuple[dict[str, Any], Scenario]:
+    try:
+        header = json.loads(first)
+    except json.JSONDecodeError:
+        raise LogError(source, 1, "not a whitecell log: the first line is not JSON") from None
+    if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
+        raise LogError(source, 1, f"not a whitecell log (expected a header with format "
+                                  f"'{LOG_FORMAT}')")
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LogError(source, 1, "the header has no valid format version")
+    if version > LOG_VERSION:
+        raise LogError(source, 1, f"log format version {version} is newer than this whitecell "
+                                  f"reads (up to {LOG_VERSION}): upgrade whitecell")
+    if version < 1:
+        raise LogError(source, 1, f"unknown log format version {version}")
+    document = header.get("scenario")
+    if not isinstance(document, dict):
+        raise LogError(source, 1, "the header has no embedded scenario")
+    if document_digest(document) != header.get("scenario_digest"):
+        raise LogError(source, 1, "the embedded scenario does not match its digest "
+                                  "(the log was altered)")
+    try:
+        scenario = scenario_from_document(document, f"{source}:1 (embedded scenario)")
+    except ScenarioError as exc:
+        first_problem = exc.problems[0] if exc.problems else "invalid"
+        raise LogError(source, 1, f"the embedded scenario is not valid: {first_problem}") from None
+    return header, scenario
+
+
+def parse_log(text: str, source: str = "<log>") -> GameLog:
+    """Read a whole log; raise :class:`LogError` at the first line that is wrong."""
+    if not text.strip():
+        raise LogError(source, 1, "the log is empty")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    elif len(lines) > 1:
+        # a last line without its newline is how an interrupted write looks
+        try:
+            json.loads(lines[-1])
+        except json.JSONDecodeError:
+            raise LogError(source, len(lines), "the last line is cut off (the log is truncated)") from None
+    header, scenario = parse_header(lines[0], source)
+    events: list[Event] = []
+    expected = 1
+    for number, line in enumerate(lines[1:], start=2):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            raise LogError(source, number, "not a JSON event (the log is damaged or truncated)") from None
+        try:
+            event = event_from_dict(data)
+        except EventFormatError as exc:
+            raise LogError(source, number, str(exc)) from None
+        if event.seq != expected:
+            raise LogError(source, number, f"event number {event.seq} where {expected} was "
+                                           "expected (events missing or out of order)")
+        expected += 1
+        events.append(event)
+    return GameLog(scenario=scenario, events=events, header=header)

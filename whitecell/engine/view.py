@@ -1,0 +1,253 @@
+"""``view``: what one seat may see of a game. The only read path out of the engine.
+
+Pages, live streams, agents and reports all read through a :class:`View`, so
+fog of war lives here and nowhere else: events outside the seat's audience are
+dropped, changes to variables it cannot see are cut from the events it can,
+and hidden variables read as the seat's best estimate, never the true value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from whitecell.engine import events as ev
+from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
+from whitecell.engine.state import ActionRecord, AgreementRecord, ProposalRecord, State
+from whitecell.scenario.model import Scenario, Team, Var, localize
+
+
+class Projection:
+    """A team's picture of the state, shaped like the state for scenario expressions.
+
+    Action counts are worked out only if an expression asks for them.
+    """
+
+    __slots__ = ("_ac", "_state", "_team", "ag", "cl", "inj", "round", "v")
+
+    def __init__(self, v: list[float], ag: dict[str, list[int]], cl: dict[str, int],
+                 ac: dict[str, list[int]] | None, inj: set[str], round: int,
+                 state: State | None = None, team: str | None = None) -> None:
+        self.v, self.ag, self.cl, self.inj, self.round = v, ag, cl, inj, round
+        self._ac, self._state, self._team = ac, state, team
+
+    @property
+    def ac(self) -> dict[str, list[int]]:
+        if self._ac is None:
+            assert self._state is not None
+            counts = {a: [0, 0, 0] for a in self._state.ac}
+            for rec in self._state.actions.values():
+                if not rec.secret or rec.team == self._team:
+                    c = counts[rec.action]
+                    c[0] += 1
+                    if rec.status == "applied":
+                        c[1 if rec.success else 2] += 1
+            self._ac = counts
+        return self._ac
+
+
+def with_clauses(ctx: Any, cl: dict[str, int]) -> Projection:
+    """``ctx`` as if other clauses were in force: for weighing a draft agreement."""
+    if isinstance(ctx, Projection):
+        return Projection(ctx.v, ctx.ag, cl, ctx._ac, ctx.inj, ctx.round, ctx._state, ctx._team)
+    return Projection(ctx.v, ctx.ag, cl, ctx.ac, ctx.inj, ctx.round)
+
+
+@lru_cache(maxsize=256)
+def _hidden(scenario: Scenario, team: str | None) -> tuple[int, ...]:
+    """Indices of the variables a team (or, with None, an observer) cannot see."""
+    return tuple(
+        v.index for v in scenario.vars
+        if not (v.visibility == "public" or (v.visibility == "owner" and team is not None
+                                             and v.owner == team))
+    )
+
+
+class View:
+    """One seat's window on a game state (cheap: computed on demand, nothing copied up front)."""
+
+    __slots__ = ("_ctx", "sc", "seat", "state")
+
+    def __init__(self, state: State, seat: Seat) -> None:
+        self.state = state
+        self.seat = seat
+        self.sc = state.scenario
+        self._ctx: Projection | None = None
+
+    # -- who sees what ---------------------------------------------------
+    @property
+    def revealed(self) -> bool:
+        """After the game, with reveal_at_end, everyone reads everything (the debrief)."""
+        return self.state.ended and self.sc.reveal_at_end
+
+    @property
+    def omniscient(self) -> bool:
+        return self.seat.kind in ("control", "adjudicator") or self.revealed
+
+    @property
+    def team_id(self) -> str | None:
+        return self.seat.team
+
+    def sees_event(self, event: ev.Event) -> bool:
+        kind = self.seat.kind
+        if kind == "control":
+            return True
+        audience = event.audience
+        if CONTROL_ONLY in audience:
+            return False
+        if kind == "adjudicator" or self.revealed or PUBLIC in audience:
+            return True
+        return kind == "team" and self.seat.team in audience
+
+    def sees_var(self, var: Var) -> bool:
+        if self.omniscient or var.visibility == "public":
+            return True
+        return var.visibility == "owner" and self.seat.team is not None and var.owner == self.seat.team
+
+    # -- events ----------------------------------------------------------
+    def _redact(self, event: ev.Event) -> ev.Event:
+        changes = getattr(event, "changes", None)
+        if not changes or self.omniscient:
+            return event
+        var = self.sc.var
+        kept = tuple(c for c in changes if self.sees_var(var[c[0]]))
+        return event if len(kept) == len(changes) else replace(event, changes=kept)  # type: ignore[call-arg]
+
+    def events(self, since: int = 0) -> list[ev.Event]:
+        """The events this seat may read with sequence number above ``since``, redacted."""
+        return [
+            self._redact(e) for e in self.state.events[max(since, 0):] if self.sees_event(e)
+        ]
+
+    # -- state -----------------------------------------------------------
+    def value(self, key: str) -> float | None:
+        """The true value if this seat may see it, else None."""
+        var = self.sc.var[key]
+        return self.state.v[var.index] if self.sees_var(var) else None
+
+    def estimate(self, key: str) -> tuple[float, bool, int] | None:
+        """This team's latest intelligence on a hidden variable: (value, exact, round)."""
+        if self.seat.team is None:
+            return None
+        return self.state.intel.get(self.seat.team, {}).get(key)
+
+    def belief(self, var: Var) -> float:
+        """What this seat takes a variable to be: true if visible, else estimate, else prior."""
+        if self.sees_var(var):
+            return self.state.v[var.index]
+        est = self.estimate(var.key)
+        return est[0] if est is not None else var.initial
+
+    def context(self) -> Any:
+        """The state as this seat can evaluate scenario expressions over it."""
+        if self.omniscient:
+            return self.state
+        if self._ctx is None:
+            s = self.state
+            team = self.seat.team
+            cached = s.projections.get(team)
+            if cached is not None and cached[0] == s.seq:
+                self._ctx = cached[1]
+                return self._ctx
+            inj = {
+                i for i in s.inj
+                if self.sc.inject[i].audience is None or team in self.sc.inject[i].audience  # type: ignore[operator]
+            }
+            v = list(s.v)
+            book = s.intel.get(team, {}) if team is not None else {}
+            for i in _hidden(self.sc, team):
+                var = self.sc.vars[i]
+                est = book.get(var.key)
+                v[i] = est[0] if est is not None else var.initial
+            self._ctx = Projection(v, s.ag, s.cl, None, inj, s.round, s, team)
+            s.projections[team] = (s.seq, self._ctx)
+        return self._ctx
+
+    @property
+    def team(self) -> Team | None:
+        return self.sc.team.get(self.seat.team) if self.seat.team else None
+
+    def actions(self) -> list[ActionRecord]:
+        """Submitted actions this seat may know about."""
+        if self.omniscient:
+            return list(self.state.actions.values())
+        team = self.seat.team
+        return [a for a in self.state.actions.values() if not a.secret or a.team == team]
+
+    def proposals(self) -> list[ProposalRecord]:
+        if self.omniscient:
+            return list(self.state.proposals.values())
+        team = self.seat.team
+        return [p for p in self.state.proposals.values() if team is not None and team in p.audience]
+
+    def agreements(self) -> list[AgreementRecord]:
+        return list(self.state.agreements.values())
+
+    # -- plain data for pages, agents and tests --------------------------------
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        s, sc = self.state, self.sc
+        teams = []
+        for t in sc.teams:
+            entry: dict[str, Any] = {
+                "id": t.id, "name": localize(t.name, lang),
+                "public_objectives": [localize(o, lang) for o in t.public_objectives],
+            }
+            if self.omniscient or t.id == self.seat.team:
+                entry["brief"] = localize(t.brief, lang)
+                entry["private_objectives"] = [localize(o, lang) for o in t.private_objectives]
+                entry["advisors"] = [
+                    {"name": localize(a.name, lang), "expertise": localize(a.expertise, lang)}
+                    for a in t.advisors
+                ]
+            teams.append(entry)
+        variables = {}
+        for var in sc.vars:
+            if self.sees_var(var):
+                variables[var.key] = {"value": s.v[var.index], "visible": True}
+            else:
+                est = self.estimate(var.key)
+                variables[var.key] = {
+                    "value": None, "visible": False,
+                    "estimate": None if est is None else {"value": est[0], "exact": est[1],
+                                                          "round": est[2]},
+                }
+        current = s.current_round
+        return {
+            "seat": str(self.seat),
+            "scenario": {"id": sc.id, "title": localize(sc.title, lang)},
+            "round": s.round,
+            "round_kind": current.kind if current else None,
+            "round_open": s.round_open,
+            "started": s.started,
+            "ended": s.ended,
+            "date": str(s.date) if s.date else None,
+            "teams": teams,
+            "variables": variables,
+            "actions": [
+                {"uid": a.uid, "round": a.round, "team": a.team, "action": a.action,
+                 "target": a.target, "secret": a.secret, "status": a.status,
+                 "probability": a.probability, "roll": a.roll, "success": a.success}
+                for a in self.actions()
+            ],
+            "proposals": [
+                {"pid": p.pid, "sponsor": p.sponsor, "agreement": p.agreement,
+                 "clauses": list(p.clauses), "parties": list(p.parties), "status": p.status,
+                 "signed": list(p.signed), "accepted": list(p.accepted)}
+                for p in self.proposals()
+            ],
+            "agreements": [
+                {"uid": a.uid, "agreement": a.agreement, "clauses": list(a.clauses),
+                 "parties": list(a.parties), "in_force": a.in_force, "signed_round": a.signed_round,
+                 "broken_round": a.broken_round, "culprit": a.culprit, "cause": a.cause}
+                for a in self.agreements()
+            ],
+            "events": [ev.event_to_dict(e) for e in self.events()],
+            "outcomes": s.outcomes,
+            "seed": s.revealed_seed,
+        }
+
+
+def view(state: State, seat: Seat) -> View:
+    """The seat's view of ``state``."""
+    return View(state, seat)

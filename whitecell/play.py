@@ -1,0 +1,99 @@
+"""One automated game: heuristic agents in every seat, rule adjudication, no store.
+
+Pure: the same scenario and seed give the same commands, so the same log.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+
+from whitecell.adjudication.rules import assess_command
+from whitecell.agents.heuristic import HeuristicAgent
+from whitecell.agents.mediator import Mediator
+from whitecell.engine import commands as cmd
+from whitecell.engine.errors import RuleViolation
+from whitecell.engine.game import Game
+from whitecell.engine.seats import ADJUDICATOR, CONTROL, OBSERVER, team_seat
+from whitecell.scenario.model import Scenario
+
+
+def agent_rng(seed: int, who: str) -> random.Random:
+    """Each automated seat draws from its own stream, so one seat's choices never shift another's."""
+    return random.Random(f"whitecell-agent:{seed}:{who}")
+
+
+def _action_round(game: Game, agents: Mapping[str, HeuristicAgent]) -> None:
+    state = game.state
+    for team in game.scenario.team_ids:
+        for command in agents[team].choose_actions(game.view(team_seat(team))):
+            try:
+                game.handle(command)
+            except RuleViolation:
+                continue  # the agent misjudged an availability it could not see
+    pending = [a for a in state.actions.values() if a.round == state.round]
+    umpire = game.view(ADJUDICATOR)
+    for rec in pending:
+        game.handle(assess_command(umpire, rec))
+    for rec in pending:
+        game.handle(cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
+        game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
+
+
+def _responses(game: Game, agents: Mapping[str, HeuristicAgent], pid: str,
+               *, may_counter: bool) -> str | None:
+    """Each party in turn signs, counters or rejects; returns a counter-proposal's id."""
+    proposal = game.state.proposals[pid]
+    for team in proposal.parties:
+        if proposal.status != "open":
+            break
+        if team in proposal.signed:
+            continue
+        command = agents[team].respond(game.view(team_seat(team)), proposal,
+                                       may_counter=may_counter)
+        events = game.handle(command)
+        if isinstance(command, cmd.TableProposal):
+            return events[0].pid  # type: ignore[attr-defined]
+    return None
+
+
+def _negotiation_round(game: Game, agents: Mapping[str, HeuristicAgent], mediator: Mediator) -> None:
+    """Sessions of talks: the mediator tables its compromise (or adopts a party's counter
+    it judges better), the parties answer, and a counter gets one round of answers."""
+    sc = game.scenario
+    state = game.state
+    seat = team_seat(sc.mediator) if sc.mediator in sc.team else CONTROL
+    for _session in range(sc.negotiation_sessions):
+        for kind in sc.agreements:
+            if state.ag[kind][0]:
+                continue
+            public = game.view(OBSERVER)
+            clauses = mediator.package(public, kind)
+            counters = [p for p in state.proposals.values()
+                        if p.status == "open" and p.agreement == kind and p.counter_to]
+            appraisal = mediator.appraise(public, kind) if counters else None
+            if appraisal and appraisal.score(counters[-1].clauses) >= appraisal.score(clauses):
+                pid = counters[-1].pid
+            else:
+                tabled = game.handle(cmd.TableProposal(seat=seat, agreement=kind, clauses=clauses))
+                pid = tabled[0].pid  # type: ignore[attr-defined]
+            counter = _responses(game, agents, pid, may_counter=True)
+            if counter is not None:
+                _responses(game, agents, counter, may_counter=False)
+
+
+def play_game(scenario: Scenario, seed: int) -> Game:
+    """Play ``scenario`` from start to end with heuristic agents in every seat."""
+    game = Game(scenario, seed)
+    agents = {t: HeuristicAgent(scenario, t, agent_rng(seed, t)) for t in scenario.team_ids}
+    mediator = Mediator(scenario)
+    game.handle(cmd.StartGame(seat=CONTROL))
+    for rnd in scenario.rounds:
+        game.handle(cmd.OpenRound(seat=CONTROL, number=rnd.number))
+        if rnd.kind == "action":
+            _action_round(game, agents)
+        else:
+            _negotiation_round(game, agents, mediator)
+        game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
+    game.handle(cmd.EndGame(seat=CONTROL))
+    return game

@@ -1,0 +1,275 @@
+"""The scenario file format, as pydantic models.
+
+These models are the boundary: they check shapes and types, forbid unknown
+fields and export the JSON Schema editors use for completion. Cross references
+(teams, variables, clauses...) and translations are checked in ``build.py``;
+the engine never sees these models, only the compiled ``model.Scenario``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+
+FORMAT_VERSION = 1
+
+
+class Text(RootModel[dict[str, str]]):
+    """Text in every language the scenario declares, e.g. ``{en: ..., ja: ...}``."""
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"minProperties": 1})
+
+    @field_validator("root")
+    @classmethod
+    def _not_blank(cls, v: dict[str, str]) -> dict[str, str]:
+        for lang, text in v.items():
+            if not text.strip():
+                raise ValueError(f"the '{lang}' text is empty")
+        return v
+
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=48,
+        description="Lower-case letters, digits and underscores, starting with a letter.",
+    ),
+]
+ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+ExprText = Annotated[
+    str | bool | float,
+    Field(description="An expression over the state, e.g. 'front_line > 60 and round >= 2'."),
+]
+TeamList = Annotated[
+    list[Identifier] | Literal["all"],
+    Field(description="Team ids, or 'all'."),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    title: str
+    author: str
+    date: str = Field(
+        pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+        description="Publication date as precise as known: YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+    url: str = Field(pattern=r"^https?://", description="Where the source can be read.")
+
+
+class Meta(Strict):
+    id: ScenarioId
+    title: Text
+    summary: Text
+    situation_date: dt.date = Field(description="The date of the real-world situation.")
+    start_date: dt.date = Field(description="The simulated date when round 1 opens.")
+    languages: list[Literal["en", "ja"]] = Field(
+        default=["en", "ja"], min_length=1, description="Every text must exist in each of these."
+    )
+    sources: list[Source] = []
+    reveal_at_end: bool = Field(
+        default=True, description="At the end every seat may read everything (the debrief)."
+    )
+
+
+class Advisor(Strict):
+    name: Text
+    expertise: Text
+
+
+class TeamNegotiation(Strict):
+    reservation: ExprText = Field(
+        default=0.0,
+        description="Automated players sign a package only if its value to them exceeds this.",
+    )
+
+
+class Team(Strict):
+    id: Identifier
+    name: Text
+    brief: Text
+    public_objectives: list[Text] = []
+    private_objectives: list[Text] = []
+    preferences: dict[str, float] = Field(
+        default={},
+        description="Weights over variables (VAR or VAR.TEAM) used by automated players.",
+    )
+    advisors: list[Advisor] = []
+    negotiation: TeamNegotiation = TeamNegotiation()
+
+
+class Role(Strict):
+    """A non-player role such as a UN mediator, run by the white cell."""
+
+    id: Identifier
+    name: Text
+
+
+class Variable(Strict):
+    id: Identifier
+    label: Text
+    unit: Text | None = None
+    type: Literal["number", "flag"] = "number"
+    min: float = 0.0
+    max: float = 100.0
+    initial: float | bool | dict[str, float | bool] = Field(
+        description="A value, or for per-team variables a value per team id."
+    )
+    per_team: bool = False
+    visibility: Literal["public", "owner", "control"] = "public"
+    owner: Identifier | None = Field(
+        default=None, description="The team that sees an 'owner' variable (per-team: each team)."
+    )
+    noise: float | None = Field(
+        default=None, ge=0, description="Half-width of a noisy intelligence estimate."
+    )
+
+
+class Round(Strict):
+    kind: Literal["action", "negotiation"]
+    label: Text
+    duration: str = Field(pattern=r"^[1-9][0-9]*[hdw]$", description="e.g. 14d, 2w, 36h")
+    venue: Text | None = None
+    actions_per_team: int = Field(default=2, ge=1, le=20)
+
+
+class Effects(Strict):
+    change: dict[str, float] = Field(default={}, description="Deltas on variables.")
+    set: dict[str, float | bool] = Field(default={}, description="New values of variables.")
+    end_agreements: list[Identifier] = Field(
+        default=[], description="Agreement kinds in force that these effects break."
+    )
+    reveal: list[str] = Field(
+        default=[], description="Variables an intelligence report reveals to the acting team."
+    )
+    reveal_precision: Literal["exact", "noisy"] = "noisy"
+
+    @field_validator("change")
+    @classmethod
+    def _finite(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, delta in v.items():
+            if delta != delta or abs(delta) == float("inf"):
+                raise ValueError(f"delta for {key} must be a finite number")
+        return v
+
+
+class Modifier(Strict):
+    when: ExprText
+    add: float = Field(ge=-1.0, le=1.0, description="Added to the odds when 'when' holds.")
+    note: Text
+
+
+class Narrative(Strict):
+    success: Text
+    failure: Text
+
+
+class Action(Strict):
+    id: Identifier
+    label: Text
+    instrument: Literal["diplomatic", "information", "military", "economic"]
+    teams: TeamList
+    targets: TeamList | None = Field(
+        default=None, description="Teams that may be targeted; leave out for untargeted actions."
+    )
+    visibility: Literal["public", "secret"] = "public"
+    requires: ExprText | None = None
+    base_probability: Probability
+    modifiers: list[Modifier] = []
+    on_success: Effects = Effects()
+    on_failure: Effects = Effects()
+    narrative: Narrative
+
+
+class Covariate(Strict):
+    id: Identifier
+    label: Text | None = None
+    value: ExprText
+    beta: float = Field(ge=-10, le=10)
+
+
+class Hazard(Strict):
+    """Fortna-style proportional hazard of breakdown per round: h = base * exp(sum beta*x)."""
+
+    base: Probability
+    covariates: list[Covariate] = []
+
+
+class Clause(Strict):
+    id: Identifier
+    label: Text
+    parties: list[Identifier] = Field(default=[], description="Teams that must sign it.")
+    on_sign: Effects = Effects()
+    per_round: Effects = Field(default=Effects(), description="Applied at each round's close.")
+
+
+class Agreement(Strict):
+    id: Identifier
+    label: Text
+    parties: list[Identifier] = Field(default=[], description="Always signatories.")
+    required_clauses: list[Identifier] = Field(min_length=1)
+    optional_clauses: list[Identifier] = []
+    hazard: Hazard | None = None
+    on_break: Effects = Effects()
+
+
+class Negotiation(Strict):
+    mediator: Identifier | None = Field(default=None, description="A role id or a team id.")
+    clauses: list[Clause] = Field(min_length=1)
+    agreements: list[Agreement] = Field(min_length=1)
+
+
+class Inject(Strict):
+    id: Identifier
+    label: Text
+    news: Text
+    round: int | None = Field(default=None, ge=1, description="Checked when this round opens.")
+    when: ExprText | None = None
+    chance: Probability | None = Field(
+        default=None, description="Chance per check while 'when' holds."
+    )
+    once: bool = True
+    effects: Effects = Effects()
+    audience: TeamList | Literal["public"] = "public"
+
+
+class Outcome(Strict):
+    id: Identifier
+    label: Text
+    type: Literal["bool", "number"] = "bool"
+    value: ExprText
+
+
+class Adjudication(Strict):
+    min_probability: Probability = 0.02
+    max_probability: Probability = 0.98
+
+
+class Automation(Strict):
+    temperature: float = Field(default=0.1, gt=0, le=100, description="Softmax temperature.")
+    negotiation_sessions: int = Field(default=3, ge=1, le=20)
+    hold_value: float = Field(default=0.0, description="Value of taking no action.")
+
+
+class ScenarioFile(Strict):
+    """A whole scenario file."""
+
+    format_version: Literal[1] = FORMAT_VERSION
+    meta: Meta
+    teams: list[Team] = Field(min_length=2)
+    roles: list[Role] = []
+    variables: list[Variable] = Field(min_length=1)
+    rounds: list[Round] = Field(min_length=1)
+    actions: list[Action] = Field(min_length=1)
+    negotiation: Negotiation | None = None
+    injects: list[Inject] = []
+    outcomes: list[Outcome] = []
+    adjudication: Adjudication = Adjudication()
+    automation: Automation = Automation()
