@@ -16,8 +16,7 @@ import platform
 import statistics
 import time
 
-from whitecell.engine.game import replay
-from whitecell.engine.log import dump_log, parse_log
+from whitecell.engine.log import dump_log, parse_log, replay_log
 from whitecell.play import play_game
 from whitecell.scenario.library import load_bundled
 from whitecell.scenario.load import scenario_from_document
@@ -51,14 +50,13 @@ def long_log(min_events: int) -> str:
 
 
 def time_replay(text: str) -> tuple[float, float, int]:
-    """(seconds to fold the events, seconds to parse the text and fold, events)."""
+    """(seconds to fold the parsed events, seconds to parse the text and fold, events)."""
     log = parse_log(text)
     start = time.perf_counter()
-    replay(log.scenario, log.events)
+    replay_log(log)
     fold_s = time.perf_counter() - start
     start = time.perf_counter()
-    parsed = parse_log(text)
-    replay(parsed.scenario, parsed.events)
+    replay_log(parse_log(text))
     parse_fold_s = time.perf_counter() - start
     return fold_s, parse_fold_s, len(log.events)
 
@@ -98,12 +96,14 @@ def main() -> None:
         "replay_log_events": n_events,
         "replay_events_per_s": round(rps),
         "replay_seconds": round(n_events / rps, 3),
+        "replay_seconds_per_100k_events": round(100_000 / rps, 3),
         "parse_and_replay_events_per_s": round(pps),
         "parse_and_replay_seconds": round(n_events / pps, 3),
+        "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
         "runs": {"games_per_s": [round(x, 1) for x in game_runs],
                  "replay_events_per_s": [round(x) for x in replay_runs],
                  "parse_and_replay_events_per_s": [round(x) for x in parse_runs]},
-        "targets": {"games_per_s": 500, "replay_seconds": 1.0},
+        "targets": {"games_per_s": 500, "replay_seconds_per_100k_events": 1.0},
         "python": platform.python_version(),
         "machine": platform.machine(),
     }))

@@ -138,16 +138,27 @@ def package_value(values: Mapping[str, float], clauses: Sequence[str]) -> float:
     return sum(values[c] for c in clauses)
 
 
-def _softmax_pick(options: list[tuple[float, object]], temperature: float,
-                  rng: random.Random) -> int:
-    top = max(u for u, _ in options)
-    weights = [math.exp((u - top) / temperature) for u, _ in options]
-    x = rng.random() * sum(weights)
-    for i, w in enumerate(weights):
-        x -= w
-        if x <= 0:
-            return i
-    return len(options) - 1
+def _softmax_sample(utilities: Sequence[float], temperature: float, k: int,
+                    rng: random.Random) -> list[int]:
+    """Up to ``k`` distinct indices drawn by softmax without replacement; index 0 ("hold")
+    ends the draw when it comes up."""
+    top = max(utilities)
+    weights = [math.exp((u - top) / temperature) for u in utilities]
+    total = sum(weights)
+    picked: list[int] = []
+    while len(picked) < k and total > 1e-12:
+        x = rng.random() * total
+        i = 0
+        for i, w in enumerate(weights):  # noqa: B007 - the last index is the fallback
+            x -= w
+            if x <= 0 and w > 0:
+                break
+        if i == 0:
+            break
+        picked.append(i)
+        total -= weights[i]
+        weights[i] = 0.0
+    return picked
 
 
 def _sigmoid(x: float) -> float:
@@ -194,18 +205,12 @@ class HeuristicAgent:
                                                     beliefs, remaining)
             if action.id not in best or u > best[action.id][0]:
                 best[action.id] = (u, action, target)
-        options: list[tuple[float, object]] = [(self.sc.hold_value, None)]
-        options += [(u, (action, target)) for u, action, target in best.values()]
+        moves = list(best.values())
+        utilities = [self.sc.hold_value] + [u for u, _, _ in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
-        chosen: list[cmd.SubmitAction] = []
-        while len(chosen) < limit and len(options) > 1:
-            i = _softmax_pick(options, self.temperature, self.rng)
-            pick = options.pop(i)[1]
-            if pick is None:
-                break
-            action, target = pick  # type: ignore[misc]
-            chosen.append(cmd.SubmitAction(seat=self.seat, action=action.id, target=target))
-        return chosen
+        chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)
+        return [cmd.SubmitAction(seat=self.seat, action=moves[i - 1][1].id, target=moves[i - 1][2])
+                for i in chosen]
 
     # -- negotiation -------------------------------------------------------
     def appraise(self, view: View) -> tuple[dict[str, float], float]:

@@ -7,10 +7,10 @@ information: a mediator knows the parties' positions, not their secrets.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from whitecell.agents.heuristic import package_value, remaining_rounds, valuer
-from whitecell.engine.decide import hazard
 from whitecell.engine.view import View, with_clauses
 from whitecell.scenario.model import Scenario
 
@@ -29,15 +29,26 @@ class Appraisal:
         remaining = remaining_rounds(view)
         self.values = {t: v.clause_values(self.ctx.v, remaining) for t, v in mediator.valuers.items()}
         self.reservations = {t.id: float(t.reservation.fn(self.ctx, t.id, None)) for t in sc.teams}
+        self._fixed: float | None = None
 
     def hazard(self, clauses: Sequence[str]) -> float:
-        if self.kind.hazard_base is None:
+        """The breakdown hazard the agreement would face with ``clauses`` in force. Only the
+        covariates that read clauses are evaluated per package; the rest once."""
+        kind = self.kind
+        if kind.hazard_base is None:
             return 0.0
-        ctx = self.ctx
-        cl = dict(ctx.cl)
-        for c in clauses:
-            cl[c] = cl.get(c, 0) + 1
-        return hazard(self.kind, with_clauses(ctx, cl))
+        if self._fixed is None:
+            self._fixed = sum(cov.beta * float(cov.value(self.ctx)) for cov in kind.covariates
+                              if not cov.value.reads_clauses)
+        total = self._fixed
+        varying = [cov for cov in kind.covariates if cov.value.reads_clauses]
+        if varying:
+            cl = dict(self.ctx.cl)
+            for c in clauses:
+                cl[c] = cl.get(c, 0) + 1
+            probe = with_clauses(self.ctx, cl)
+            total += sum(cov.beta * float(cov.value(probe)) for cov in varying)
+        return min(1.0, kind.hazard_base * math.exp(total))
 
     def support(self, clauses: Sequence[str]) -> tuple[int, float]:
         """(minus the parties expected to refuse, their summed shortfall): higher is better."""

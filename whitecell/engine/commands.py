@@ -1,4 +1,8 @@
-"""Commands: what a seat asks the game to do. ``decide`` turns them into events or refuses."""
+"""Commands: what a seat asks the game to do. ``decide`` turns them into events or refuses.
+
+Like events, commands are slotted but not frozen dataclasses, for speed; the
+engine never assigns to one.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,34 @@ from dataclasses import dataclass
 from whitecell.engine.seats import Seat
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Command:
     seat: Seat
     by: str | None = None  # the person at the seat, when known
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class StartGame(Command):
     """Publish the seed commitment; nothing else may happen before."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class OpenRound(Command):
     number: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class CloseRound(Command):
     number: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class SubmitAction(Command):
     action: str
     target: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Assess(Command):
     uid: str
     probability: float
@@ -43,24 +47,24 @@ class Assess(Command):
     modifiers: tuple[tuple[int, float], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Roll(Command):
     uid: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class ApplyOutcome(Command):
     uid: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class SendMessage(Command):
     to: tuple[str, ...]
     text: str
     sender: str | None = None  # control may speak as a role, e.g. the UN mediator
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class TableProposal(Command):
     agreement: str
     clauses: tuple[str, ...]
@@ -68,28 +72,28 @@ class TableProposal(Command):
     sponsor: str | None = None  # control tables as the mediator or another role
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class AcceptProposal(Command):
     pid: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class RejectProposal(Command):
     pid: str
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class SignProposal(Command):
     pid: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class FireInject(Command):
     inject: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class EndGame(Command):
     """Compute the outcomes and reveal the seed."""
 

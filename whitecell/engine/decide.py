@@ -139,6 +139,30 @@ class _Draft:
 
 # -- helpers ---------------------------------------------------------------
 
+def _changes(s: State, effects: Effects, actor: str | None, target: str | None) -> ev.Changes:
+    """What ``effects`` would change, without copying the state (later terms see earlier)."""
+    if not effects.change and not effects.set:
+        return ()
+    variables = s.scenario.vars
+    current: dict[int, float] = {}
+    changes: list[ev.Change] = []
+    for ref, delta in effects.change:
+        i = ref.index(actor, target)
+        old = current.get(i, s.v[i])
+        new = variables[i].clip(round(old + delta, 6))
+        if new != old:
+            current[i] = new
+            changes.append((variables[i].key, old, new))
+    for ref, value in effects.set:
+        i = ref.index(actor, target)
+        old = current.get(i, s.v[i])
+        new = variables[i].clip(value)
+        if new != old:
+            current[i] = new
+            changes.append((variables[i].key, old, new))
+    return tuple(changes)
+
+
 def _one(s: State, cls: type[ev.Event], audience: tuple[str, ...], actor: str,
          by: str | None = None, **fields: Any) -> Any:
     """The single event of a command that only records something."""
@@ -346,9 +370,12 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
         raise RuleViolation(f"action {c.uid} has not been assessed yet: no odds to roll against")
     if rec.status != "assessed":
         raise RuleViolation(f"action {c.uid} has already been rolled")
-    d = _Draft(s)
-    d.roll("action", rec.uid, rec.probability, rec.audience)  # type: ignore[arg-type]
-    return d.events
+    if s.dice is None:
+        raise RuleViolation("this game has no seed: dice cannot be rolled (replay-only state)")
+    value = s.dice.roll(s.rolls)
+    return [_one(s, ev.DiceRolled, rec.audience, c.seat.name, c.by, index=s.rolls,
+                 purpose="action", subject=rec.uid, value=value, threshold=rec.probability,
+                 success=value < rec.probability)]  # type: ignore[operator]
 
 
 def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
@@ -361,6 +388,9 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
         raise RuleViolation(f"the outcome of action {c.uid} has already been applied")
     spec = s.scenario.action[rec.action]
     effects = spec.on_success if rec.success else spec.on_failure
+    if not effects.end_agreements and not effects.reveal:  # the common case: one event
+        return [_one(s, ev.OutcomeApplied, rec.audience, c.seat.name, c.by, uid=rec.uid,
+                     success=bool(rec.success), changes=_changes(s, effects, rec.team, rec.target))]
     d = _Draft(s, copy=True)
     changes = d.apply(effects, rec.team, rec.target)
     d.emit(ev.OutcomeApplied, rec.audience, c.seat.name, c.by, uid=rec.uid,

@@ -7,12 +7,18 @@ reported on with nothing else at hand, even after the scenario file changed.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from whitecell.engine.events import Event, EventFormatError, event_from_dict, event_to_dict
+from whitecell.engine.evolve import fold
+from whitecell.engine.state import State, new_state
 from whitecell.scenario.build import document_digest
 from whitecell.scenario.load import ScenarioError, scenario_from_document
 from whitecell.scenario.model import Scenario
@@ -36,6 +42,7 @@ class GameLog:
     scenario: Scenario
     events: list[Event]
     header: dict[str, Any]
+    source: str = "<log>"
 
 
 def log_header(scenario: Scenario) -> dict[str, Any]:
@@ -93,8 +100,27 @@ def parse_header(first: str, source: str) -> tuple[dict[str, Any], Scenario]:
     return header, scenario
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Reading a log allocates hundreds of thousands of small objects and none of them form
+    cycles; left on, the collector rescans them again and again (1.7 s instead of 0.6 s for
+    120,000 events here)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_log(text: str, source: str = "<log>") -> GameLog:
     """Read a whole log; raise :class:`LogError` at the first line that is wrong."""
+    with _gc_paused():
+        return _parse_log(text, source)
+
+
+def _parse_log(text: str, source: str) -> GameLog:
     if not text.strip():
         raise LogError(source, 1, "the log is empty")
     lines = text.split("\n")
@@ -107,13 +133,23 @@ def parse_log(text: str, source: str = "<log>") -> GameLog:
         except json.JSONDecodeError:
             raise LogError(source, len(lines), "the last line is cut off (the log is truncated)") from None
     header, scenario = parse_header(lines[0], source)
+    body = lines[1:]
+    records: list[Any] | None = None
+    try:  # one call for the whole log; the per-line pass below only runs to locate damage
+        records = orjson.loads("[" + ",".join(body) + "]")
+    except orjson.JSONDecodeError:
+        records = None
+    if records is None or len(records) != len(body):
+        records = []
+        for number, line in enumerate(body, start=2):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise LogError(source, number, "not a JSON event (the log is damaged or "
+                                               "truncated)") from None
     events: list[Event] = []
     expected = 1
-    for number, line in enumerate(lines[1:], start=2):
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            raise LogError(source, number, "not a JSON event (the log is damaged or truncated)") from None
+    for number, data in enumerate(records, start=2):
         try:
             event = event_from_dict(data)
         except EventFormatError as exc:
@@ -123,4 +159,18 @@ def parse_log(text: str, source: str = "<log>") -> GameLog:
                                            "expected (events missing or out of order)")
         expected += 1
         events.append(event)
-    return GameLog(scenario=scenario, events=events, header=header)
+    return GameLog(scenario=scenario, events=events, header=header, source=source)
+
+
+def replay_log(log: GameLog, seed: int | None = None) -> State:
+    """Fold a parsed log into its state; an event that does not fit the game so far
+    (a tampered or mismatched log) becomes a LogError naming it, not a traceback."""
+    state = new_state(log.scenario, seed)
+    try:
+        with _gc_paused():
+            fold(state, log.events)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        bad = log.events[len(state.events)]
+        raise LogError(log.source, bad.seq + 1, f"event {bad.seq} ({bad.type}) does not fit "
+                                                f"the game so far ({type(exc).__name__}: {exc})") from None
+    return state

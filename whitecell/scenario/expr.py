@@ -71,6 +71,7 @@ class Expression:
     source: str
     fn: Compiled
     reads: frozenset[str]
+    reads_clauses: bool = False
 
     def __call__(self, ctx: EvalContext, actor: str | None = None, target: str | None = None) -> Any:
         return self.fn(ctx, actor, target)
@@ -106,6 +107,7 @@ class _Translator:
         self.roles = roles  # which of "actor", "target" are bound here
         self.env: dict[str, Any] = {"_div": _div, "min": min, "max": max, "abs": abs}
         self.reads: set[str] = set()
+        self.reads_clauses = False
 
     def fail(self, node: ast.AST, message: str) -> ExprError:
         return ExprError(message, getattr(node, "col_offset", 0))
@@ -155,6 +157,7 @@ class _Translator:
                     "write clauses.CLAUSE with CLAUSE one of: "
                     + (", ".join(sorted(s.clauses)) or "(none declared)"),
                 )
+            self.reads_clauses = True
             return f"c.cl.get({parts[1]!r}, 0)"
         if head == "actions":
             if len(parts) != 3 or parts[1] not in s.actions or parts[2] not in _ACTION_FIELDS:
@@ -245,4 +248,5 @@ def compile_expression(
     body = tr.expr(tree.body)
     code = compile(f"lambda c, a, t: {body}", "<scenario expression>", "eval")
     fn = eval(code, {"__builtins__": {}, **tr.env})  # source made by _Translator, not the author
-    return Expression(source=text, fn=fn, reads=frozenset(tr.reads))
+    return Expression(source=text, fn=fn, reads=frozenset(tr.reads),
+                      reads_clauses=tr.reads_clauses)
