@@ -85,28 +85,34 @@ def main() -> None:
     gps = statistics.median(game_runs)
     rps = statistics.median(replay_runs)
     pps = statistics.median(parse_runs)
-    print(json.dumps({
-        "benchmark": "play",
-        "scenario": SCENARIO,
-        "games_per_run": args.games,
-        "repeats": args.repeats,
-        "games_per_s": round(gps, 1),
-        "ms_per_game": round(1000 / gps, 3),
-        "events_per_game": round(events_per_game, 1),
-        "replay_log_events": n_events,
-        "replay_events_per_s": round(rps),
-        "replay_seconds": round(n_events / rps, 3),
-        "replay_seconds_per_100k_events": round(100_000 / rps, 3),
-        "parse_and_replay_events_per_s": round(pps),
-        "parse_and_replay_seconds": round(n_events / pps, 3),
-        "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
-        "runs": {"games_per_s": [round(x, 1) for x in game_runs],
-                 "replay_events_per_s": [round(x) for x in replay_runs],
-                 "parse_and_replay_events_per_s": [round(x) for x in parse_runs]},
-        "targets": {"games_per_s": 500, "replay_seconds_per_100k_events": 1.0},
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "play",
+                "scenario": SCENARIO,
+                "games_per_run": args.games,
+                "repeats": args.repeats,
+                "games_per_s": round(gps, 1),
+                "ms_per_game": round(1000 / gps, 3),
+                "events_per_game": round(events_per_game, 1),
+                "replay_log_events": n_events,
+                "replay_events_per_s": round(rps),
+                "replay_seconds": round(n_events / rps, 3),
+                "replay_seconds_per_100k_events": round(100_000 / rps, 3),
+                "parse_and_replay_events_per_s": round(pps),
+                "parse_and_replay_seconds": round(n_events / pps, 3),
+                "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
+                "runs": {
+                    "games_per_s": [round(x, 1) for x in game_runs],
+                    "replay_events_per_s": [round(x) for x in replay_runs],
+                    "parse_and_replay_events_per_s": [round(x) for x in parse_runs],
+                },
+                "targets": {"games_per_s": 500, "replay_seconds_per_100k_events": 1.0},
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

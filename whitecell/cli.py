@@ -14,7 +14,7 @@ from rich.table import Table
 
 from whitecell import __version__
 from whitecell.i18n import LANGUAGES
-from whitecell.scenario import ScenarioError, localize
+from whitecell.scenario import Scenario, ScenarioError, localize
 
 app = typer.Typer(
     name="whitecell",
@@ -39,7 +39,7 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(ref: str):  # type: ignore[no-untyped-def]
+def _load(ref: str) -> Scenario:
     """A scenario by bundled id or path; bad input becomes a message and exit 2."""
     from whitecell.scenario.library import UnknownScenario, resolve
 
@@ -50,7 +50,9 @@ def _load(ref: str):  # type: ignore[no-untyped-def]
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False, soft_wrap=True)
-        raise _fail(f"{ref}: {len(exc.problems)} problem(s); run 'whitecell validate {ref}'") from None
+        raise _fail(
+            f"{ref}: {len(exc.problems)} problem(s); run 'whitecell validate {ref}'"
+        ) from None
 
 
 def _write(path: Path, text: str) -> None:
@@ -74,8 +76,12 @@ def scenarios(lang: Annotated[Lang, typer.Option(help="Language of titles.")] = 
         table.add_column(col)
     for sid in bundled_ids():
         sc = load_bundled(sid)
-        table.add_row(sid, localize(sc.title, lang), ", ".join(sc.team_ids),
-                      " ".join(r.kind[0].upper() for r in sc.rounds) + f" ({len(sc.rounds)})")
+        table.add_row(
+            sid,
+            localize(sc.title, lang),
+            ", ".join(sc.team_ids),
+            " ".join(r.kind[0].upper() for r in sc.rounds) + f" ({len(sc.rounds)})",
+        )
     out.print(table)
 
 
@@ -114,7 +120,9 @@ def play(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario id or a YAML file.")],
     seed: Annotated[int, typer.Option(min=0, help="Seed of the game: same seed, same game.")] = 0,
     lang: Annotated[Lang, typer.Option(help="Language of the narrative.")] = Lang.en,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary here.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write a JSON summary here.")
+    ] = None,
     log: Annotated[Path | None, typer.Option(help="Write the event log (JSON Lines) here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No narrative.")] = False,
 ) -> None:
@@ -126,15 +134,18 @@ def play(
 
     sc = _load(scenario)
     if lang.value not in sc.languages:
-        raise _fail(f"scenario {sc.id} has no '{lang.value}' text (it has: "
-                    f"{', '.join(sc.languages)})")
+        raise _fail(
+            f"scenario {sc.id} has no '{lang.value}' text (it has: {', '.join(sc.languages)})"
+        )
     game = play_game(sc, seed)
     text = dump_log(sc, game.events)
     if log is not None:
         _write(log, text)
     if json_out is not None:
-        _write(json_out, json.dumps(game_summary(game.state, text), indent=2, ensure_ascii=False)
-               + "\n")
+        _write(
+            json_out,
+            json.dumps(game_summary(game.state, text), indent=2, ensure_ascii=False) + "\n",
+        )
     if not quiet:
         for line in narrate(sc, game.events, lang.value):
             out.print(line, soft_wrap=True)

@@ -94,11 +94,17 @@ class Narrator:
             end = dt.date.fromisoformat(e.date) + spec.duration
             self.round_start = dict(self.values)
             self.say("")
-            header = t("round.header", lang, number=e.round, kind=t(f"round.kind.{e.kind}", lang),
-                       label=self.label(spec.label))
+            header = t(
+                "round.header",
+                lang,
+                number=e.round,
+                kind=t(f"round.kind.{e.kind}", lang),
+                label=self.label(spec.label),
+            )
             self.say(f"[bold cyan]━━ {header}[/bold cyan]")
-            dates = t("round.dates", lang, start=e.date, end=end.isoformat(),
-                      duration=spec.duration_text)
+            dates = t(
+                "round.dates", lang, start=e.date, end=end.isoformat(), duration=spec.duration_text
+            )
             self.say(f"[dim]{dates}[/dim]")
             if spec.venue:
                 self.say(f"[dim]{t('round.venue', lang, venue=self.label(spec.venue))}[/dim]")
@@ -112,22 +118,47 @@ class Narrator:
             self.on_outcome(e)
         elif isinstance(e, ev.IntelligenceReport):
             items = ", ".join(
-                t("intel.exact" if exact else "intel.noisy", lang, label=self.var_label(k),
-                  value=fmt(v))
-                for k, v, exact in e.estimates)
-            self.say(f"[magenta]{t('intel.report', lang, team=self.name(e.team), items=items)}"
-                     "[/magenta]", 2)
+                t(
+                    "intel.exact" if exact else "intel.noisy",
+                    lang,
+                    label=self.var_label(k),
+                    value=fmt(v),
+                )
+                for k, v, exact in e.estimates
+            )
+            self.say(
+                f"[magenta]{t('intel.report', lang, team=self.name(e.team), items=items)}"
+                "[/magenta]",
+                2,
+            )
         elif isinstance(e, ev.MessageSent):
-            self.say(t("talks.message", lang, sender=self.name(e.sender), to=self.teams(e.to),
-                       text=escape(e.text)), 1)
+            self.say(
+                t(
+                    "talks.message",
+                    lang,
+                    sender=self.name(e.sender),
+                    to=self.teams(e.to),
+                    text=escape(e.text),
+                ),
+                1,
+            )
         elif isinstance(e, ev.ProposalTabled):
             agreement = self.label(self.sc.agreements[e.agreement].label)
             if e.counter_to:
-                line = t("talks.countered", lang, sponsor=self.name(e.sponsor),
-                         clauses=self.clauses(e.clauses))
+                line = t(
+                    "talks.countered",
+                    lang,
+                    sponsor=self.name(e.sponsor),
+                    clauses=self.clauses(e.clauses),
+                )
             else:
-                line = t("talks.tabled", lang, sponsor=self.name(e.sponsor), agreement=agreement,
-                         clauses=self.clauses(e.clauses))
+                line = t(
+                    "talks.tabled",
+                    lang,
+                    sponsor=self.name(e.sponsor),
+                    agreement=agreement,
+                    clauses=self.clauses(e.clauses),
+                )
             self.say(line, 1)
         elif isinstance(e, ev.ProposalSigned):
             self.say(t("talks.signed", lang, team=self.name(e.team)), 2)
@@ -140,16 +171,19 @@ class Narrator:
             self.agreement_kinds[e.uid] = e.agreement
             self.track(e.changes)
             agreement = self.label(self.sc.agreements[e.agreement].label)
-            self.say(f"[bold green]{t('talks.in_force', lang, agreement=agreement, parties=self.teams(e.parties))}"
-                     "[/bold green]", 1)
+            line = t("talks.in_force", lang, agreement=agreement, parties=self.teams(e.parties))
+            self.say(f"[bold green]{line}[/bold green]", 1)
         elif isinstance(e, ev.AgreementBroken):
             self.track(e.changes)
             self.on_broken(e)
         elif isinstance(e, ev.InjectFired):
             self.track(e.changes)
             inject = self.sc.inject[e.inject]
-            head = (t("news.label", lang) if inject.audience is None
-                    else t("news.private", lang, teams=self.teams(inject.audience)))
+            head = (
+                t("news.label", lang)
+                if inject.audience is None
+                else t("news.private", lang, teams=self.teams(inject.audience))
+            )
             self.say(f"[yellow]{head}: {self.label(inject.news)}[/yellow]", 1)
         elif isinstance(e, ev.UpkeepApplied):
             self.track(e.changes)
@@ -164,8 +198,16 @@ class Narrator:
         elif e.purpose == "hazard" and not e.success:
             rec = self.agreement_kind(e.subject)
             if rec:
-                self.say(t("agreement.held", self.lang, agreement=rec, roll=f"{e.value:.2f}",
-                           hazard=f"{e.threshold:.2f}"), 1)
+                self.say(
+                    t(
+                        "agreement.held",
+                        self.lang,
+                        agreement=rec,
+                        roll=f"{e.value:.2f}",
+                        hazard=f"{e.threshold:.2f}",
+                    ),
+                    1,
+                )
         elif e.purpose == "hazard":
             self.last_hazard = e
 
@@ -179,24 +221,52 @@ class Narrator:
         spec = self.sc.action[sub.action]
         target = t("action.target", lang, target=self.name(sub.target)) if sub.target else ""
         secret = t("action.secret", lang) if sub.secret else ""
-        self.say(t("action.line", lang, team=f"[bold]{self.name(sub.team)}[/bold]",
-                   action=self.label(spec.label), instrument=t(f"instrument.{spec.instrument}", lang),
-                   secret=secret, target=target), 1)
+        self.say(
+            t(
+                "action.line",
+                lang,
+                team=f"[bold]{self.name(sub.team)}[/bold]",
+                action=self.label(spec.label),
+                instrument=t(f"instrument.{spec.instrument}", lang),
+                secret=secret,
+                target=target,
+            ),
+            1,
+        )
         a = self.assessed.get(e.uid)
         roll = self.rolled.get(e.uid)
         if a is not None and roll is not None:
             mods = "".join(
                 f"; {'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
-                f"{self.label(spec.modifiers[i].note)}" for i, add in a.modifiers)
+                f"{self.label(spec.modifiers[i].note)}"
+                for i, add in a.modifiers
+            )
             if a.rationale:
                 mods += f"; {escape(a.rationale)}"
-            result = (f"[green]{t('action.success', lang)}[/green]" if e.success
-                      else f"[red]{t('action.failure', lang)}[/red]")
-            self.say(t("action.odds", lang, p=pct(a.probability), words=estimative(a.probability, lang),
-                       mods=mods, roll=f"{roll.value:.2f}", result=result), 2)
+            result = (
+                f"[green]{t('action.success', lang)}[/green]"
+                if e.success
+                else f"[red]{t('action.failure', lang)}[/red]"
+            )
+            self.say(
+                t(
+                    "action.odds",
+                    lang,
+                    p=pct(a.probability),
+                    words=estimative(a.probability, lang),
+                    mods=mods,
+                    roll=f"{roll.value:.2f}",
+                    result=result,
+                ),
+                2,
+            )
         text = spec.narrative_success if e.success else spec.narrative_failure
-        told = story(localize(text, lang), lang, self.sc.actor_name(sub.team, lang),
-                     self.sc.actor_name(sub.target, lang) if sub.target else "")
+        told = story(
+            localize(text, lang),
+            lang,
+            self.sc.actor_name(sub.team, lang),
+            self.sc.actor_name(sub.target, lang) if sub.target else "",
+        )
         self.say(f"[italic]{escape(told)}[/italic]", 2)
         self.track(e.changes)
 
@@ -204,15 +274,25 @@ class Narrator:
         lang = self.lang
         agreement = self.label(self.sc.agreements[e.agreement].label)
         if e.cause == "action":
-            line = t("agreement.broken.action", lang, agreement=agreement, culprit=self.name(e.culprit))
+            line = t(
+                "agreement.broken.action", lang, agreement=agreement, culprit=self.name(e.culprit)
+            )
         elif e.cause == "inject":
-            line = t("agreement.broken.inject", lang, agreement=agreement,
-                     inject=self.label(self.sc.inject[e.source].label))
+            line = t(
+                "agreement.broken.inject",
+                lang,
+                agreement=agreement,
+                inject=self.label(self.sc.inject[e.source].label),
+            )
         else:
             roll = self.last_hazard
-            line = t("agreement.broken.hazard", lang, agreement=agreement,
-                     roll=f"{roll.value:.2f}" if roll else "?",
-                     hazard=f"{roll.threshold:.2f}" if roll else "?")
+            line = t(
+                "agreement.broken.hazard",
+                lang,
+                agreement=agreement,
+                roll=f"{roll.value:.2f}" if roll else "?",
+                hazard=f"{roll.threshold:.2f}" if roll else "?",
+            )
         self.say(f"[bold red]{line}[/bold red]", 1)
 
     def on_round_closed(self, e: ev.RoundClosed) -> None:
@@ -223,8 +303,9 @@ class Narrator:
         if not self.closed:
             return
         self.closed = False
-        changed = [(k, self.round_start[k], v) for k, v in self.values.items()
-                   if v != self.round_start[k]]
+        changed = [
+            (k, self.round_start[k], v) for k, v in self.values.items() if v != self.round_start[k]
+        ]
         if changed:
             items = ", ".join(f"{self.var_label(k)} {fmt(a)}→{fmt(b)}" for k, a, b in changed)
             self.say(f"[dim]{t('changes.label', self.lang)}: {items}[/dim]", 1)
@@ -236,8 +317,11 @@ class Narrator:
         self.say(f"[bold]{t('game.outcomes', lang)}[/bold]")
         outcome = {o.id: o for o in self.sc.outcomes}
         for key, value in e.outcomes:
-            shown = (t("game.yes", lang) if value else t("game.no", lang)) if isinstance(value, bool) \
+            shown = (
+                (t("game.yes", lang) if value else t("game.no", lang))
+                if isinstance(value, bool)
                 else fmt(value)
+            )
             self.say(f"{self.label(outcome[key].label)}: [bold]{shown}[/bold]", 1)
         self.say(f"[dim]{t('game.revealed', lang, seed=e.seed)}[/dim]")
 

@@ -19,7 +19,7 @@ from whitecell.scenario.model import Scenario
 
 
 def agent_rng(seed: int, who: str) -> random.Random:
-    """Each automated seat draws from its own stream, so one seat's choices never shift another's."""
+    """Each automated seat has its own random stream: one seat's draws never shift another's."""
     return random.Random(f"whitecell-agent:{seed}:{who}")
 
 
@@ -40,8 +40,9 @@ def _action_round(game: Game, agents: Mapping[str, HeuristicAgent]) -> None:
         game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
 
 
-def _responses(game: Game, agents: Mapping[str, HeuristicAgent], pid: str,
-               *, may_counter: bool) -> str | None:
+def _responses(
+    game: Game, agents: Mapping[str, HeuristicAgent], pid: str, *, may_counter: bool
+) -> str | None:
     """Each party in turn signs, counters or rejects; returns a counter-proposal's id."""
     proposal = game.state.proposals[pid]
     for team in proposal.parties:
@@ -49,15 +50,18 @@ def _responses(game: Game, agents: Mapping[str, HeuristicAgent], pid: str,
             break
         if team in proposal.signed:
             continue
-        command = agents[team].respond(game.view(team_seat(team)), proposal,
-                                       may_counter=may_counter)
+        command = agents[team].respond(
+            game.view(team_seat(team)), proposal, may_counter=may_counter
+        )
         events = game.handle(command)
         if isinstance(command, cmd.TableProposal):
             return events[0].pid  # type: ignore[attr-defined]
     return None
 
 
-def _negotiation_round(game: Game, agents: Mapping[str, HeuristicAgent], mediator: Mediator) -> None:
+def _negotiation_round(
+    game: Game, agents: Mapping[str, HeuristicAgent], mediator: Mediator
+) -> None:
     """Sessions of talks: the mediator tables its compromise (or adopts a party's counter
     it judges better), the parties answer, and a counter gets one round of answers."""
     sc = game.scenario
@@ -69,8 +73,11 @@ def _negotiation_round(game: Game, agents: Mapping[str, HeuristicAgent], mediato
                 continue
             public = game.view(OBSERVER)
             clauses = mediator.package(public, kind)
-            counters = [p for p in state.proposals.values()
-                        if p.status == "open" and p.agreement == kind and p.counter_to]
+            counters = [
+                p
+                for p in state.proposals.values()
+                if p.status == "open" and p.agreement == kind and p.counter_to
+            ]
             appraisal = mediator.appraise(public, kind) if counters else None
             if appraisal and appraisal.score(counters[-1].clauses) >= appraisal.score(clauses):
                 pid = counters[-1].pid

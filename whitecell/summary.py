@@ -12,8 +12,16 @@ from whitecell.engine.state import State
 def game_summary(state: State, log_text: str) -> dict[str, Any]:
     sc = state.scenario
     rounds: list[dict[str, Any]] = [
-        {"number": r.number, "kind": r.kind, "label": r.label.get("en", ""), "actions": [],
-         "proposals": [], "agreements_signed": [], "agreements_broken": [], "injects": []}
+        {
+            "number": r.number,
+            "kind": r.kind,
+            "label": r.label.get("en", ""),
+            "actions": [],
+            "proposals": [],
+            "agreements_signed": [],
+            "agreements_broken": [],
+            "injects": [],
+        }
         for r in sc.rounds
     ]
     started = None
@@ -25,20 +33,42 @@ def game_summary(state: State, log_text: str) -> dict[str, Any]:
         r = rounds[e.round - 1]
         if isinstance(e, ev.OutcomeApplied):
             a = state.actions[e.uid]
-            r["actions"].append({"uid": a.uid, "team": a.team, "action": a.action,
-                                 "target": a.target, "secret": a.secret,
-                                 "probability": a.probability, "roll": a.roll,
-                                 "success": a.success})
+            r["actions"].append(
+                {
+                    "uid": a.uid,
+                    "team": a.team,
+                    "action": a.action,
+                    "target": a.target,
+                    "secret": a.secret,
+                    "probability": a.probability,
+                    "roll": a.roll,
+                    "success": a.success,
+                }
+            )
         elif isinstance(e, ev.ProposalTabled):
-            r["proposals"].append({"pid": e.pid, "sponsor": e.sponsor, "agreement": e.agreement,
-                                   "clauses": list(e.clauses), "counter_to": e.counter_to,
-                                   "status": state.proposals[e.pid].status})
+            r["proposals"].append(
+                {
+                    "pid": e.pid,
+                    "sponsor": e.sponsor,
+                    "agreement": e.agreement,
+                    "clauses": list(e.clauses),
+                    "counter_to": e.counter_to,
+                    "status": state.proposals[e.pid].status,
+                }
+            )
         elif isinstance(e, ev.AgreementSigned):
-            r["agreements_signed"].append({"uid": e.uid, "agreement": e.agreement,
-                                           "clauses": list(e.clauses), "parties": list(e.parties)})
+            r["agreements_signed"].append(
+                {
+                    "uid": e.uid,
+                    "agreement": e.agreement,
+                    "clauses": list(e.clauses),
+                    "parties": list(e.parties),
+                }
+            )
         elif isinstance(e, ev.AgreementBroken):
-            r["agreements_broken"].append({"uid": e.uid, "agreement": e.agreement,
-                                           "cause": e.cause, "culprit": e.culprit})
+            r["agreements_broken"].append(
+                {"uid": e.uid, "agreement": e.agreement, "cause": e.cause, "culprit": e.culprit}
+            )
         elif isinstance(e, ev.InjectFired):
             r["injects"].append(e.inject)
     return {

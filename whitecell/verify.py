@@ -33,14 +33,25 @@ def verify_log(log: GameLog) -> Verdict:
     if started is None:
         return _fail(0, None, "no game_started event: nothing commits to a seed")
     if started.scenario_digest != log.scenario.digest:
-        return _fail(0, started.seq, f"event {started.seq}: the game was started with scenario "
-                     f"{started.scenario_digest[:12]}…, not the one embedded in the log")
+        return _fail(
+            0,
+            started.seq,
+            f"event {started.seq}: the game was started with scenario "
+            f"{started.scenario_digest[:12]}…, not the one embedded in the log",
+        )
     if ended is None:
-        return _fail(0, None, "the game has not ended: its seed is not revealed yet, so the "
-                     "dice cannot be checked")
+        return _fail(
+            0,
+            None,
+            "the game has not ended: its seed is not revealed yet, so the dice cannot be checked",
+        )
     if commitment(ended.seed) != started.seed_commitment:
-        return _fail(0, ended.seq, f"event {ended.seq}: the revealed seed {ended.seed} does not "
-                     f"match the commitment published in event {started.seq}")
+        return _fail(
+            0,
+            ended.seq,
+            f"event {ended.seq}: the revealed seed {ended.seed} does not "
+            f"match the commitment published in event {started.seq}",
+        )
     dice = Dice(ended.seed)
     odds: dict[str, float] = {}
     results: dict[str, bool] = {}
@@ -50,23 +61,41 @@ def verify_log(log: GameLog) -> Verdict:
             odds[e.uid] = e.probability
         elif isinstance(e, ev.DiceRolled):
             if e.index != expected:
-                return _fail(expected, e.seq, f"event {e.seq}: roll number {e.index} where "
-                             f"{expected} was due (a roll was removed or reordered)")
+                return _fail(
+                    expected,
+                    e.seq,
+                    f"event {e.seq}: roll number {e.index} where "
+                    f"{expected} was due (a roll was removed or reordered)",
+                )
             value = dice.roll(e.index)
             if e.value != value:
-                return _fail(expected, e.seq, f"event {e.seq}: roll {e.index} reads {e.value!r} "
-                             f"but the seed gives {value!r}")
+                return _fail(
+                    expected,
+                    e.seq,
+                    f"event {e.seq}: roll {e.index} reads {e.value!r} but the seed gives {value!r}",
+                )
             if e.success != (e.value < e.threshold):
-                return _fail(expected, e.seq, f"event {e.seq}: roll {e.value:.4f} against "
-                             f"{e.threshold:.4f} is recorded as "
-                             f"{'success' if e.success else 'failure'}")
+                return _fail(
+                    expected,
+                    e.seq,
+                    f"event {e.seq}: roll {e.value:.4f} against "
+                    f"{e.threshold:.4f} is recorded as "
+                    f"{'success' if e.success else 'failure'}",
+                )
             if e.purpose == "action":
                 if odds.get(e.subject) != e.threshold:
-                    return _fail(expected, e.seq, f"event {e.seq}: action {e.subject} was rolled "
-                                 f"against {e.threshold} but assessed at {odds.get(e.subject)}")
+                    return _fail(
+                        expected,
+                        e.seq,
+                        f"event {e.seq}: action {e.subject} was rolled "
+                        f"against {e.threshold} but assessed at {odds.get(e.subject)}",
+                    )
                 results[e.subject] = e.success
             expected += 1
         elif isinstance(e, ev.OutcomeApplied) and results.get(e.uid) != e.success:
-            return _fail(expected, e.seq, f"event {e.seq}: the outcome of action {e.uid} "
-                         "does not follow its roll")
+            return _fail(
+                expected,
+                e.seq,
+                f"event {e.seq}: the outcome of action {e.uid} does not follow its roll",
+            )
     return Verdict(True, expected, f"all {expected} rolls match the revealed seed {ended.seed}")

@@ -39,8 +39,9 @@ def odds(ctx: EvalContext, sc: Scenario, spec: Action, actor: str, target: str |
     return lo if p < lo else hi if p > hi else p
 
 
-def assess_in(ctx: EvalContext, sc: Scenario, action: str, actor: str,
-              target: str | None) -> Assessment:
+def assess_in(
+    ctx: EvalContext, sc: Scenario, action: str, actor: str, target: str | None
+) -> Assessment:
     """The rule itself, over any evaluation context (the state or a team's projection)."""
     spec = sc.action[action]
     p = spec.base_probability
@@ -57,5 +58,10 @@ def assess_in(ctx: EvalContext, sc: Scenario, action: str, actor: str,
 def assess_command(view: View, record: ActionRecord) -> Assess:
     """The adjudicator's command for a submitted action under the rules."""
     a = assess(view, record.action, record.team, record.target)
-    return Assess(seat=ADJUDICATOR, uid=record.uid, probability=a.probability, method="rules",
-                  modifiers=a.modifiers)
+    return Assess(
+        seat=ADJUDICATOR,
+        uid=record.uid,
+        probability=a.probability,
+        method="rules",
+        modifiers=a.modifiers,
+    )

@@ -42,8 +42,10 @@ class Valuer:
         for index, weight in team.preferences:
             self.w[index] = self.w.get(index, 0.0) + weight
         self._plans: dict[tuple[int, str | None, str | None], tuple[_Term, ...]] = {}
-        self._clauses = [(cid, self.plan(c.on_sign, None, None), self.plan(c.per_round, None, None))
-                         for cid, c in scenario.clauses.items()]
+        self._clauses = [
+            (cid, self.plan(c.on_sign, None, None), self.plan(c.per_round, None, None))
+            for cid, c in scenario.clauses.items()
+        ]
         self._values: dict[tuple[tuple[float, ...], int], dict[str, float]] = {}
 
     def plan(self, eff: Effects, actor: str | None, target: str | None) -> tuple[_Term, ...]:
@@ -63,8 +65,13 @@ class Valuer:
             plan = self._plans[key] = tuple(terms)
         return plan
 
-    def effects(self, eff: Effects, beliefs: Sequence[float], actor: str | None = None,
-                target: str | None = None) -> float:
+    def effects(
+        self,
+        eff: Effects,
+        beliefs: Sequence[float],
+        actor: str | None = None,
+        target: str | None = None,
+    ) -> float:
         return _worth(self.plan(eff, actor, target), beliefs)
 
     def clause_values(self, beliefs: Sequence[float], remaining: int) -> dict[str, float]:
@@ -81,8 +88,9 @@ class Valuer:
             }
         return out
 
-    def agreement_loss(self, kinds: tuple[str, ...], view: View, beliefs: Sequence[float],
-                       remaining: int) -> float:
+    def agreement_loss(
+        self, kinds: tuple[str, ...], view: View, beliefs: Sequence[float], remaining: int
+    ) -> float:
         """What breaking the agreements of ``kinds`` now in force would cost this team."""
         loss = 0.0
         for rec in view.agreements():
@@ -113,8 +121,9 @@ def _options(scenario: Scenario, team: str) -> tuple[_Option, ...]:
         if team in a.teams:
             fixed = None if a.modifiers else min(max(a.base_probability, lo), hi)
             for t in (None,) if a.targets is None else [t for t in a.targets if t != team]:
-                out.append((a, t, v.plan(a.on_success, team, t), v.plan(a.on_failure, team, t),
-                            fixed))
+                out.append(
+                    (a, t, v.plan(a.on_success, team, t), v.plan(a.on_failure, team, t), fixed)
+                )
     return tuple(out)
 
 
@@ -138,8 +147,9 @@ def package_value(values: Mapping[str, float], clauses: Sequence[str]) -> float:
     return sum(values[c] for c in clauses)
 
 
-def _softmax_sample(utilities: Sequence[float], temperature: float, k: int,
-                    rng: random.Random) -> list[int]:
+def _softmax_sample(
+    utilities: Sequence[float], temperature: float, k: int, rng: random.Random
+) -> list[int]:
     """Up to ``k`` distinct indices drawn by softmax without replacement; index 0 ("hold")
     ends the draw when it comes up."""
     top = max(utilities)
@@ -201,16 +211,19 @@ class HeuristicAgent:
             if on_failure:
                 u += (1 - p) * worth(on_failure, beliefs)
             if action.on_success.end_agreements:
-                u -= p * self.valuer.agreement_loss(action.on_success.end_agreements, view,
-                                                    beliefs, remaining)
+                u -= p * self.valuer.agreement_loss(
+                    action.on_success.end_agreements, view, beliefs, remaining
+                )
             if action.id not in best or u > best[action.id][0]:
                 best[action.id] = (u, action, target)
         moves = list(best.values())
         utilities = [self.sc.hold_value] + [u for u, _, _ in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
         chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)
-        return [cmd.SubmitAction(seat=self.seat, action=moves[i - 1][1].id, target=moves[i - 1][2])
-                for i in chosen]
+        return [
+            cmd.SubmitAction(seat=self.seat, action=moves[i - 1][1].id, target=moves[i - 1][2])
+            for i in chosen
+        ]
 
     # -- negotiation -------------------------------------------------------
     def appraise(self, view: View) -> tuple[dict[str, float], float]:
@@ -248,6 +261,7 @@ class HeuristicAgent:
             return cmd.SignProposal(seat=self.seat, pid=p.pid)
         variant = self.counter(view, p) if may_counter else None
         if variant is not None:
-            return cmd.TableProposal(seat=self.seat, agreement=p.agreement, clauses=variant,
-                                     counter_to=p.pid)
+            return cmd.TableProposal(
+                seat=self.seat, agreement=p.agreement, clauses=variant, counter_to=p.pid
+            )
         return cmd.RejectProposal(seat=self.seat, pid=p.pid)

@@ -27,7 +27,9 @@ class Appraisal:
         self.kind = sc.agreements[agreement]
         self.ctx = view.context()
         remaining = remaining_rounds(view)
-        self.values = {t: v.clause_values(self.ctx.v, remaining) for t, v in mediator.valuers.items()}
+        self.values = {
+            t: v.clause_values(self.ctx.v, remaining) for t, v in mediator.valuers.items()
+        }
         self.reservations = {t.id: float(t.reservation.fn(self.ctx, t.id, None)) for t in sc.teams}
         self._fixed: float | None = None
 
@@ -38,8 +40,11 @@ class Appraisal:
         if kind.hazard_base is None:
             return 0.0
         if self._fixed is None:
-            self._fixed = sum(cov.beta * float(cov.value(self.ctx)) for cov in kind.covariates
-                              if not cov.value.reads_clauses)
+            self._fixed = sum(
+                cov.beta * float(cov.value(self.ctx))
+                for cov in kind.covariates
+                if not cov.value.reads_clauses
+            )
         total = self._fixed
         varying = [cov for cov in kind.covariates if cov.value.reads_clauses]
         if varying:

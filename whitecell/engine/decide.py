@@ -29,8 +29,21 @@ class _Draft:
     values read-only, which keeps the common single-event commands cheap.
     """
 
-    __slots__ = ("ac", "ag", "broken", "cl", "events", "inj", "owned", "round", "rolls", "sc",
-                 "seq", "state", "v")
+    __slots__ = (
+        "ac",
+        "ag",
+        "broken",
+        "cl",
+        "events",
+        "inj",
+        "owned",
+        "rolls",
+        "round",
+        "sc",
+        "seq",
+        "state",
+        "v",
+    )
 
     def __init__(self, state: State, *, copy: bool = False) -> None:
         self.state = state
@@ -52,15 +65,22 @@ class _Draft:
             self.inj = set(self.inj)
             self.owned = True
 
-    def emit(self, cls: type[ev.Event], audience: tuple[str, ...], actor: str,
-             by: str | None = None, **fields: Any) -> Any:
+    def emit(
+        self,
+        cls: type[ev.Event],
+        audience: tuple[str, ...],
+        actor: str,
+        by: str | None = None,
+        **fields: Any,
+    ) -> Any:
         self.seq += 1
         event = cls(seq=self.seq, round=self.round, audience=audience, actor=actor, by=by, **fields)
         self.events.append(event)
         return event
 
-    def apply(self, effects: Effects, actor: str | None = None,
-              target: str | None = None) -> ev.Changes:
+    def apply(
+        self, effects: Effects, actor: str | None = None, target: str | None = None
+    ) -> ev.Changes:
         changes: list[ev.Change] = []
         v = self.v
         variables = self.sc.vars
@@ -90,12 +110,22 @@ class _Draft:
         self.rolls += 1
         value = dice.roll(index)
         success = value < threshold
-        self.emit(ev.DiceRolled, audience, "engine", index=index, purpose=purpose,
-                  subject=subject, value=value, threshold=threshold, success=success)
+        self.emit(
+            ev.DiceRolled,
+            audience,
+            "engine",
+            index=index,
+            purpose=purpose,
+            subject=subject,
+            value=value,
+            threshold=threshold,
+            success=success,
+        )
         return success
 
-    def break_agreements(self, kinds: tuple[str, ...], cause: str, source: str,
-                         culprit: str | None) -> None:
+    def break_agreements(
+        self, kinds: tuple[str, ...], cause: str, source: str, culprit: str | None
+    ) -> None:
         for rec in self.state.agreements.values():
             if rec.agreement in kinds and rec.in_force and rec.uid not in self.broken:
                 self.break_one(rec.uid, cause, source, culprit)
@@ -111,16 +141,26 @@ class _Draft:
             self.cl[c] -= 1
         kind = self.sc.agreements[rec.agreement]
         changes = self.apply(kind.on_break)
-        self.emit(ev.AgreementBroken, _PUBLIC, "engine", uid=uid, agreement=rec.agreement,
-                  cause=cause, source=source, culprit=culprit, changes=changes)
+        self.emit(
+            ev.AgreementBroken,
+            _PUBLIC,
+            "engine",
+            uid=uid,
+            agreement=rec.agreement,
+            cause=cause,
+            source=source,
+            culprit=culprit,
+            changes=changes,
+        )
 
     def fire(self, inject: Inject, *, manual: bool, actor: str, by: str | None = None) -> None:
         self.own()
         self.inj.add(inject.id)
         audience = _PUBLIC if inject.audience is None else inject.audience
         changes = self.apply(inject.effects)
-        self.emit(ev.InjectFired, audience, actor, by, inject=inject.id, manual=manual,
-                  changes=changes)
+        self.emit(
+            ev.InjectFired, audience, actor, by, inject=inject.id, manual=manual, changes=changes
+        )
         if inject.effects.end_agreements:
             self.break_agreements(inject.effects.end_agreements, "inject", inject.id, None)
 
@@ -138,6 +178,7 @@ class _Draft:
 
 
 # -- helpers ---------------------------------------------------------------
+
 
 def _changes(s: State, effects: Effects, actor: str | None, target: str | None) -> ev.Changes:
     """What ``effects`` would change, without copying the state (later terms see earlier)."""
@@ -163,8 +204,14 @@ def _changes(s: State, effects: Effects, actor: str | None, target: str | None) 
     return tuple(changes)
 
 
-def _one(s: State, cls: type[ev.Event], audience: tuple[str, ...], actor: str,
-         by: str | None = None, **fields: Any) -> Any:
+def _one(
+    s: State,
+    cls: type[ev.Event],
+    audience: tuple[str, ...],
+    actor: str,
+    by: str | None = None,
+    **fields: Any,
+) -> Any:
     """The single event of a command that only records something."""
     return cls(seq=s.seq + 1, round=s.round, audience=audience, actor=actor, by=by, **fields)
 
@@ -232,15 +279,26 @@ def _check_text(text: str, what: str) -> None:
 
 # -- commands --------------------------------------------------------------
 
+
 def _start(s: State, c: cmd.StartGame) -> list[ev.Event]:
     _require_control(c, "start the game")
     if s.started:
         raise RuleViolation("the game has already started")
     if s.seed is None:
         raise RuleViolation("this game has no seed: dice cannot be committed")
-    return [_one(s, ev.GameStarted, _PUBLIC, c.seat.name, c.by, scenario_id=s.scenario.id,
-           scenario_digest=s.scenario.digest, seed_commitment=commitment(s.seed),
-           start_date=s.scenario.start_date.isoformat())]
+    return [
+        _one(
+            s,
+            ev.GameStarted,
+            _PUBLIC,
+            c.seat.name,
+            c.by,
+            scenario_id=s.scenario.id,
+            scenario_digest=s.scenario.digest,
+            seed_commitment=commitment(s.seed),
+            start_date=s.scenario.start_date.isoformat(),
+        )
+    ]
 
 
 def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
@@ -322,22 +380,39 @@ def _submit(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
         if c.target is not None:
             raise RuleViolation(f"the action '{c.action}' takes no target")
     elif c.target is None:
-        raise RuleViolation(f"the action '{c.action}' needs a target: one of "
-                            f"{', '.join(spec.targets)}")
+        raise RuleViolation(
+            f"the action '{c.action}' needs a target: one of {', '.join(spec.targets)}"
+        )
     elif c.target not in spec.targets:
-        raise RuleViolation(f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
-                            f"{', '.join(spec.targets)})")
+        raise RuleViolation(
+            f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
+            f"{', '.join(spec.targets)})"
+        )
     elif c.target == team:
         raise RuleViolation("a team cannot target itself")
     if spec.requires is not None and not spec.requires(s, team, c.target):
-        raise RuleViolation(f"the action '{c.action}' is not available now (its condition "
-                            "does not hold)")
+        raise RuleViolation(
+            f"the action '{c.action}' is not available now (its condition does not hold)"
+        )
     limit = s.scenario.rounds[s.round - 1].actions_per_team
     if s.submitted.get((s.round, team), 0) >= limit:
-        raise RuleViolation(f"team {team} has already submitted {limit} action(s) this round "
-                            f"(the limit)")
-    return [_one(s, ev.ActionSubmitted, (team,) if spec.secret else _PUBLIC, c.seat.name, c.by,
-           uid=f"a{s.seq + 1}", team=team, action=c.action, target=c.target, secret=spec.secret)]
+        raise RuleViolation(
+            f"team {team} has already submitted {limit} action(s) this round (the limit)"
+        )
+    return [
+        _one(
+            s,
+            ev.ActionSubmitted,
+            (team,) if spec.secret else _PUBLIC,
+            c.seat.name,
+            c.by,
+            uid=f"a{s.seq + 1}",
+            team=team,
+            action=c.action,
+            target=c.target,
+            secret=spec.secret,
+        )
+    ]
 
 
 def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
@@ -350,16 +425,30 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
     if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
         raise RuleViolation(f"probability {p!r} is outside [0, 1]")
     if c.method not in cmd.ASSESSMENT_METHODS:
-        raise RuleViolation(f"unknown assessment method '{c.method}' (allowed: "
-                            f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})")
+        raise RuleViolation(
+            f"unknown assessment method '{c.method}' (allowed: "
+            f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})"
+        )
     n_mods = len(s.scenario.action[rec.action].modifiers)
     for index, _add in c.modifiers:
         if not 0 <= index < n_mods:
             raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
     if len(c.rationale) > cmd.MAX_TEXT:
         raise RuleViolation(f"the rationale is too long (at most {cmd.MAX_TEXT} characters)")
-    return [_one(s, ev.ActionAssessed, rec.audience, c.seat.name, c.by, uid=rec.uid,
-           probability=float(p), method=c.method, rationale=c.rationale, modifiers=c.modifiers)]
+    return [
+        _one(
+            s,
+            ev.ActionAssessed,
+            rec.audience,
+            c.seat.name,
+            c.by,
+            uid=rec.uid,
+            probability=float(p),
+            method=c.method,
+            rationale=c.rationale,
+            modifiers=c.modifiers,
+        )
+    ]
 
 
 def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
@@ -373,9 +462,21 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
     if s.dice is None:
         raise RuleViolation("this game has no seed: dice cannot be rolled (replay-only state)")
     value = s.dice.roll(s.rolls)
-    return [_one(s, ev.DiceRolled, rec.audience, c.seat.name, c.by, index=s.rolls,
-                 purpose="action", subject=rec.uid, value=value, threshold=rec.probability,
-                 success=value < rec.probability)]  # type: ignore[operator]
+    return [
+        _one(
+            s,
+            ev.DiceRolled,
+            rec.audience,
+            c.seat.name,
+            c.by,
+            index=s.rolls,
+            purpose="action",
+            subject=rec.uid,
+            value=value,
+            threshold=rec.probability,
+            success=value < rec.probability,
+        )
+    ]  # type: ignore[operator]
 
 
 def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
@@ -389,12 +490,29 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
     spec = s.scenario.action[rec.action]
     effects = spec.on_success if rec.success else spec.on_failure
     if not effects.end_agreements and not effects.reveal:  # the common case: one event
-        return [_one(s, ev.OutcomeApplied, rec.audience, c.seat.name, c.by, uid=rec.uid,
-                     success=bool(rec.success), changes=_changes(s, effects, rec.team, rec.target))]
+        return [
+            _one(
+                s,
+                ev.OutcomeApplied,
+                rec.audience,
+                c.seat.name,
+                c.by,
+                uid=rec.uid,
+                success=bool(rec.success),
+                changes=_changes(s, effects, rec.team, rec.target),
+            )
+        ]
     d = _Draft(s, copy=True)
     changes = d.apply(effects, rec.team, rec.target)
-    d.emit(ev.OutcomeApplied, rec.audience, c.seat.name, c.by, uid=rec.uid,
-           success=bool(rec.success), changes=changes)
+    d.emit(
+        ev.OutcomeApplied,
+        rec.audience,
+        c.seat.name,
+        c.by,
+        uid=rec.uid,
+        success=bool(rec.success),
+        changes=changes,
+    )
     if effects.end_agreements:
         d.break_agreements(effects.end_agreements, "action", rec.uid, rec.team)
     if effects.reveal:
@@ -409,8 +527,14 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
             d.roll("intel", rec.uid, 1.0, (rec.team,))
             u = d.events[-1].value  # type: ignore[attr-defined]
             estimates.append((var.key, var.clip(round(true + (2 * u - 1) * var.noise, 1)), False))
-        d.emit(ev.IntelligenceReport, (rec.team,), "engine", team=rec.team, source=rec.uid,
-               estimates=tuple(estimates))
+        d.emit(
+            ev.IntelligenceReport,
+            (rec.team,),
+            "engine",
+            team=rec.team,
+            source=rec.uid,
+            estimates=tuple(estimates),
+        )
     return d.events
 
 
@@ -428,8 +552,10 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
     elif c.seat.kind == "control":
         sender = c.sender or "control"
         if sender != "control" and sender not in sc.roles:
-            raise RuleViolation(f"control can speak as itself or a role "
-                                f"({', '.join(sc.roles) or 'none'}), not as {sender}")
+            raise RuleViolation(
+                f"control can speak as itself or a role "
+                f"({', '.join(sc.roles) or 'none'}), not as {sender}"
+            )
     else:
         raise RuleViolation(f"{c.seat} seats cannot send messages")
     if not c.to:
@@ -443,8 +569,18 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
             raise RuleViolation(f"unknown recipient '{who}' (teams: {', '.join(sc.team)})")
     _check_text(c.text, "message")
     teams = [t for t in sc.team_ids if t == sender or t in c.to]
-    return [_one(s, ev.MessageSent, tuple(teams), c.seat.name, c.by, sender=sender, to=tuple(c.to),
-           text=c.text)]
+    return [
+        _one(
+            s,
+            ev.MessageSent,
+            tuple(teams),
+            c.seat.name,
+            c.by,
+            sender=sender,
+            to=tuple(c.to),
+            text=c.text,
+        )
+    ]
 
 
 def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
@@ -462,8 +598,9 @@ def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
     _require_round(s, "negotiation", "proposals can be tabled")
     kind = sc.agreements.get(c.agreement)
     if kind is None:
-        raise RuleViolation(f"there is no agreement kind '{c.agreement}' (known: "
-                            f"{', '.join(sc.agreements)})")
+        raise RuleViolation(
+            f"there is no agreement kind '{c.agreement}' (known: {', '.join(sc.agreements)})"
+        )
     if s.ag[c.agreement][0]:
         raise RuleViolation(f"a {c.agreement} agreement is already in force")
     if not c.clauses:
@@ -473,24 +610,40 @@ def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
     allowed = set(kind.required) | set(kind.optional)
     for clause in c.clauses:
         if clause not in allowed:
-            raise RuleViolation(f"clause '{clause}' is not part of a {c.agreement} agreement "
-                                f"(allowed: {', '.join(sorted(allowed))})")
+            raise RuleViolation(
+                f"clause '{clause}' is not part of a {c.agreement} agreement "
+                f"(allowed: {', '.join(sorted(allowed))})"
+            )
     missing = [x for x in kind.required if x not in c.clauses]
     if missing:
         raise RuleViolation(f"a {c.agreement} agreement must include {', '.join(missing)}")
     if c.counter_to is not None:
         original = _proposal(s, c.counter_to, sponsor if c.seat.kind == "team" else None)
         if original.status != "open":
-            raise RuleViolation(f"proposal {c.counter_to} is {original.status}: it cannot be "
-                                "countered")
+            raise RuleViolation(
+                f"proposal {c.counter_to} is {original.status}: it cannot be countered"
+            )
         if original.agreement != c.agreement:
-            raise RuleViolation(f"a counter-proposal to {c.counter_to} must be a "
-                                f"{original.agreement} agreement")
+            raise RuleViolation(
+                f"a counter-proposal to {c.counter_to} must be a {original.agreement} agreement"
+            )
     parties = sc.agreement_parties(c.agreement, c.clauses)
     audience = tuple(t for t in sc.team_ids if t in parties or t == sponsor)
-    return [_one(s, ev.ProposalTabled, audience, c.seat.name, c.by, pid=f"p{s.seq + 1}", sponsor=sponsor,
-           agreement=c.agreement, clauses=tuple(c.clauses), parties=parties,
-           counter_to=c.counter_to)]
+    return [
+        _one(
+            s,
+            ev.ProposalTabled,
+            audience,
+            c.seat.name,
+            c.by,
+            pid=f"p{s.seq + 1}",
+            sponsor=sponsor,
+            agreement=c.agreement,
+            clauses=tuple(c.clauses),
+            parties=parties,
+            counter_to=c.counter_to,
+        )
+    ]
 
 
 def _party(s: State, c: cmd.Command, pid: str, what: str) -> tuple[str, ProposalRecord]:
@@ -498,8 +651,9 @@ def _party(s: State, c: cmd.Command, pid: str, what: str) -> tuple[str, Proposal
     _require_round(s, "negotiation", f"proposals can be {what.split()[0]}ed")
     p = _proposal(s, pid, team)
     if team not in p.parties:
-        raise RuleViolation(f"team {team} is not a party to proposal {pid} (parties: "
-                            f"{', '.join(p.parties)})")
+        raise RuleViolation(
+            f"team {team} is not a party to proposal {pid} (parties: {', '.join(p.parties)})"
+        )
     if p.status != "open":
         raise RuleViolation(f"proposal {pid} is {p.status}")
     return team, p
@@ -518,8 +672,18 @@ def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
         raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
     if len(c.reason) > cmd.MAX_TEXT:
         raise RuleViolation(f"the reason is too long (at most {cmd.MAX_TEXT} characters)")
-    return [_one(s, ev.ProposalRejected, p.audience, c.seat.name, c.by, pid=p.pid, team=team,
-           reason=c.reason)]
+    return [
+        _one(
+            s,
+            ev.ProposalRejected,
+            p.audience,
+            c.seat.name,
+            c.by,
+            pid=p.pid,
+            team=team,
+            reason=c.reason,
+        )
+    ]
 
 
 def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
@@ -535,9 +699,17 @@ def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
         changes: list[ev.Change] = []
         for clause in p.clauses:
             changes += d.apply(sc.clauses[clause].on_sign)
-        d.emit(ev.AgreementSigned, _PUBLIC, "engine", uid=f"g{d.seq + 1}", pid=p.pid,
-               agreement=p.agreement, clauses=p.clauses, parties=p.parties,
-               changes=tuple(changes))
+        d.emit(
+            ev.AgreementSigned,
+            _PUBLIC,
+            "engine",
+            uid=f"g{d.seq + 1}",
+            pid=p.pid,
+            agreement=p.agreement,
+            clauses=p.clauses,
+            parties=p.parties,
+            changes=tuple(changes),
+        )
     return d.events
 
 
@@ -546,8 +718,9 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
     _require_running(s)
     inject = s.scenario.inject.get(c.inject)
     if inject is None:
-        raise RuleViolation(f"there is no inject '{c.inject}' (known: "
-                            f"{', '.join(s.scenario.inject) or 'none'})")
+        raise RuleViolation(
+            f"there is no inject '{c.inject}' (known: {', '.join(s.scenario.inject) or 'none'})"
+        )
     if inject.once and inject.id in s.inj:
         raise RuleViolation(f"inject '{c.inject}' fires once and has already fired")
     d = _Draft(s, copy=True)
@@ -570,15 +743,33 @@ def _end(s: State, c: cmd.EndGame) -> list[ev.Event]:
         raise RuleViolation(f"round {s.round} is still open: close it before ending the game")
     if s.seed is None:
         raise RuleViolation("this game has no seed to reveal")
-    return [_one(s, ev.GameEnded, _PUBLIC, c.seat.name, c.by, seed=s.seed,
-           outcomes=compute_outcomes(s, s.scenario))]
+    return [
+        _one(
+            s,
+            ev.GameEnded,
+            _PUBLIC,
+            c.seat.name,
+            c.by,
+            seed=s.seed,
+            outcomes=compute_outcomes(s, s.scenario),
+        )
+    ]
 
 
 _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
-    cmd.StartGame: _start, cmd.OpenRound: _open_round, cmd.CloseRound: _close_round,
-    cmd.SubmitAction: _submit, cmd.Assess: _assess, cmd.Roll: _roll, cmd.ApplyOutcome: _apply,
-    cmd.SendMessage: _message, cmd.TableProposal: _table, cmd.AcceptProposal: _accept,
-    cmd.RejectProposal: _reject, cmd.SignProposal: _sign, cmd.FireInject: _fire,
+    cmd.StartGame: _start,
+    cmd.OpenRound: _open_round,
+    cmd.CloseRound: _close_round,
+    cmd.SubmitAction: _submit,
+    cmd.Assess: _assess,
+    cmd.Roll: _roll,
+    cmd.ApplyOutcome: _apply,
+    cmd.SendMessage: _message,
+    cmd.TableProposal: _table,
+    cmd.AcceptProposal: _accept,
+    cmd.RejectProposal: _reject,
+    cmd.SignProposal: _sign,
+    cmd.FireInject: _fire,
     cmd.EndGame: _end,
 }
 

@@ -189,10 +189,24 @@ class GameEnded(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
-        GameStarted, RoundOpened, RoundClosed, ActionSubmitted, ActionAssessed, DiceRolled,
-        OutcomeApplied, IntelligenceReport, MessageSent, ProposalTabled, ProposalAccepted,
-        ProposalRejected, ProposalSigned, AgreementSigned, AgreementBroken, UpkeepApplied,
-        InjectFired, GameEnded,
+        GameStarted,
+        RoundOpened,
+        RoundClosed,
+        ActionSubmitted,
+        ActionAssessed,
+        DiceRolled,
+        OutcomeApplied,
+        IntelligenceReport,
+        MessageSent,
+        ProposalTabled,
+        ProposalAccepted,
+        ProposalRejected,
+        ProposalSigned,
+        AgreementSigned,
+        AgreementBroken,
+        UpkeepApplied,
+        InjectFired,
+        GameEnded,
     )
 }
 
@@ -240,8 +254,10 @@ def _condition(tp: Any, var: str, depth: int = 0) -> str:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             item = f"x{depth}"
-            return (f"{var}.__class__ is list and all({_condition(args[0], item, depth + 1)} "
-                    f"for {item} in {var})")
+            return (
+                f"{var}.__class__ is list and all({_condition(args[0], item, depth + 1)} "
+                f"for {item} in {var})"
+            )
         parts = [f"{var}.__class__ is list", f"len({var}) == {len(args)}"]
         parts += [f"({_condition(a, f'{var}[{i}]', depth + 1)})" for i, a in enumerate(args)]
         return " and ".join(parts)
@@ -268,9 +284,12 @@ def _check_lines(tp: Any, var: str, indent: str, depth: int = 0) -> list[str]:
     args = typing.get_args(tp)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = f"x{depth}"
-        return [f"{indent}if {var}.__class__ is not list:", f"{indent}    return None",
-                f"{indent}for {item} in {var}:",
-                *_check_lines(args[0], item, indent + "    ", depth + 1)]
+        return [
+            f"{indent}if {var}.__class__ is not list:",
+            f"{indent}    return None",
+            f"{indent}for {item} in {var}:",
+            *_check_lines(args[0], item, indent + "    ", depth + 1),
+        ]
     return [f"{indent}if not ({_condition(tp, var, depth)}):", f"{indent}    return None"]
 
 
@@ -278,8 +297,12 @@ def _reader(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event | None]
     """A fast reader for one event type, generated from its fields: it returns None when
     anything is off, and the slow path below then says exactly what."""
     hints = {k: v for k, v in typing.get_type_hints(cls).items() if k != "type"}
-    lines = ["def read(d):", f"    if len(d) != {len(hints) + 1}:", "        return None",
-             "    try:"]
+    lines = [
+        "def read(d):",
+        f"    if len(d) != {len(hints) + 1}:",
+        "        return None",
+        "    try:",
+    ]
     lines += [f"        f_{name} = d[{name!r}]" for name in hints]
     lines += ["    except KeyError:", "        return None"]
     for name, tp in hints.items():
@@ -287,7 +310,7 @@ def _reader(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event | None]
     args = ", ".join(f"{name}={_conversion(tp, f'f_{name}')}" for name, tp in hints.items())
     lines.append(f"    return cls({args})")
     namespace: dict[str, Any] = {"cls": cls}
-    exec(compile("\n".join(lines), f"<event reader {cls.type}>", "exec"), namespace)  # noqa: S102 - our own source
+    exec(compile("\n".join(lines), f"<event reader {cls.type}>", "exec"), namespace)
     return namespace["read"]  # type: ignore[no-any-return]
 
 
@@ -323,7 +346,7 @@ def _explain(data: dict[str, Any]) -> Event:
     for name, value in data.items():
         if name == "type":
             continue
-        ok = eval(compile(_condition(hints[name], "v"), "<check>", "eval"), {}, {"v": value})  # noqa: S307 - our own source
+        ok = eval(compile(_condition(hints[name], "v"), "<check>", "eval"), {}, {"v": value})
         if not ok:
             raise EventFormatError(f"{kind}: field {name} has a wrong type ({value!r})"[:300])
     return cls(**{k: _tupled(v) for k, v in data.items() if k != "type"})

@@ -145,14 +145,24 @@ def _game_ended(s: State, e: ev.GameEnded) -> None:
 
 
 _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
-    ev.GameStarted: _game_started, ev.RoundOpened: _round_opened, ev.RoundClosed: _round_closed,
-    ev.ActionSubmitted: _action_submitted, ev.ActionAssessed: _action_assessed,
-    ev.DiceRolled: _dice_rolled, ev.OutcomeApplied: _outcome_applied,
-    ev.IntelligenceReport: _intelligence_report, ev.MessageSent: _message_sent,
-    ev.ProposalTabled: _proposal_tabled, ev.ProposalAccepted: _proposal_accepted,
-    ev.ProposalRejected: _proposal_rejected, ev.ProposalSigned: _proposal_signed,
-    ev.AgreementSigned: _agreement_signed, ev.AgreementBroken: _agreement_broken,
-    ev.UpkeepApplied: _changes_only, ev.InjectFired: _inject_fired, ev.GameEnded: _game_ended,
+    ev.GameStarted: _game_started,
+    ev.RoundOpened: _round_opened,
+    ev.RoundClosed: _round_closed,
+    ev.ActionSubmitted: _action_submitted,
+    ev.ActionAssessed: _action_assessed,
+    ev.DiceRolled: _dice_rolled,
+    ev.OutcomeApplied: _outcome_applied,
+    ev.IntelligenceReport: _intelligence_report,
+    ev.MessageSent: _message_sent,
+    ev.ProposalTabled: _proposal_tabled,
+    ev.ProposalAccepted: _proposal_accepted,
+    ev.ProposalRejected: _proposal_rejected,
+    ev.ProposalSigned: _proposal_signed,
+    ev.AgreementSigned: _agreement_signed,
+    ev.AgreementBroken: _agreement_broken,
+    ev.UpkeepApplied: _changes_only,
+    ev.InjectFired: _inject_fired,
+    ev.GameEnded: _game_ended,
 }  # type: ignore[dict-item]
 
 

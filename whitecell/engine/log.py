@@ -76,22 +76,28 @@ def parse_header(first: str, source: str) -> tuple[dict[str, Any], Scenario]:
     except json.JSONDecodeError:
         raise LogError(source, 1, "not a whitecell log: the first line is not JSON") from None
     if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
-        raise LogError(source, 1, f"not a whitecell log (expected a header with format "
-                                  f"'{LOG_FORMAT}')")
+        raise LogError(
+            source, 1, f"not a whitecell log (expected a header with format '{LOG_FORMAT}')"
+        )
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise LogError(source, 1, "the header has no valid format version")
     if version > LOG_VERSION:
-        raise LogError(source, 1, f"log format version {version} is newer than this whitecell "
-                                  f"reads (up to {LOG_VERSION}): upgrade whitecell")
+        raise LogError(
+            source,
+            1,
+            f"log format version {version} is newer than this whitecell "
+            f"reads (up to {LOG_VERSION}): upgrade whitecell",
+        )
     if version < 1:
         raise LogError(source, 1, f"unknown log format version {version}")
     document = header.get("scenario")
     if not isinstance(document, dict):
         raise LogError(source, 1, "the header has no embedded scenario")
     if document_digest(document) != header.get("scenario_digest"):
-        raise LogError(source, 1, "the embedded scenario does not match its digest "
-                                  "(the log was altered)")
+        raise LogError(
+            source, 1, "the embedded scenario does not match its digest (the log was altered)"
+        )
     try:
         scenario = scenario_from_document(document, f"{source}:1 (embedded scenario)")
     except ScenarioError as exc:
@@ -131,7 +137,9 @@ def _parse_log(text: str, source: str) -> GameLog:
         try:
             json.loads(lines[-1])
         except json.JSONDecodeError:
-            raise LogError(source, len(lines), "the last line is cut off (the log is truncated)") from None
+            raise LogError(
+                source, len(lines), "the last line is cut off (the log is truncated)"
+            ) from None
     header, scenario = parse_header(lines[0], source)
     body = lines[1:]
     records: list[Any] | None = None
@@ -145,8 +153,9 @@ def _parse_log(text: str, source: str) -> GameLog:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
-                raise LogError(source, number, "not a JSON event (the log is damaged or "
-                                               "truncated)") from None
+                raise LogError(
+                    source, number, "not a JSON event (the log is damaged or truncated)"
+                ) from None
     events: list[Event] = []
     expected = 1
     for number, data in enumerate(records, start=2):
@@ -155,8 +164,12 @@ def _parse_log(text: str, source: str) -> GameLog:
         except EventFormatError as exc:
             raise LogError(source, number, str(exc)) from None
         if event.seq != expected:
-            raise LogError(source, number, f"event number {event.seq} where {expected} was "
-                                           "expected (events missing or out of order)")
+            raise LogError(
+                source,
+                number,
+                f"event number {event.seq} where {expected} was "
+                "expected (events missing or out of order)",
+            )
         expected += 1
         events.append(event)
     return GameLog(scenario=scenario, events=events, header=header, source=source)
@@ -171,6 +184,10 @@ def replay_log(log: GameLog, seed: int | None = None) -> State:
             fold(state, log.events)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         bad = log.events[len(state.events)]
-        raise LogError(log.source, bad.seq + 1, f"event {bad.seq} ({bad.type}) does not fit "
-                                                f"the game so far ({type(exc).__name__}: {exc})") from None
+        raise LogError(
+            log.source,
+            bad.seq + 1,
+            f"event {bad.seq} ({bad.type}) does not fit "
+            f"the game so far ({type(exc).__name__}: {exc})",
+        ) from None
     return state

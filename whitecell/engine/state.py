@@ -106,15 +106,25 @@ class State:
     def snapshot(self) -> dict[str, Any]:
         """Everything that defines the state, as plain data (for comparing folds)."""
         return {
-            "seq": self.seq, "round": self.round, "round_open": self.round_open,
-            "started": self.started, "ended": self.ended, "date": str(self.date),
-            "rolls": self.rolls, "values": self.values(), "ag": self.ag, "cl": self.cl,
-            "ac": self.ac, "inj": sorted(self.inj),
+            "seq": self.seq,
+            "round": self.round,
+            "round_open": self.round_open,
+            "started": self.started,
+            "ended": self.ended,
+            "date": str(self.date),
+            "rolls": self.rolls,
+            "values": self.values(),
+            "ag": self.ag,
+            "cl": self.cl,
+            "ac": self.ac,
+            "inj": sorted(self.inj),
             "actions": {k: repr(a) for k, a in self.actions.items()},
             "submitted": sorted(self.submitted.items()),
             "proposals": {k: repr(p) for k, p in self.proposals.items()},
             "agreements": {k: repr(a) for k, a in self.agreements.items()},
-            "intel": self.intel, "outcomes": self.outcomes, "revealed_seed": self.revealed_seed,
+            "intel": self.intel,
+            "outcomes": self.outcomes,
+            "revealed_seed": self.revealed_seed,
         }
 
 

@@ -26,9 +26,17 @@ class Projection:
 
     __slots__ = ("_ac", "_state", "_team", "ag", "cl", "inj", "round", "v")
 
-    def __init__(self, v: list[float], ag: dict[str, list[int]], cl: dict[str, int],
-                 ac: dict[str, list[int]] | None, inj: set[str], round: int,
-                 state: State | None = None, team: str | None = None) -> None:
+    def __init__(
+        self,
+        v: list[float],
+        ag: dict[str, list[int]],
+        cl: dict[str, int],
+        ac: dict[str, list[int]] | None,
+        inj: set[str],
+        round: int,
+        state: State | None = None,
+        team: str | None = None,
+    ) -> None:
         self.v, self.ag, self.cl, self.inj, self.round = v, ag, cl, inj, round
         self._ac, self._state, self._team = ac, state, team
 
@@ -58,9 +66,12 @@ def with_clauses(ctx: Any, cl: dict[str, int]) -> Projection:
 def _hidden(scenario: Scenario, team: str | None) -> tuple[int, ...]:
     """Indices of the variables a team (or, with None, an observer) cannot see."""
     return tuple(
-        v.index for v in scenario.vars
-        if not (v.visibility == "public" or (v.visibility == "owner" and team is not None
-                                             and v.owner == team))
+        v.index
+        for v in scenario.vars
+        if not (
+            v.visibility == "public"
+            or (v.visibility == "owner" and team is not None and v.owner == team)
+        )
     )
 
 
@@ -103,7 +114,9 @@ class View:
     def sees_var(self, var: Var) -> bool:
         if self.omniscient or var.visibility == "public":
             return True
-        return var.visibility == "owner" and self.seat.team is not None and var.owner == self.seat.team
+        return (
+            var.visibility == "owner" and self.seat.team is not None and var.owner == self.seat.team
+        )
 
     # -- events ----------------------------------------------------------
     def _redact(self, event: ev.Event) -> ev.Event:
@@ -116,9 +129,7 @@ class View:
 
     def events(self, since: int = 0) -> list[ev.Event]:
         """The events this seat may read with sequence number above ``since``, redacted."""
-        return [
-            self._redact(e) for e in self.state.events[max(since, 0):] if self.sees_event(e)
-        ]
+        return [self._redact(e) for e in self.state.events[max(since, 0) :] if self.sees_event(e)]
 
     # -- state -----------------------------------------------------------
     def value(self, key: str) -> float | None:
@@ -151,7 +162,8 @@ class View:
                 self._ctx = cached[1]
                 return self._ctx
             inj = {
-                i for i in s.inj
+                i
+                for i in s.inj
                 if self.sc.inject[i].audience is None or team in self.sc.inject[i].audience  # type: ignore[operator]
             }
             v = list(s.v)
@@ -190,7 +202,8 @@ class View:
         teams = []
         for t in sc.teams:
             entry: dict[str, Any] = {
-                "id": t.id, "name": localize(t.name, lang),
+                "id": t.id,
+                "name": localize(t.name, lang),
                 "public_objectives": [localize(o, lang) for o in t.public_objectives],
             }
             if self.omniscient or t.id == self.seat.team:
@@ -208,9 +221,11 @@ class View:
             else:
                 est = self.estimate(var.key)
                 variables[var.key] = {
-                    "value": None, "visible": False,
-                    "estimate": None if est is None else {"value": est[0], "exact": est[1],
-                                                          "round": est[2]},
+                    "value": None,
+                    "visible": False,
+                    "estimate": None
+                    if est is None
+                    else {"value": est[0], "exact": est[1], "round": est[2]},
                 }
         current = s.current_round
         return {
@@ -225,21 +240,45 @@ class View:
             "teams": teams,
             "variables": variables,
             "actions": [
-                {"uid": a.uid, "round": a.round, "team": a.team, "action": a.action,
-                 "target": a.target, "secret": a.secret, "status": a.status,
-                 "probability": a.probability, "roll": a.roll, "success": a.success}
+                {
+                    "uid": a.uid,
+                    "round": a.round,
+                    "team": a.team,
+                    "action": a.action,
+                    "target": a.target,
+                    "secret": a.secret,
+                    "status": a.status,
+                    "probability": a.probability,
+                    "roll": a.roll,
+                    "success": a.success,
+                }
                 for a in self.actions()
             ],
             "proposals": [
-                {"pid": p.pid, "sponsor": p.sponsor, "agreement": p.agreement,
-                 "clauses": list(p.clauses), "parties": list(p.parties), "status": p.status,
-                 "signed": list(p.signed), "accepted": list(p.accepted)}
+                {
+                    "pid": p.pid,
+                    "sponsor": p.sponsor,
+                    "agreement": p.agreement,
+                    "clauses": list(p.clauses),
+                    "parties": list(p.parties),
+                    "status": p.status,
+                    "signed": list(p.signed),
+                    "accepted": list(p.accepted),
+                }
                 for p in self.proposals()
             ],
             "agreements": [
-                {"uid": a.uid, "agreement": a.agreement, "clauses": list(a.clauses),
-                 "parties": list(a.parties), "in_force": a.in_force, "signed_round": a.signed_round,
-                 "broken_round": a.broken_round, "culprit": a.culprit, "cause": a.cause}
+                {
+                    "uid": a.uid,
+                    "agreement": a.agreement,
+                    "clauses": list(a.clauses),
+                    "parties": list(a.parties),
+                    "in_force": a.in_force,
+                    "signed_round": a.signed_round,
+                    "broken_round": a.broken_round,
+                    "culprit": a.culprit,
+                    "cause": a.cause,
+                }
                 for a in self.agreements()
             ],
             "events": [ev.event_to_dict(e) for e in self.events()],

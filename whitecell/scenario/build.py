@@ -19,14 +19,29 @@ from pydantic import BaseModel
 
 from whitecell.scenario import model as m
 from whitecell.scenario import schema as s
-from whitecell.scenario.expr import Expression, ExprError, Symbols, compile_expression
+from whitecell.scenario.expr import ExprError, Expression, Symbols, compile_expression
 from whitecell.scenario.yamlsrc import Path, Problem
 
 RESERVED_IDS = frozenset(
-    {"actor", "target", "self", "all", "public", "white", "control", "adjudicator", "observer",
-     "engine", "mediator"}
+    {
+        "actor",
+        "target",
+        "self",
+        "all",
+        "public",
+        "white",
+        "control",
+        "adjudicator",
+        "observer",
+        "engine",
+        "mediator",
+    }
 )
-_DURATION_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+_DURATION_UNITS = {
+    "h": dt.timedelta(hours=1),
+    "d": dt.timedelta(days=1),
+    "w": dt.timedelta(weeks=1),
+}
 _NARRATIVE_FIELDS = frozenset({"actor", "target"})
 
 
@@ -149,7 +164,9 @@ class _Builder:
                         on_key=True,
                     )
 
-    def teams_of(self, value: list[str] | str, path: Path, *, exclude_reserved: bool = True) -> list[str]:
+    def teams_of(
+        self, value: list[str] | str, path: Path, *, exclude_reserved: bool = True
+    ) -> list[str]:
         if value == "all":
             return list(self.team_ids)
         out = []
@@ -181,19 +198,26 @@ class _Builder:
                 )
             if v.owner is not None:
                 if v.per_team:
-                    self.err((*path, "owner"), "a per-team variable is owned by each team; "
-                             "leave out owner")
+                    self.err(
+                        (*path, "owner"),
+                        "a per-team variable is owned by each team; leave out owner",
+                    )
                 elif v.owner not in self.team_set:
                     self.unknown((*path, "owner"), "team", v.owner, self.team_ids)
             if v.per_team:
                 if isinstance(v.initial, dict):
                     for t in v.initial:
                         if t not in self.team_set:
-                            self.unknown((*path, "initial", t), "team", t, self.team_ids, on_key=True)
+                            self.unknown(
+                                (*path, "initial", t), "team", t, self.team_ids, on_key=True
+                            )
                     missing = [t for t in self.team_ids if t not in v.initial]
                     if missing:
-                        self.err((*path, "initial"), f"no initial value for team(s) {', '.join(missing)} "
-                                 "(give one value for all teams or one per team)")
+                        self.err(
+                            (*path, "initial"),
+                            f"no initial value for team(s) {', '.join(missing)} "
+                            "(give one value for all teams or one per team)",
+                        )
                         continue
                     initials = {t: v.initial[t] for t in self.team_ids}
                 else:
@@ -203,29 +227,57 @@ class _Builder:
                     if not self.check_initial(path, v, init, lo, hi, t):
                         continue
                     var = m.Var(
-                        key=f"{v.id}.{t}", base=v.id, team=t, index=len(out), label=v.label.root,
-                        unit=v.unit.root if v.unit else None, lo=lo, hi=hi, initial=float(init),
-                        is_flag=v.type == "flag", visibility=v.visibility, owner=t, noise=noise,
+                        key=f"{v.id}.{t}",
+                        base=v.id,
+                        team=t,
+                        index=len(out),
+                        label=v.label.root,
+                        unit=v.unit.root if v.unit else None,
+                        lo=lo,
+                        hi=hi,
+                        initial=float(init),
+                        is_flag=v.type == "flag",
+                        visibility=v.visibility,
+                        owner=t,
+                        noise=noise,
                     )
                     per_team[v.id][t] = var.index
                     out.append(var)
             else:
                 if isinstance(v.initial, dict):
-                    self.err((*path, "initial"), "a global variable has one initial value "
-                             "(set per_team: true for one value per team)")
+                    self.err(
+                        (*path, "initial"),
+                        "a global variable has one initial value "
+                        "(set per_team: true for one value per team)",
+                    )
                     continue
                 if not self.check_initial(path, v, v.initial, lo, hi, None):
                     continue
-                out.append(m.Var(
-                    key=v.id, base=v.id, team=None, index=len(out), label=v.label.root,
-                    unit=v.unit.root if v.unit else None, lo=lo, hi=hi, initial=float(v.initial),
-                    is_flag=v.type == "flag", visibility=v.visibility, owner=v.owner, noise=noise,
-                ))
+                out.append(
+                    m.Var(
+                        key=v.id,
+                        base=v.id,
+                        team=None,
+                        index=len(out),
+                        label=v.label.root,
+                        unit=v.unit.root if v.unit else None,
+                        lo=lo,
+                        hi=hi,
+                        initial=float(v.initial),
+                        is_flag=v.type == "flag",
+                        visibility=v.visibility,
+                        owner=v.owner,
+                        noise=noise,
+                    )
+                )
         return out, per_team
 
-    def check_initial(self, path: Path, v: s.Variable, init: float | bool, lo: float, hi: float,
-                      team: str | None) -> bool:
-        where = (*path, "initial", team) if team and isinstance(v.initial, dict) else (*path, "initial")
+    def check_initial(
+        self, path: Path, v: s.Variable, init: float | bool, lo: float, hi: float, team: str | None
+    ) -> bool:
+        where = (
+            (*path, "initial", team) if team and isinstance(v.initial, dict) else (*path, "initial")
+        )
         if v.type == "flag":
             if init not in (0, 1, True, False):
                 self.err(where, f"a flag starts as true or false, not {init!r}")
@@ -239,7 +291,9 @@ class _Builder:
             return False
         return True
 
-    def expression(self, src: Any, path: Path, roles: frozenset[str] = frozenset()) -> Expression | None:
+    def expression(
+        self, src: Any, path: Path, roles: frozenset[str] = frozenset()
+    ) -> Expression | None:
         try:
             return compile_expression(src, self.symbols, roles=roles)
         except ExprError as exc:
@@ -251,7 +305,9 @@ class _Builder:
             self.err(path, msg, col=exc.column)
             return None
 
-    def var_ref(self, text: str, path: Path, roles: frozenset[str], *, on_key: bool = True) -> m.VarRef | None:
+    def var_ref(
+        self, text: str, path: Path, roles: frozenset[str], *, on_key: bool = True
+    ) -> m.VarRef | None:
         parts = text.split(".")
         base = parts[0]
         if base in self.var_index and len(parts) == 1:
@@ -269,9 +325,12 @@ class _Builder:
                 self.unknown(path, "team", who, self.team_ids, on_key=on_key)
             return None
         if base in self.per_team:
-            self.err(path, f"'{base}' is kept per team: write {base}.TEAM"
-                     + (", " + ", ".join(f"{base}.{r}" for r in sorted(roles)) if roles else ""),
-                     on_key=on_key)
+            self.err(
+                path,
+                f"'{base}' is kept per team: write {base}.TEAM"
+                + (", " + ", ".join(f"{base}.{r}" for r in sorted(roles)) if roles else ""),
+                on_key=on_key,
+            )
             return None
         if base in self.var_index:
             self.err(path, f"'{base}' is a global variable: write just '{base}'", on_key=on_key)
@@ -280,7 +339,9 @@ class _Builder:
             self.unknown(path, "variable", text, [v.key for v in self.vars], on_key=on_key)
         return None
 
-    def effects(self, e: s.Effects, path: Path, roles: frozenset[str], *, allow_reveal: bool) -> m.Effects:
+    def effects(
+        self, e: s.Effects, path: Path, roles: frozenset[str], *, allow_reveal: bool
+    ) -> m.Effects:
         change: list[tuple[m.VarRef, float]] = []
         sets: list[tuple[m.VarRef, float]] = []
         for key, delta in e.change.items():
@@ -291,39 +352,61 @@ class _Builder:
             ref = self.var_ref(key, (*path, "set", key), roles)
             if ref is None:
                 continue
-            var = self.vars[ref.fixed] if ref.fixed is not None else self.vars[next(iter(ref.by_team.values()))]  # type: ignore[union-attr]
+            var = (
+                self.vars[ref.fixed]
+                if ref.fixed is not None
+                else self.vars[next(iter(ref.by_team.values()))]
+            )  # type: ignore[union-attr]
             if var.is_flag:
                 if value not in (0, 1, True, False):
-                    self.err((*path, "set", key), f"'{var.base}' is a flag: set it to true or false")
+                    self.err(
+                        (*path, "set", key), f"'{var.base}' is a flag: set it to true or false"
+                    )
                     continue
             elif isinstance(value, bool) or not var.lo <= value <= var.hi:
-                self.err((*path, "set", key), f"{value!r} is outside [{var.lo:g}, {var.hi:g}] "
-                         f"(the range of '{var.base}')")
+                self.err(
+                    (*path, "set", key),
+                    f"{value!r} is outside [{var.lo:g}, {var.hi:g}] (the range of '{var.base}')",
+                )
                 continue
             sets.append((ref, float(value)))
         for i, kind in enumerate(e.end_agreements):
             if not self.known("agreements", kind, self.agreement_ids):
-                self.unknown((*path, "end_agreements", i), "agreement kind", kind, self.agreement_ids)
+                self.unknown(
+                    (*path, "end_agreements", i), "agreement kind", kind, self.agreement_ids
+                )
         reveal: list[m.VarRef] = []
         if e.reveal and not allow_reveal:
-            self.err((*path, "reveal"), "only an action's effects can reveal variables "
-                     "(intelligence reports go to the acting team)", on_key=True)
+            self.err(
+                (*path, "reveal"),
+                "only an action's effects can reveal variables "
+                "(intelligence reports go to the acting team)",
+                on_key=True,
+            )
         for i, key in enumerate(e.reveal if allow_reveal else ()):
             ref = self.var_ref(key, (*path, "reveal", i), roles, on_key=False)
             if ref is not None:
                 reveal.append(ref)
         if not (change or sets or e.end_agreements or reveal):
             return m.NO_EFFECTS
-        return m.Effects(tuple(change), tuple(sets), tuple(e.end_agreements), tuple(reveal),
-                         e.reveal_precision == "exact")
+        return m.Effects(
+            tuple(change),
+            tuple(sets),
+            tuple(e.end_agreements),
+            tuple(reveal),
+            e.reveal_precision == "exact",
+        )
 
     def narrative(self, text: s.Text, path: Path, roles: frozenset[str]) -> None:
         for lang, body in text.root.items():
             try:
                 names = {f for _, f, _, _ in string.Formatter().parse(body) if f is not None}
             except ValueError as exc:
-                self.err((*path, lang), f"bad placeholder: {exc} (write {{actor}} or {{target}}; "
-                         "double the braces for a literal one)")
+                self.err(
+                    (*path, lang),
+                    f"bad placeholder: {exc} (write {{actor}} or {{target}}; "
+                    "double the braces for a literal one)",
+                )
                 continue
             for name in names:
                 if name not in _NARRATIVE_FIELDS or name not in roles | {"actor"}:
@@ -341,8 +424,10 @@ class _Builder:
         self.check_unique("agreements", p.agreements, ("negotiation", "agreements"))
         for i, t in p.teams:
             if t.id in RESERVED_IDS:
-                self.err(("teams", i, "id"), f"'{t.id}' is a reserved word (reserved: "
-                         f"{', '.join(sorted(RESERVED_IDS))})")
+                self.err(
+                    ("teams", i, "id"),
+                    f"'{t.id}' is a reserved word (reserved: {', '.join(sorted(RESERVED_IDS))})",
+                )
         for i, r in p.roles:
             if r.id in RESERVED_IDS:
                 self.err(("roles", i, "id"), f"'{r.id}' is a reserved word")
@@ -377,45 +462,74 @@ class _Builder:
                     var = self.vars[idx]
                     prefs.append((idx, weight / (var.hi - var.lo)))
             reservation = self.expression(
-                t.negotiation.reservation, ("teams", i, "negotiation", "reservation"),
+                t.negotiation.reservation,
+                ("teams", i, "negotiation", "reservation"),
                 frozenset({"actor"}),
             )
-            teams.append(m.Team(
-                id=t.id, name=t.name.root, brief=t.brief.root,
-                public_objectives=tuple(o.root for o in t.public_objectives),
-                private_objectives=tuple(o.root for o in t.private_objectives),
-                preferences=tuple(prefs),
-                reservation=reservation or compile_expression(0.0, self.symbols),
-                advisors=tuple(m.Advisor(a.name.root, a.expertise.root) for a in t.advisors),
-            ))
+            teams.append(
+                m.Team(
+                    id=t.id,
+                    name=t.name.root,
+                    brief=t.brief.root,
+                    public_objectives=tuple(o.root for o in t.public_objectives),
+                    private_objectives=tuple(o.root for o in t.private_objectives),
+                    preferences=tuple(prefs),
+                    reservation=reservation or compile_expression(0.0, self.symbols),
+                    advisors=tuple(m.Advisor(a.name.root, a.expertise.root) for a in t.advisors),
+                )
+            )
 
         rounds = []
         for i, r in p.rounds:
             if r.venue is not None and r.kind != "negotiation":
-                self.err(("rounds", i, "venue"), "only negotiation rounds have a venue", on_key=True)
+                self.err(
+                    ("rounds", i, "venue"), "only negotiation rounds have a venue", on_key=True
+                )
             if r.kind == "negotiation" and not p.has_negotiation and "negotiation" not in raw:
-                self.err(("rounds", i, "kind"), "a negotiation round needs a 'negotiation' section "
-                         "with clauses and agreements")
+                self.err(
+                    ("rounds", i, "kind"),
+                    "a negotiation round needs a 'negotiation' section with clauses and agreements",
+                )
             if r.kind == "negotiation" and "actions_per_team" in r.model_fields_set:
-                self.err(("rounds", i, "actions_per_team"), "only action rounds take actions",
-                         on_key=True)
+                self.err(
+                    ("rounds", i, "actions_per_team"),
+                    "only action rounds take actions",
+                    on_key=True,
+                )
             count, unit = int(r.duration[:-1]), r.duration[-1]
-            rounds.append(m.Round(
-                number=len(rounds) + 1, kind=r.kind, label=r.label.root,
-                duration=count * _DURATION_UNITS[unit], duration_text=r.duration,
-                venue=r.venue.root if r.venue else None, actions_per_team=r.actions_per_team,
-            ))
+            rounds.append(
+                m.Round(
+                    number=len(rounds) + 1,
+                    kind=r.kind,
+                    label=r.label.root,
+                    duration=count * _DURATION_UNITS[unit],
+                    duration_text=r.duration,
+                    venue=r.venue.root if r.venue else None,
+                    actions_per_team=r.actions_per_team,
+                )
+            )
         if p.rounds and p.complete and not any(r.kind == "action" for _, r in p.rounds):
-            self.err(("rounds",), "the round list has no action round (allowed: at least one "
-                     "round with kind: action)")
+            self.err(
+                ("rounds",),
+                "the round list has no action round (allowed: at least one "
+                "round with kind: action)",
+            )
 
         actions = []
         for i, a in p.actions:
             path = ("actions", i)
             acting = self.teams_of(a.teams, (*path, "teams"))
-            targets = None if a.targets is None else tuple(self.teams_of(a.targets, (*path, "targets")))
-            roles = frozenset({"actor", "target"}) if a.targets is not None else frozenset({"actor"})
-            requires = None if a.requires is None else self.expression(a.requires, (*path, "requires"), roles)
+            targets = (
+                None if a.targets is None else tuple(self.teams_of(a.targets, (*path, "targets")))
+            )
+            roles = (
+                frozenset({"actor", "target"}) if a.targets is not None else frozenset({"actor"})
+            )
+            requires = (
+                None
+                if a.requires is None
+                else self.expression(a.requires, (*path, "requires"), roles)
+            )
             mods = []
             for j, mod in enumerate(a.modifiers):
                 when = self.expression(mod.when, (*path, "modifiers", j, "when"), roles)
@@ -423,23 +537,41 @@ class _Builder:
                     mods.append(m.Modifier(when, mod.add, mod.note.root))
             self.narrative(a.narrative.success, (*path, "narrative", "success"), roles)
             self.narrative(a.narrative.failure, (*path, "narrative", "failure"), roles)
-            actions.append(m.Action(
-                id=a.id, label=a.label.root, instrument=a.instrument, teams=frozenset(acting),
-                targets=targets, secret=a.visibility == "secret", requires=requires,
-                base_probability=a.base_probability, modifiers=tuple(mods),
-                on_success=self.effects(a.on_success, (*path, "on_success"), roles, allow_reveal=True),
-                on_failure=self.effects(a.on_failure, (*path, "on_failure"), roles, allow_reveal=True),
-                narrative_success=a.narrative.success.root, narrative_failure=a.narrative.failure.root,
-            ))
+            actions.append(
+                m.Action(
+                    id=a.id,
+                    label=a.label.root,
+                    instrument=a.instrument,
+                    teams=frozenset(acting),
+                    targets=targets,
+                    secret=a.visibility == "secret",
+                    requires=requires,
+                    base_probability=a.base_probability,
+                    modifiers=tuple(mods),
+                    on_success=self.effects(
+                        a.on_success, (*path, "on_success"), roles, allow_reveal=True
+                    ),
+                    on_failure=self.effects(
+                        a.on_failure, (*path, "on_failure"), roles, allow_reveal=True
+                    ),
+                    narrative_success=a.narrative.success.root,
+                    narrative_failure=a.narrative.failure.root,
+                )
+            )
 
         clauses = {}
         for i, c in p.clauses:
             path = ("negotiation", "clauses", i)
             clauses[c.id] = m.Clause(
-                id=c.id, label=c.label.root,
+                id=c.id,
+                label=c.label.root,
                 parties=tuple(self.teams_of(c.parties, (*path, "parties"))),
-                on_sign=self.effects(c.on_sign, (*path, "on_sign"), frozenset(), allow_reveal=False),
-                per_round=self.effects(c.per_round, (*path, "per_round"), frozenset(), allow_reveal=False),
+                on_sign=self.effects(
+                    c.on_sign, (*path, "on_sign"), frozenset(), allow_reveal=False
+                ),
+                per_round=self.effects(
+                    c.per_round, (*path, "per_round"), frozenset(), allow_reveal=False
+                ),
             )
         agreements = {}
         for i, a in p.agreements:
@@ -450,25 +582,38 @@ class _Builder:
                         self.unknown((*path, section, j), "clause", cid, self.clause_ids)
             both = set(a.required_clauses) & set(a.optional_clauses)
             if both:
-                self.err((*path, "optional_clauses"), f"clause(s) {', '.join(sorted(both))} are "
-                         "already required (a clause is required or optional, not both)")
+                self.err(
+                    (*path, "optional_clauses"),
+                    f"clause(s) {', '.join(sorted(both))} are "
+                    "already required (a clause is required or optional, not both)",
+                )
             covs = []
             for j, cv in enumerate(a.hazard.covariates if a.hazard else ()):
                 expr = self.expression(cv.value, (*path, "hazard", "covariates", j, "value"))
                 if expr is not None:
-                    covs.append(m.Covariate(cv.id, cv.label.root if cv.label else None, expr, cv.beta))
+                    covs.append(
+                        m.Covariate(cv.id, cv.label.root if cv.label else None, expr, cv.beta)
+                    )
             agreements[a.id] = m.AgreementKind(
-                id=a.id, label=a.label.root,
+                id=a.id,
+                label=a.label.root,
                 parties=tuple(self.teams_of(a.parties, (*path, "parties"))),
                 required=tuple(c for c in a.required_clauses if c in clauses),
                 optional=tuple(c for c in a.optional_clauses if c in clauses and c not in both),
-                hazard_base=a.hazard.base if a.hazard else None, covariates=tuple(covs),
-                on_break=self.effects(a.on_break, (*path, "on_break"), frozenset(), allow_reveal=False),
+                hazard_base=a.hazard.base if a.hazard else None,
+                covariates=tuple(covs),
+                on_break=self.effects(
+                    a.on_break, (*path, "on_break"), frozenset(), allow_reveal=False
+                ),
             )
         mediator = p.mediator
         if mediator is not None and mediator not in self.team_set | self.role_ids:
-            self.unknown(("negotiation", "mediator"), "mediator (a role or team id)", mediator,
-                         sorted(self.role_ids | set(self.team_ids)))
+            self.unknown(
+                ("negotiation", "mediator"),
+                "mediator (a role or team id)",
+                mediator,
+                sorted(self.role_ids | set(self.team_ids)),
+            )
 
         injects = []
         for i, inj in p.injects:
@@ -476,17 +621,31 @@ class _Builder:
             if inj.round is None and inj.when is None and inj.chance is None:
                 self.err(path, "an inject needs a trigger (allowed: round, when, chance, or a mix)")
             if inj.round is not None and p.rounds and inj.round > len(p.rounds):
-                self.err((*path, "round"), f"round {inj.round} does not exist "
-                         f"(allowed: 1 to {len(p.rounds)})")
+                self.err(
+                    (*path, "round"),
+                    f"round {inj.round} does not exist (allowed: 1 to {len(p.rounds)})",
+                )
             when = None if inj.when is None else self.expression(inj.when, (*path, "when"))
-            audience = None if inj.audience == "public" else tuple(
-                self.teams_of(inj.audience, (*path, "audience")))
-            injects.append(m.Inject(
-                id=inj.id, label=inj.label.root, news=inj.news.root, round=inj.round, when=when,
-                chance=inj.chance, once=inj.once,
-                effects=self.effects(inj.effects, (*path, "effects"), frozenset(), allow_reveal=False),
-                audience=audience,
-            ))
+            audience = (
+                None
+                if inj.audience == "public"
+                else tuple(self.teams_of(inj.audience, (*path, "audience")))
+            )
+            injects.append(
+                m.Inject(
+                    id=inj.id,
+                    label=inj.label.root,
+                    news=inj.news.root,
+                    round=inj.round,
+                    when=when,
+                    chance=inj.chance,
+                    once=inj.once,
+                    effects=self.effects(
+                        inj.effects, (*path, "effects"), frozenset(), allow_reveal=False
+                    ),
+                    audience=audience,
+                )
+            )
 
         outcomes = []
         for i, o in p.outcomes:
@@ -496,27 +655,45 @@ class _Builder:
 
         adj = p.adjudication
         if adj.min_probability > adj.max_probability:
-            self.err(("adjudication", "min_probability"), "min_probability must not exceed "
-                     "max_probability")
+            self.err(
+                ("adjudication", "min_probability"),
+                "min_probability must not exceed max_probability",
+            )
         if self.problems or not p.complete or p.meta is None:
             return None
 
         meta = p.meta
         return m.Scenario(
-            id=meta.id, title=meta.title.root, summary=meta.summary.root,
-            situation_date=meta.situation_date, start_date=meta.start_date,
+            id=meta.id,
+            title=meta.title.root,
+            summary=meta.summary.root,
+            situation_date=meta.situation_date,
+            start_date=meta.start_date,
             languages=tuple(meta.languages),
             sources=tuple(m.Source(x.title, x.author, x.date, x.url) for x in meta.sources),
-            reveal_at_end=meta.reveal_at_end, teams=tuple(teams), team={t.id: t for t in teams},
-            roles={r.id: m.Role(r.id, r.name.root) for _, r in p.roles}, mediator=mediator,
-            vars=tuple(self.vars), var={v.key: v for v in self.vars}, per_team_vars=self.per_team,
-            rounds=tuple(rounds), actions=tuple(actions), action={a.id: a for a in actions},
-            clauses=clauses, agreements=agreements, injects=tuple(injects),
-            inject={i.id: i for i in injects}, outcomes=tuple(outcomes),
-            min_probability=adj.min_probability, max_probability=adj.max_probability,
+            reveal_at_end=meta.reveal_at_end,
+            teams=tuple(teams),
+            team={t.id: t for t in teams},
+            roles={r.id: m.Role(r.id, r.name.root) for _, r in p.roles},
+            mediator=mediator,
+            vars=tuple(self.vars),
+            var={v.key: v for v in self.vars},
+            per_team_vars=self.per_team,
+            rounds=tuple(rounds),
+            actions=tuple(actions),
+            action={a.id: a for a in actions},
+            clauses=clauses,
+            agreements=agreements,
+            injects=tuple(injects),
+            inject={i.id: i for i in injects},
+            outcomes=tuple(outcomes),
+            min_probability=adj.min_probability,
+            max_probability=adj.max_probability,
             temperature=p.automation.temperature,
             negotiation_sessions=p.automation.negotiation_sessions,
-            hold_value=p.automation.hold_value, document={}, digest="",
+            hold_value=p.automation.hold_value,
+            document={},
+            digest="",
         )
 
 

@@ -73,7 +73,9 @@ class Expression:
     reads: frozenset[str]
     reads_clauses: bool = False
 
-    def __call__(self, ctx: EvalContext, actor: str | None = None, target: str | None = None) -> Any:
+    def __call__(
+        self, ctx: EvalContext, actor: str | None = None, target: str | None = None
+    ) -> Any:
         return self.fn(ctx, actor, target)
 
 
@@ -81,7 +83,12 @@ _AGREEMENT_FIELDS = {"in_force": 0, "signed": 1, "broken": 2}
 _ACTION_FIELDS = {"taken": 0, "succeeded": 1, "failed": 2}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _CMPOPS: dict[type, str] = {
-    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
 }
 _FUNCS = frozenset({"min", "max", "abs"})
 
@@ -122,23 +129,29 @@ class _Translator:
         head = parts[0]
         if head in s.global_vars:
             if len(parts) != 1:
-                raise self.fail(node, f"'{head}' is a global variable and has no field '{parts[1]}'")
+                raise self.fail(
+                    node, f"'{head}' is a global variable and has no field '{parts[1]}'"
+                )
             self.reads.add(head)
             return f"c.v[{s.global_vars[head]}]"
         if head in s.per_team_vars:
             if len(parts) != 2:
                 raise self.fail(
-                    node, f"'{head}' is kept per team: write {head}.TEAM, {head}.actor or {head}.target"
+                    node,
+                    f"'{head}' is kept per team: write {head}.TEAM, {head}.actor or {head}.target",
                 )
             who = parts[1]
             if who in ("actor", "target"):
                 if who not in self.roles:
-                    raise self.fail(node, f"'{head}.{who}' has no meaning here: no {who} is defined")
+                    raise self.fail(
+                        node, f"'{head}.{who}' has no meaning here: no {who} is defined"
+                    )
                 self.reads.update(f"{head}.{t}" for t in s.per_team_vars[head])
                 return f"c.v[{self.table(s.per_team_vars[head])}[{'a' if who == 'actor' else 't'}]]"
             if who not in s.per_team_vars[head]:
                 raise self.fail(
-                    node, f"unknown team '{who}' in '{head}.{who}' (teams: {', '.join(sorted(s.teams))})"
+                    node,
+                    f"unknown team '{who}' in '{head}.{who}' (teams: {', '.join(sorted(s.teams))})",
                 )
             self.reads.add(f"{head}.{who}")
             return f"c.v[{s.per_team_vars[head][who]}]"
@@ -248,5 +261,4 @@ def compile_expression(
     body = tr.expr(tree.body)
     code = compile(f"lambda c, a, t: {body}", "<scenario expression>", "eval")
     fn = eval(code, {"__builtins__": {}, **tr.env})  # source made by _Translator, not the author
-    return Expression(source=text, fn=fn, reads=frozenset(tr.reads),
-                      reads_clauses=tr.reads_clauses)
+    return Expression(source=text, fn=fn, reads=frozenset(tr.reads), reads_clauses=tr.reads_clauses)

@@ -19,7 +19,15 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from whitecell.scenario import schema as s
 from whitecell.scenario.build import Parts, build_scenario, canonical_document, document_digest
 from whitecell.scenario.model import Scenario
-from whitecell.scenario.yamlsrc import Path, Pos, Positions, Problem, YamlError, format_path, parse_yaml
+from whitecell.scenario.yamlsrc import (
+    Path,
+    Pos,
+    Positions,
+    Problem,
+    YamlError,
+    format_path,
+    parse_yaml,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +52,7 @@ class ScenarioError(Exception):
 
 # -- pydantic error translation -------------------------------------------
 
+
 def _unwrap(tp: Any) -> list[Any]:
     """The model classes and containers a field annotation can hold."""
     origin = typing.get_origin(tp)
@@ -65,13 +74,13 @@ def _model_at(path: Path) -> tuple[type[BaseModel] | None, Any]:
         candidates = _unwrap(current)
         nxt = None
         for cand in candidates:
-            if isinstance(part, str) and isinstance(cand, type) and issubclass(cand, BaseModel):
-                if part in cand.model_fields:
-                    if i == len(path) - 1:
-                        return cand, cand.model_fields[part]
-                    info = cand.model_fields[part]
-                    nxt = info.annotation
-                    break
+            is_model = isinstance(cand, type) and issubclass(cand, BaseModel)
+            if isinstance(part, str) and is_model and part in cand.model_fields:
+                if i == len(path) - 1:
+                    return cand, cand.model_fields[part]
+                info = cand.model_fields[part]
+                nxt = info.annotation
+                break
             origin = typing.get_origin(cand)
             if isinstance(part, int) and origin is list:
                 nxt = typing.get_args(cand)[0]
@@ -91,10 +100,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
     out: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and i == len(loc) - 1:
@@ -122,11 +130,20 @@ def _kind(value: Any) -> str:
 
 
 _EXPECT = {
-    "float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
-    "int_type": "a whole number", "int_from_float": "a whole number", "bool_parsing": "true or false",
-    "bool_type": "true or false", "string_type": "text", "list_type": "a list",
-    "dict_type": "a mapping", "model_type": "a mapping", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)", "date_type": "a date (YYYY-MM-DD)",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_type": "a date (YYYY-MM-DD)",
     "model_attributes_type": "a mapping",
 }
 
@@ -147,12 +164,18 @@ def _message(err: Mapping[str, Any], path: Path) -> tuple[str, bool]:
         bounds = {type(mt).__name__: mt for mt in (info.metadata if info else [])}
         if "Ge" in bounds and "Le" in bounds and bounds["Ge"].ge == 0 and bounds["Le"].le == 1:
             return f"probability {value!r} is outside [0, 1] (allowed: 0 to 1)", False
-        sym = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">",
-               "less_than": "<"}[kind]
+        sym = {
+            "greater_than_equal": ">=",
+            "less_than_equal": "<=",
+            "greater_than": ">",
+            "less_than": "<",
+        }[kind]
         limit = next(iter(ctx.values()), "")
         return f"{value!r} is out of range (allowed: {sym} {limit})", False
     if kind == "string_pattern_mismatch":
-        desc = info.description if info and info.description else f"the pattern {ctx.get('pattern')}"
+        desc = (
+            info.description if info and info.description else f"the pattern {ctx.get('pattern')}"
+        )
         return f"{value!r} is not of the expected form (allowed: {desc})", False
     if kind == "string_too_long":
         return f"{value!r} is too long (allowed: at most {ctx.get('max_length')} characters)", False
@@ -165,8 +188,10 @@ def _message(err: Mapping[str, Any], path: Path) -> tuple[str, bool]:
         return str(ctx.get("error", err["msg"])), False
     if kind in _EXPECT:
         if owner is s.Text or (path and path[-1] in ("label", "name", "title", "summary", "brief")):
-            return (f"expected text in each language such as {{en: ..., ja: ...}}, got {_kind(value)}",
-                    False)
+            return (
+                f"expected text in each language such as {{en: ..., ja: ...}}, got {_kind(value)}",
+                False,
+            )
         return f"expected {_EXPECT[kind]}, got {_kind(value)} {value!r}"[:200], False
     return err["msg"][0].lower() + err["msg"][1:], False
 
@@ -183,8 +208,12 @@ def _structural_problems(exc: ValidationError, data: Any) -> list[Problem]:
                 _, info = _model_at(path)
                 allowed = info.description if info and info.description else "see the schema"
                 value = errs[0].get("input")
-                problems.append(Problem(path, f"{_kind(value)} {value!r} is not valid here "
-                                              f"(allowed: {allowed})"[:300]))
+                problems.append(
+                    Problem(
+                        path,
+                        f"{_kind(value)} {value!r} is not valid here (allowed: {allowed})"[:300],
+                    )
+                )
                 continue
         seen = set()
         for err in errs:
@@ -198,8 +227,13 @@ def _structural_problems(exc: ValidationError, data: Any) -> list[Problem]:
 # -- salvage: keep what is valid so reference checks still run ------------
 
 _LISTS = {
-    "teams": s.Team, "roles": s.Role, "variables": s.Variable, "rounds": s.Round,
-    "actions": s.Action, "injects": s.Inject, "outcomes": s.Outcome,
+    "teams": s.Team,
+    "roles": s.Role,
+    "variables": s.Variable,
+    "rounds": s.Round,
+    "actions": s.Action,
+    "injects": s.Inject,
+    "outcomes": s.Outcome,
 }
 
 
@@ -232,8 +266,11 @@ def _salvage(data: dict[str, Any]) -> Parts:
     languages: tuple[str, ...] | None = None
     if meta is None and isinstance(data.get("meta"), dict):
         try:
-            languages = tuple(TypeAdapter(list[typing.Literal["en", "ja"]]).validate_python(
-                data["meta"].get("languages", ["en", "ja"])))
+            languages = tuple(
+                TypeAdapter(list[typing.Literal["en", "ja"]]).validate_python(
+                    data["meta"].get("languages", ["en", "ja"])
+                )
+            )
         except ValidationError:
             languages = None
     return Parts(
@@ -245,16 +282,20 @@ def _salvage(data: dict[str, Any]) -> Parts:
         actions=items("actions", s.Action, data.get("actions")),
         clauses=items("clauses", s.Clause, neg.get("clauses")),
         agreements=items("agreements", s.Agreement, neg.get("agreements")),
-        mediator=mediator, has_negotiation=bool(neg),
+        mediator=mediator,
+        has_negotiation=bool(neg),
         injects=items("injects", s.Inject, data.get("injects", [])),
         outcomes=items("outcomes", s.Outcome, data.get("outcomes", [])),
         adjudication=valid(s.Adjudication, data.get("adjudication", {})) or s.Adjudication(),  # type: ignore[arg-type]
         automation=valid(s.Automation, data.get("automation", {})) or s.Automation(),  # type: ignore[arg-type]
-        raw_ids=raw_ids, complete=False, languages=languages,
+        raw_ids=raw_ids,
+        complete=False,
+        languages=languages,
     )
 
 
 # -- public API -------------------------------------------------------------
+
 
 def _locate(problems: list[Problem], positions: Positions, filename: str) -> list[Located]:
     out = []
@@ -268,13 +309,19 @@ def _locate(problems: list[Problem], positions: Positions, filename: str) -> lis
     return out
 
 
-def parse_scenario(data: Any, positions: Positions | None = None, filename: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    data: Any, positions: Positions | None = None, filename: str = "<scenario>"
+) -> Scenario:
     """Validate and compile already-parsed scenario data."""
     positions = positions or Positions()
     if not isinstance(data, dict):
-        raise ScenarioError(_locate(
-            [Problem((), f"expected a scenario mapping at the top level, got {_kind(data)}")],
-            positions, filename))
+        raise ScenarioError(
+            _locate(
+                [Problem((), f"expected a scenario mapping at the top level, got {_kind(data)}")],
+                positions,
+                filename,
+            )
+        )
     problems: list[Problem] = []
     try:
         doc = s.ScenarioFile.model_validate(data)
@@ -286,8 +333,10 @@ def parse_scenario(data: Any, positions: Positions | None = None, filename: str 
     scenario, more = build_scenario(parts)
     problems += more
     if problems or scenario is None or doc is None:
-        raise ScenarioError(_locate(problems, positions, filename) or [
-            Located(filename, 1, 1, "(document)", "the scenario is not valid")])
+        raise ScenarioError(
+            _locate(problems, positions, filename)
+            or [Located(filename, 1, 1, "(document)", "the scenario is not valid")]
+        )
     document = canonical_document(doc)
     return dataclasses.replace(scenario, document=document, digest=document_digest(document))
 
@@ -298,8 +347,17 @@ def load_scenario_text(text: str, filename: str = "<scenario>") -> Scenario:
         data, positions = parse_yaml(text)
     except YamlError as exc:
         pos = exc.problem.pos or Pos(1, 1)
-        raise ScenarioError([Located(filename, pos.line, pos.column,
-                                     format_path(exc.problem.path), exc.problem.message)]) from None
+        raise ScenarioError(
+            [
+                Located(
+                    filename,
+                    pos.line,
+                    pos.column,
+                    format_path(exc.problem.path),
+                    exc.problem.message,
+                )
+            ]
+        ) from None
     return parse_scenario(data, positions, filename)
 
 
@@ -311,10 +369,13 @@ def load_scenario_file(path: str | FsPath) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError([Located(str(p), 1, 1, "(file)", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([Located(str(p), 1, 1, "(file)", "is a directory, not a file")]) from None
+        raise ScenarioError(
+            [Located(str(p), 1, 1, "(file)", "is a directory, not a file")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Located(str(p), 1, 1, "(file)",
-                                     f"not UTF-8 text (byte {exc.start})")]) from None
+        raise ScenarioError(
+            [Located(str(p), 1, 1, "(file)", f"not UTF-8 text (byte {exc.start})")]
+        ) from None
     except OSError as exc:
         raise ScenarioError([Located(str(p), 1, 1, "(file)", exc.strerror or str(exc))]) from None
     return load_scenario_text(text, str(p))
