@@ -149,6 +149,35 @@ def play(
     if not quiet:
         for line in narrate(sc, game.events, lang.value):
             out.print(line, soft_wrap=True)
+        out.print(_final_state_table(sc, game.state.v, lang.value))
+
+
+def _final_state_table(sc: Scenario, values: list[float], lang: str) -> Table:
+    from whitecell.i18n import t
+    from whitecell.narrate import fmt
+
+    table = Table(title=t("game.final_state", lang), title_justify="left")
+    table.add_column(t("table.variable", lang))
+    table.add_column(t("table.start", lang), justify="right")
+    table.add_column(t("table.end", lang), justify="right")
+    table.add_column(t("table.unit", lang))
+    for var in sc.vars:
+        label = localize(var.label, lang)
+        if var.team:
+            label += f" ({sc.actor_name(var.team, lang)})"
+        start, end = var.initial, values[var.index]
+        if var.is_flag:
+            first, last = (t("game.yes" if x else "game.no", lang) for x in (start, end))
+        else:
+            first, last = fmt(start), fmt(end)
+        style = "" if start == end else ("green" if end > start else "red")
+        table.add_row(
+            label,
+            first,
+            f"[{style}]{last}[/]" if style else last,
+            localize(var.unit, lang) if var.unit else "",
+        )
+    return table
 
 
 @app.command()

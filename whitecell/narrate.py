@@ -68,12 +68,14 @@ class Narrator:
         return escape(f"{base} ({self.sc.actor_name(var.team, self.lang)})" if var.team else base)
 
     def clauses(self, ids: Iterable[str]) -> str:
-        sep = "、" if self.lang == "ja" else ", "
-        return sep.join(self.label(self.sc.clauses[c].label) for c in ids)
+        return self.sep.join(self.label(self.sc.clauses[c].label) for c in ids)
+
+    @property
+    def sep(self) -> str:
+        return "、" if self.lang == "ja" else ", "
 
     def teams(self, ids: Iterable[str]) -> str:
-        sep = "、" if self.lang == "ja" else ", "
-        return sep.join(self.name(x) for x in ids)
+        return self.sep.join(self.name(x) for x in ids)
 
     def say(self, line: str, indent: int = 0) -> None:
         self.lines.append("  " * indent + line)
@@ -102,9 +104,9 @@ class Narrator:
                 label=self.label(spec.label),
             )
             self.say(f"[bold cyan]━━ {header}[/bold cyan]")
-            dates = t(
-                "round.dates", lang, start=e.date, end=end.isoformat(), duration=spec.duration_text
-            )
+            amount, unit = spec.duration_text[:-1], spec.duration_text[-1]
+            duration = t(f"duration.{unit}", lang, n=amount)
+            dates = t("round.dates", lang, start=e.date, end=end.isoformat(), duration=duration)
             self.say(f"[dim]{dates}[/dim]")
             if spec.venue:
                 self.say(f"[dim]{t('round.venue', lang, venue=self.label(spec.venue))}[/dim]")
@@ -117,7 +119,7 @@ class Narrator:
         elif isinstance(e, ev.OutcomeApplied):
             self.on_outcome(e)
         elif isinstance(e, ev.IntelligenceReport):
-            items = ", ".join(
+            items = self.sep.join(
                 t(
                     "intel.exact" if exact else "intel.noisy",
                     lang,
@@ -236,13 +238,14 @@ class Narrator:
         a = self.assessed.get(e.uid)
         roll = self.rolled.get(e.uid)
         if a is not None and roll is not None:
+            mark = "、" if lang == "ja" else "; "
             mods = "".join(
-                f"; {'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
+                f"{mark}{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
                 f"{self.label(spec.modifiers[i].note)}"
                 for i, add in a.modifiers
             )
             if a.rationale:
-                mods += f"; {escape(a.rationale)}"
+                mods += f"{mark}{escape(a.rationale)}"
             result = (
                 f"[green]{t('action.success', lang)}[/green]"
                 if e.success
@@ -307,7 +310,7 @@ class Narrator:
             (k, self.round_start[k], v) for k, v in self.values.items() if v != self.round_start[k]
         ]
         if changed:
-            items = ", ".join(f"{self.var_label(k)} {fmt(a)}→{fmt(b)}" for k, a, b in changed)
+            items = self.sep.join(f"{self.var_label(k)} {fmt(a)}→{fmt(b)}" for k, a, b in changed)
             self.say(f"[dim]{t('changes.label', self.lang)}: {items}[/dim]", 1)
 
     def on_end(self, e: ev.GameEnded) -> None:

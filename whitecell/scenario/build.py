@@ -37,6 +37,27 @@ RESERVED_IDS = frozenset(
         "mediator",
     }
 )
+# names expressions already give a meaning to
+EXPRESSION_WORDS = frozenset(
+    {
+        "round",
+        "rounds",
+        "agreements",
+        "clauses",
+        "actions",
+        "injects",
+        "true",
+        "false",
+        "min",
+        "max",
+        "abs",
+        "and",
+        "or",
+        "not",
+        "if",
+        "else",
+    }
+)
 _DURATION_UNITS = {
     "h": dt.timedelta(hours=1),
     "d": dt.timedelta(days=1),
@@ -164,9 +185,7 @@ class _Builder:
                         on_key=True,
                     )
 
-    def teams_of(
-        self, value: list[str] | str, path: Path, *, exclude_reserved: bool = True
-    ) -> list[str]:
+    def teams_of(self, value: list[str] | str, path: Path) -> list[str]:
         if value == "all":
             return list(self.team_ids)
         out = []
@@ -427,6 +446,13 @@ class _Builder:
                 self.err(
                     ("teams", i, "id"),
                     f"'{t.id}' is a reserved word (reserved: {', '.join(sorted(RESERVED_IDS))})",
+                )
+        for i, v in p.variables:
+            if v.id in EXPRESSION_WORDS:
+                self.err(
+                    ("variables", i, "id"),
+                    f"'{v.id}' already means something in expressions "
+                    f"(reserved: {', '.join(sorted(EXPRESSION_WORDS))})",
                 )
         for i, r in p.roles:
             if r.id in RESERVED_IDS:
