@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +22,7 @@ app = typer.Typer(
     help="Run crisis simulations and seminar wargames: scenarios, automated play, verification.",
     no_args_is_help=True,
     add_completion=False,
-    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -239,11 +240,24 @@ def version() -> None:
 
 
 def main() -> None:
+    """Entry point: expected problems are handled in the commands; anything else is a bug,
+    reported in one line (set WHITECELL_DEBUG=1 for the traceback)."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("WHITECELL_DEBUG"):
+            raise
+        err.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {exc}",
+            soft_wrap=True,
+            markup=True,
+            highlight=False,
+        )
+        err.print("This is a bug in whitecell; run again with WHITECELL_DEBUG=1 to see where.")
+        sys.exit(70)
 
 
 if __name__ == "__main__":
