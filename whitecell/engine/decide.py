@@ -15,7 +15,7 @@ from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.dice import commitment
 from whitecell.engine.errors import RuleViolation
-from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
+from whitecell.engine.seats import PUBLIC, WHITE_CELL, Seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, State
 from whitecell.scenario.model import AgreementKind, Effects, Inject, Scenario
 
@@ -171,7 +171,7 @@ class _Draft:
         if inject.when is not None and not inject.when(self):
             return
         if inject.chance is not None and not self.roll(
-            "inject", inject.id, inject.chance, (CONTROL_ONLY,)
+            "inject", inject.id, inject.chance, (WHITE_CELL,)
         ):
             return
         self.fire(inject, manual=False, actor="engine")
@@ -245,7 +245,8 @@ def _require_running(s: State) -> None:
 def _require_round(s: State, kind: str, what: str) -> None:
     _require_running(s)
     if not s.round_open:
-        raise RuleViolation(f"no round is open: {what} only while a {kind} round is open")
+        article = "an" if kind == "action" else "a"
+        raise RuleViolation(f"no round is open: {what} only while {article} {kind} round is open")
     current = s.scenario.rounds[s.round - 1]
     if current.kind != kind:
         raise RuleViolation(
@@ -430,7 +431,17 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})"
         )
     n_mods = len(s.scenario.action[rec.action].modifiers)
-    for index, _add in c.modifiers:
+    for entry in c.modifiers:
+        if (
+            not isinstance(entry, tuple | list)
+            or len(entry) != 2
+            or not isinstance(entry[0], int)
+            or not isinstance(entry[1], int | float)
+        ):
+            raise RuleViolation(
+                f"a modifier is (number in the catalogue, odds added), not {entry!r}"
+            )
+        index = entry[0]
         if not 0 <= index < n_mods:
             raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
     if len(c.rationale) > cmd.MAX_TEXT:
@@ -590,9 +601,13 @@ def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
         if c.sponsor not in (None, sponsor):
             raise RuleViolation(f"team {sponsor} cannot table a proposal as {c.sponsor}")
     elif c.seat.kind == "control":
-        sponsor = c.sponsor or sc.mediator or "control"
-        if sponsor != "control" and sponsor not in sc.roles and sponsor != sc.mediator:
-            raise RuleViolation(f"control can table as the mediator or a role, not as {sponsor}")
+        default = sc.mediator if sc.mediator in sc.roles else "control"
+        sponsor = c.sponsor or default
+        if sponsor != "control" and sponsor not in sc.roles:
+            raise RuleViolation(
+                f"control can table as itself or a role ({', '.join(sc.roles) or 'none'}), "
+                f"not as {sponsor}"
+            )
     else:
         raise RuleViolation(f"{c.seat} seats cannot table proposals")
     _require_round(s, "negotiation", "proposals can be tabled")
