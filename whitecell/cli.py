@@ -73,7 +73,13 @@ def scenarios(lang: Annotated[Lang, typer.Option(help="Language of titles.")] = 
     from whitecell.scenario.library import bundled_ids, load_bundled
 
     table = Table(title="whitecell scenarios")
-    for col in ("id", "title", "teams", "rounds"):
+    table.add_column(
+        "id",
+        no_wrap=True,
+        overflow="ignore",
+        min_width=max((len(x) for x in bundled_ids()), default=2),
+    )
+    for col in ("title", "teams", "rounds"):
         table.add_column(col)
     for sid in bundled_ids():
         sc = load_bundled(sid)

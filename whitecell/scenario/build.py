@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from whitecell.scenario import model as m
 from whitecell.scenario import schema as s
 from whitecell.scenario.expr import ExprError, Expression, Symbols, compile_expression
-from whitecell.scenario.yamlsrc import Path, Problem
+from whitecell.scenario.yamlsrc import Path, Problem, format_path
 
 RESERVED_IDS = frozenset(
     {
@@ -144,7 +144,7 @@ class _Builder:
         return ident in set(valid) or ident in self.p.raw_ids.get(section, frozenset())
 
     def unknown(self, path: Path, what: str, ident: str, valid: Iterable[str], **kw: Any) -> None:
-        choices = ", ".join(sorted(valid)) or "none declared"
+        choices = ", ".join(sorted(set(valid))) or "none declared"
         self.err(path, f"unknown {what} '{ident}' (known: {choices})", **kw)
 
     # -- checks ----------------------------------------------------------
@@ -154,8 +154,8 @@ class _Builder:
             if item.id in seen:
                 self.err(
                     (*base, i, "id"),
-                    f"duplicate id '{item.id}' (already used by {section}[{seen[item.id]}]; "
-                    "ids must be unique)",
+                    f"duplicate id '{item.id}' (already used by "
+                    f"{format_path((*base, seen[item.id]))}; ids must be unique)",
                 )
             else:
                 seen[item.id] = i
@@ -199,14 +199,17 @@ class _Builder:
 
     # -- symbols and expressions ----------------------------------------
     def build_vars(self) -> tuple[list[m.Var], dict[str, dict[str, int]]]:
+        """Every variable slot. A variable with a problem is reported once and still declared
+        (with a stand-in value), so its uses elsewhere are not reported as unknown."""
         out: list[m.Var] = []
         per_team: dict[str, dict[str, int]] = {}
         for i, v in self.p.variables:
             path = ("variables", i)
             lo, hi = (0.0, 1.0) if v.type == "flag" else (v.min, v.max)
-            if v.type == "number" and v.min >= v.max:
+            bad_range = v.type == "number" and v.min >= v.max
+            if bad_range:
                 self.err((*path, "min"), f"min ({v.min:g}) must be below max ({v.max:g})")
-                continue
+                hi = lo + 1.0
             if v.type == "flag" and ("min" in v.model_fields_set or "max" in v.model_fields_set):
                 self.err(path, "a flag is 0 or 1: leave out min and max (allowed: type: number)")
             noise = v.noise if v.noise is not None else (hi - lo) * 0.1
@@ -223,7 +226,9 @@ class _Builder:
                     )
                 elif v.owner not in self.team_set:
                     self.unknown((*path, "owner"), "team", v.owner, self.team_ids)
+
             if v.per_team:
+                initials: dict[str, float | bool] = {}
                 if isinstance(v.initial, dict):
                     for t in v.initial:
                         if t not in self.team_set:
@@ -237,59 +242,55 @@ class _Builder:
                             f"no initial value for team(s) {', '.join(missing)} "
                             "(give one value for all teams or one per team)",
                         )
-                        continue
-                    initials = {t: v.initial[t] for t in self.team_ids}
+                    initials = {t: v.initial.get(t, lo) for t in self.team_ids}
                 else:
                     initials = dict.fromkeys(self.team_ids, v.initial)
                 per_team[v.id] = {}
                 for t, init in initials.items():
-                    if not self.check_initial(path, v, init, lo, hi, t):
-                        continue
-                    var = m.Var(
-                        key=f"{v.id}.{t}",
-                        base=v.id,
-                        team=t,
-                        index=len(out),
-                        label=v.label.root,
-                        unit=v.unit.root if v.unit else None,
-                        lo=lo,
-                        hi=hi,
-                        initial=float(init),
-                        is_flag=v.type == "flag",
-                        visibility=v.visibility,
-                        owner=t,
-                        noise=noise,
-                    )
-                    per_team[v.id][t] = var.index
-                    out.append(var)
+                    ok = not bad_range and self.check_initial(path, v, init, lo, hi, t)
+                    per_team[v.id][t] = self.slot(out, v, lo, hi, noise, t, init if ok else lo)
             else:
-                if isinstance(v.initial, dict):
+                init = v.initial
+                if isinstance(init, dict):
                     self.err(
                         (*path, "initial"),
                         "a global variable has one initial value "
                         "(set per_team: true for one value per team)",
                     )
-                    continue
-                if not self.check_initial(path, v, v.initial, lo, hi, None):
-                    continue
-                out.append(
-                    m.Var(
-                        key=v.id,
-                        base=v.id,
-                        team=None,
-                        index=len(out),
-                        label=v.label.root,
-                        unit=v.unit.root if v.unit else None,
-                        lo=lo,
-                        hi=hi,
-                        initial=float(v.initial),
-                        is_flag=v.type == "flag",
-                        visibility=v.visibility,
-                        owner=v.owner,
-                        noise=noise,
-                    )
-                )
+                    init = lo
+                elif bad_range or not self.check_initial(path, v, init, lo, hi, None):
+                    init = lo
+                self.slot(out, v, lo, hi, noise, None, init)
         return out, per_team
+
+    def slot(
+        self,
+        out: list[m.Var],
+        v: s.Variable,
+        lo: float,
+        hi: float,
+        noise: float,
+        team: str | None,
+        init: float | bool,
+    ) -> int:
+        """Add one slot of the state vector for variable ``v`` (one team's copy if ``team``)."""
+        var = m.Var(
+            key=f"{v.id}.{team}" if team else v.id,
+            base=v.id,
+            team=team,
+            index=len(out),
+            label=v.label.root,
+            unit=v.unit.root if v.unit else None,
+            lo=lo,
+            hi=hi,
+            initial=float(init),
+            is_flag=v.type == "flag",
+            visibility=v.visibility,
+            owner=team if team else v.owner,
+            noise=noise,
+        )
+        out.append(var)
+        return var.index
 
     def check_initial(
         self, path: Path, v: s.Variable, init: float | bool, lo: float, hi: float, team: str | None

@@ -21,6 +21,8 @@ Names an expression may use:
 from __future__ import annotations
 
 import ast
+import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -91,6 +93,12 @@ _CMPOPS: dict[type, str] = {
     ast.NotEq: "!=",
 }
 _FUNCS = frozenset({"min", "max", "abs"})
+MAX_LENGTH = 4000
+_TOO_DEEP = "the expression is nested too deeply (split it, or use fewer brackets and signs)"
+
+
+def text_of(node: ast.AST) -> str:
+    return ast.unparse(node) if isinstance(node, ast.expr) else "?"
 
 
 def _div(a: float, b: float) -> float:
@@ -174,8 +182,15 @@ class _Translator:
             return f"c.cl.get({parts[1]!r}, 0)"
         if head == "actions":
             if len(parts) != 3 or parts[1] not in s.actions or parts[2] not in _ACTION_FIELDS:
+                bad = (
+                    f"unknown action '{parts[1]}': "
+                    if len(parts) > 1 and parts[1] not in s.actions
+                    else ""
+                )
                 raise self.fail(
-                    node, "write actions.ACTION.taken|succeeded|failed with ACTION a catalogue id"
+                    node,
+                    f"{bad}write actions.ACTION.taken|succeeded|failed with ACTION one of: "
+                    + (", ".join(sorted(s.actions)) or "(none declared)"),
                 )
             return f"c.ac[{parts[1]!r}][{_ACTION_FIELDS[parts[2]]}]"
         if head == "injects":
@@ -194,14 +209,50 @@ class _Translator:
             return "True" if head == "true" else "False"
         if len(parts) == 1 and head in s.extra:
             return repr(float(s.extra[head]))
-        raise self.fail(node, f"unknown name '{'.'.join(parts)}'")
+        raise self.fail(node, self.unknown_name(".".join(parts)))
+
+    def unknown_name(self, name: str) -> str:
+        """Say what the author may have meant and what names exist."""
+        s = self.s
+        variables = sorted(s.global_vars) + [f"{v}.TEAM" for v in sorted(s.per_team_vars)]
+        close = difflib.get_close_matches(name, list(s.global_vars) + list(s.per_team_vars), 3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        return (
+            f"unknown name '{name}' ({hint}variables: {', '.join(variables) or 'none'}; "
+            "also round, rounds, agreements.KIND.in_force|signed|broken, clauses.CLAUSE, "
+            "actions.ACTION.taken|succeeded|failed, injects.INJECT)"
+        )
+
+    def chain(self, node: ast.BinOp) -> str:
+        """A run of + and - (or of *) as one flat, parenthesised expression, so a long sum
+        does not nest hundreds of parentheses (Python's parser stops at 200)."""
+        group = (ast.Add, ast.Sub) if isinstance(node.op, ast.Add | ast.Sub) else (ast.Mult,)
+        tail: list[tuple[str, ast.expr]] = []
+        left: ast.expr = node
+        while isinstance(left, ast.BinOp) and isinstance(left.op, group):
+            op = _BINOPS.get(type(left.op))
+            if op is None:
+                raise self.fail(left, "unsupported operator (allowed: + - * /)")
+            tail.append((op, left.right))
+            left = left.left
+        if isinstance(left, ast.BinOp) and not isinstance(
+            left.op, ast.Add | ast.Sub | ast.Mult | ast.Div
+        ):
+            raise self.fail(left, "unsupported operator (allowed: + - * /)")
+        parts = [self.expr(left)]
+        for op, right in reversed(tail):
+            parts += [op, self.expr(right)]
+        return "(" + " ".join(parts) + ")"
 
     def expr(self, node: ast.expr) -> str:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool):
                 return repr(node.value)
             if isinstance(node.value, int | float):
-                return repr(float(node.value))
+                number = float(node.value)
+                if not math.isfinite(number):
+                    raise self.fail(node, f"the number {text_of(node)} is too large")
+                return repr(number)
             raise self.fail(node, f"only numbers and true/false are allowed, not {node.value!r}")
         if isinstance(node, ast.Name | ast.Attribute):
             parts = _dotted(node)
@@ -222,10 +273,7 @@ class _Translator:
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Div):
                 return f"_div({self.expr(node.left)}, {self.expr(node.right)})"
-            op = _BINOPS.get(type(node.op))
-            if op is None:
-                raise self.fail(node, "unsupported operator (allowed: + - * /)")
-            return f"({self.expr(node.left)} {op} {self.expr(node.right)})"
+            return self.chain(node)
         if isinstance(node, ast.Compare):
             out = [self.expr(node.left)]
             for op, right in zip(node.ops, node.comparators, strict=True):
@@ -252,13 +300,20 @@ def compile_expression(
 ) -> Expression:
     """Compile ``source``; ``roles`` says whether ``actor``/``target`` are bound."""
     text = str(source).lower() if isinstance(source, bool) else str(source)
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"the expression is {len(text)} characters long (at most {MAX_LENGTH})")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         col = max((exc.offset or 1) - 1, 0)
         raise ExprError(f"not a valid expression: {exc.msg}", col) from None
+    except (RecursionError, MemoryError):
+        raise ExprError(_TOO_DEEP) from None
     tr = _Translator(symbols, roles)
-    body = tr.expr(tree.body)
-    code = compile(f"lambda c, a, t: {body}", "<scenario expression>", "eval")
+    try:
+        body = tr.expr(tree.body)
+        code = compile(f"lambda c, a, t: {body}", "<scenario expression>", "eval")
+    except (RecursionError, MemoryError, SyntaxError):
+        raise ExprError(_TOO_DEEP) from None
     fn = eval(code, {"__builtins__": {}, **tr.env})  # source made by _Translator, not the author
     return Expression(source=text, fn=fn, reads=frozenset(tr.reads), reads_clauses=tr.reads_clauses)

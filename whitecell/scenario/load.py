@@ -95,6 +95,37 @@ def _model_at(path: Path) -> tuple[type[BaseModel] | None, Any]:
     return (models[0] if models else None), info
 
 
+def _value_model(path: Path) -> type[BaseModel] | None:
+    """The model class of the mapping found at ``path`` (for listing its fields)."""
+    if not path:
+        return s.ScenarioFile
+    holder, _ = _model_at(path)
+    if holder is not None and isinstance(path[-1], str) and path[-1] in holder.model_fields:
+        models = [
+            c
+            for c in _unwrap(holder.model_fields[path[-1]].annotation)
+            if isinstance(c, type) and issubclass(c, BaseModel)
+        ]
+        return models[0] if models else None
+    return holder
+
+
+def _bounds(info: Any) -> dict[str, float]:
+    """The ge/le bounds of a field, also when they sit inside ``X | None``."""
+    metadata = list(info.metadata) if info else []
+    if info is not None:
+        for arg in typing.get_args(info.annotation):
+            if typing.get_origin(arg) is typing.Annotated:
+                for extra in typing.get_args(arg)[1:]:
+                    metadata += list(getattr(extra, "metadata", [extra]))
+    out: dict[str, float] = {}
+    for item in metadata:
+        for name in ("ge", "le"):
+            if getattr(item, name, None) is not None:
+                out[name] = getattr(item, name)
+    return out
+
+
 def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
     """Drop pydantic's union-branch tags from ``loc`` by following the real data."""
     out: list[str | int] = []
@@ -155,14 +186,13 @@ def _message(err: Mapping[str, Any], path: Path) -> tuple[str, bool]:
     if kind == "missing":
         return "required field is missing", False
     if kind == "extra_forbidden":
-        parent, _ = _model_at(path[:-1])
+        parent = _value_model(path[:-1])
         allowed = ", ".join(parent.model_fields) if parent else "see the schema"
         return f"unknown field '{path[-1]}' (allowed: {allowed})", True
     if kind == "literal_error":
         return f"{value!r} is not allowed (allowed: {ctx.get('expected', '')})", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bounds = {type(mt).__name__: mt for mt in (info.metadata if info else [])}
-        if "Ge" in bounds and "Le" in bounds and bounds["Ge"].ge == 0 and bounds["Le"].le == 1:
+        if _bounds(info) == {"ge": 0.0, "le": 1.0}:
             return f"probability {value!r} is outside [0, 1] (allowed: 0 to 1)", False
         sym = {
             "greater_than_equal": ">=",

@@ -1,0 +1,231 @@
+"""The bundled ukraine-ceasefire-2025 scenario is faithful to the Patterson School
+simulation it follows, complete in both languages and valid by every route."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from whitecell.engine.game import Game
+from whitecell.play import play_game
+from whitecell.scenario import Scenario
+from whitecell.scenario.library import bundled_ids, bundled_path
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_ID = "ukraine-ceasefire-2025"
+TEAMS = ("russia", "usa", "ukraine", "china", "turkey", "europe")
+INSTRUMENTS = {"diplomatic", "information", "military", "economic"}
+
+
+def whitecell(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "whitecell", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_it_is_bundled() -> None:
+    assert SCENARIO_ID in bundled_ids()
+
+
+def test_six_teams(ukraine: Scenario) -> None:
+    assert ukraine.team_ids == TEAMS
+    assert ukraine.actor_name("europe", "en") == "European powers"
+
+
+def test_five_rounds_action_action_ankara_action_ankara(ukraine: Scenario) -> None:
+    assert [r.kind for r in ukraine.rounds] == [
+        "action",
+        "action",
+        "negotiation",
+        "action",
+        "negotiation",
+    ]
+    for number in (3, 5):
+        talks = ukraine.rounds[number - 1]
+        assert talks.venue == {"en": "Ankara", "ja": "アンカラ"}
+        assert talks.duration_text == "14d"
+        assert talks.duration.days == 14
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_every_team_has_at_least_eight_actions_over_all_four_instruments(
+    ukraine: Scenario, team: str
+) -> None:
+    open_to_team = [a for a in ukraine.actions if team in a.teams]
+    assert len(open_to_team) >= 8
+    assert {a.instrument for a in open_to_team} == INSTRUMENTS
+
+
+def test_the_catalogue_has_team_specific_actions(ukraine: Scenario) -> None:
+    """Not only shared moves: each team has some of its own."""
+    for team in TEAMS:
+        own = [a for a in ukraine.actions if a.teams == {team}]
+        assert len(own) >= 3, team
+
+
+def test_at_least_eight_clauses_on_the_table(ukraine: Scenario) -> None:
+    assert len(ukraine.clauses) >= 8
+    assert "ceasefire" in ukraine.agreements
+    ceasefire = ukraine.agreements["ceasefire"]
+    assert len(ceasefire.required) + len(ceasefire.optional) >= 8
+    assert ceasefire.hazard_base is not None and 0 < ceasefire.hazard_base < 1
+
+
+def test_a_un_mediator_runs_the_talks(ukraine: Scenario) -> None:
+    assert ukraine.mediator in ukraine.roles
+    assert ukraine.mediator not in ukraine.team
+    assert "UN" in ukraine.actor_name(ukraine.mediator, "en")
+    assert "国連" in ukraine.actor_name(ukraine.mediator, "ja")
+
+
+def test_the_spoiler_bomb_is_conditional_and_probabilistic(ukraine: Scenario) -> None:
+    bomb = ukraine.inject["spoiler_bomb"]
+    assert bomb.round is None, "it must not be scripted to a round"
+    assert bomb.when is not None
+    assert bomb.chance is not None and 0 < bomb.chance < 1
+    state = Game(ukraine, 1).state
+    state.v[ukraine.var["spoiler_risk"].index] = 60.0
+    assert not bomb.when(state), "no bomb while there is no ceasefire to wreck"
+    state.ag["ceasefire"] = [1, 1, 0]
+    assert bomb.when(state)
+    state.v[ukraine.var["spoiler_risk"].index] = 0.0
+    assert not bomb.when(state), "no bomb without a spoiler faction"
+
+
+def test_the_spoiler_attack_makes_a_ceasefire_more_likely_to_break(ukraine: Scenario) -> None:
+    covariates = {c.id: c for c in ukraine.agreements["ceasefire"].covariates}
+    assert covariates["spoiler"].value.reads == {"spoiler_attack"}
+    assert covariates["spoiler"].beta > 0
+    assert covariates["peacekeepers"].beta < 0
+
+
+@pytest.mark.parametrize(
+    ("ag", "reached", "holding", "resumed"),
+    [
+        ([0, 0, 0], False, False, False),
+        ([1, 1, 0], True, True, False),
+        ([0, 1, 1], True, False, True),
+    ],
+    ids=["never", "holds", "broken"],
+)
+def test_the_ceasefire_outcomes_read_as_their_names_say(
+    ukraine: Scenario, ag: list[int], reached: bool, holding: bool, resumed: bool
+) -> None:
+    outcome = {o.id: o for o in ukraine.outcomes}
+    state = Game(ukraine, 1).state
+    state.ag["ceasefire"] = ag
+    assert bool(outcome["ceasefire_reached"].value(state)) is reached
+    assert bool(outcome["ceasefire_holding_at_end"].value(state)) is holding
+    assert bool(outcome["war_resumed"].value(state)) is resumed
+
+
+def test_across_seeds_a_ceasefire_holds_breaks_or_never_comes(ukraine: Scenario) -> None:
+    """What the README promises of the bundled scenario."""
+    endings = Counter()
+    for seed in range(40):
+        o = play_game(ukraine, seed).state.outcomes
+        assert o is not None
+        endings[(o["ceasefire_reached"], o["ceasefire_holding_at_end"], o["war_resumed"])] += 1
+    assert set(endings) == {(True, True, False), (True, False, True), (False, False, False)}
+
+
+def _localized(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "en" in node or "ja" in node:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _localized(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _localized(item, f"{path}[{i}]")
+
+
+def test_every_text_in_the_file_is_in_english_and_japanese() -> None:
+    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+    texts = list(_localized(raw))
+    assert len(texts) > 200  # every label, brief, objective, narrative and news item
+    for path, text in texts:
+        assert set(text) == {"en", "ja"}, path
+        for lang in ("en", "ja"):
+            assert isinstance(text[lang], str) and text[lang].strip(), f"{path}.{lang}"
+
+
+def test_japanese_texts_are_japanese() -> None:
+    """A copied English string in the ja slot is a missing translation too."""
+    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+    for path, text in _localized(raw):
+        assert any(ord(ch) > 0x3000 for ch in text["ja"]), f"{path}.ja = {text['ja']!r}"
+
+
+def test_whitecell_validate_says_ok() -> None:
+    result = whitecell("validate", str(bundled_path(SCENARIO_ID)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(": ok")
+
+
+@pytest.fixture(scope="module")
+def schema_text() -> str:
+    result = whitecell("schema")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_json_schema_export_describes_every_section(schema_text: str) -> None:
+    schema = json.loads(schema_text)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    for section in (
+        "format_version",
+        "meta",
+        "teams",
+        "roles",
+        "variables",
+        "rounds",
+        "actions",
+        "negotiation",
+        "injects",
+        "outcomes",
+        "adjudication",
+        "automation",
+    ):
+        assert section in schema["properties"], section
+    assert {"meta", "teams", "variables", "rounds", "actions"} <= set(schema["required"])
+    action = schema["$defs"]["Action"]
+    assert set(action["properties"]["instrument"]["enum"]) == INSTRUMENTS
+
+
+def test_the_bundled_yaml_keys_are_all_in_the_schema(schema_text: str) -> None:
+    """Without a validator: every top-level and team/action key of the bundled file is
+    declared, so editors using the schema will not flag the shipped scenario."""
+    schema = json.loads(schema_text)
+    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+    assert set(raw) <= set(schema["properties"])
+    defs = schema["$defs"]
+    for section, model in (("teams", "Team"), ("actions", "Action"), ("variables", "Variable")):
+        for item in raw[section]:
+            assert set(item) <= set(defs[model]["properties"]), (section, item.get("id"))
+
+
+def test_the_schema_the_bundled_file_points_editors_at_is_the_current_one(
+    schema_text: str,
+) -> None:
+    source = REPO / "whitecell" / "scenario" / "library" / f"{SCENARIO_ID}.yaml"
+    modeline = source.read_text(encoding="utf-8").splitlines()[0]
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    committed = (source.parent / modeline.split("$schema=", 1)[1]).resolve()
+    assert committed.is_file(), committed
+    assert json.loads(committed.read_text(encoding="utf-8")) == json.loads(schema_text)
