@@ -141,36 +141,24 @@ def _parse_log(text: str, source: str) -> GameLog:
                 source, len(lines), "the last line is cut off (the log is truncated)"
             ) from None
     header, scenario = parse_header(lines[0], source)
-    body = lines[1:]
-    records: list[Any] | None = None
-    try:  # one call for the whole log; the per-line pass below only runs to locate damage
-        records = orjson.loads("[" + ",".join(body) + "]")
-    except orjson.JSONDecodeError:
-        records = None
-    if records is None or len(records) != len(body):
-        records = []
-        for number, line in enumerate(body, start=2):
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise LogError(
-                    source, number, "not a JSON event (the log is damaged or truncated)"
-                ) from None
     events: list[Event] = []
-    expected = 1
-    for number, data in enumerate(records, start=2):
+    loads = orjson.loads
+    for number, line in enumerate(lines[1:], start=2):
         try:
-            event = event_from_dict(data)
+            event = event_from_dict(loads(line))
+        except orjson.JSONDecodeError:
+            raise LogError(
+                source, number, "not a JSON event (the log is damaged or truncated)"
+            ) from None
         except EventFormatError as exc:
             raise LogError(source, number, str(exc)) from None
-        if event.seq != expected:
+        if event.seq != number - 1:
             raise LogError(
                 source,
                 number,
-                f"event number {event.seq} where {expected} was "
-                "expected (events missing or out of order)",
+                f"event number {event.seq} where {number - 1} was expected "
+                "(events missing or out of order)",
             )
-        expected += 1
         events.append(event)
     return GameLog(scenario=scenario, events=events, header=header, source=source)
 
