@@ -151,23 +151,24 @@ def _softmax_sample(
     utilities: Sequence[float], temperature: float, k: int, rng: random.Random
 ) -> list[int]:
     """Up to ``k`` distinct indices drawn by softmax without replacement; index 0 ("hold")
-    ends the draw when it comes up."""
-    top = max(utilities)
-    weights = [math.exp((u - top) / temperature) for u in utilities]
-    total = sum(weights)
+    ends the draw when it comes up. Weights are taken relative to the best option still in
+    the draw, so a cold agent moves on to its next best move instead of underflowing."""
+    left = list(range(len(utilities)))
     picked: list[int] = []
-    while len(picked) < k and total > 1e-12:
-        x = rng.random() * total
-        i = 0
-        for i, w in enumerate(weights):  # noqa: B007 - the last index is the fallback
+    while len(picked) < k and len(left) > 1:
+        top = max(utilities[i] for i in left)
+        weights = [math.exp((utilities[i] - top) / temperature) for i in left]
+        x = rng.random() * sum(weights)
+        choice = left[-1]
+        for i, w in zip(left, weights, strict=True):
             x -= w
-            if x <= 0 and w > 0:
+            if x <= 0:
+                choice = i
                 break
-        if i == 0:
+        if choice == 0:
             break
-        picked.append(i)
-        total -= weights[i]
-        weights[i] = 0.0
+        picked.append(choice)
+        left.remove(choice)
     return picked
 
 

@@ -364,7 +364,8 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
         if kind.hazard_base is None or rec.uid in d.broken:
             continue
         h = hazard(kind, d)
-        if d.roll("hazard", rec.uid, h, _PUBLIC):
+        # the odds are the white cell's: they are computed from variables teams may not see
+        if d.roll("hazard", rec.uid, h, (WHITE_CELL,)):
             d.break_one(rec.uid, "hazard", str(d.rolls - 1), None)
     return d.events
 

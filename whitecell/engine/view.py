@@ -119,9 +119,22 @@ class View:
         )
 
     # -- events ----------------------------------------------------------
+    def sees_action(self, uid: str) -> bool:
+        rec = self.state.actions.get(uid)
+        return self.omniscient or rec is None or not rec.secret or rec.team == self.seat.team
+
     def _redact(self, event: ev.Event) -> ev.Event:
+        if self.omniscient:
+            return event
+        if (
+            isinstance(event, ev.AgreementBroken)
+            and event.cause == "action"
+            and not self.sees_action(event.source)
+        ):
+            # everyone learns that the agreement broke, not who broke it in secret
+            event = replace(event, culprit=None, source="")
         changes = getattr(event, "changes", None)
-        if not changes or self.omniscient:
+        if not changes:
             return event
         var = self.sc.var
         kept = tuple(c for c in changes if self.sees_var(var[c[0]]))
@@ -194,7 +207,24 @@ class View:
         return [p for p in self.state.proposals.values() if team is not None and team in p.audience]
 
     def agreements(self) -> list[AgreementRecord]:
-        return list(self.state.agreements.values())
+        """Agreements are public; who broke one in a secret action is not."""
+        out = []
+        for rec in self.state.agreements.values():
+            hidden = (
+                rec.cause == "action"
+                and rec.culprit is not None
+                and not self.omniscient
+                and rec.culprit != self.seat.team
+                and self._broken_in_secret(rec.uid)
+            )
+            out.append(replace(rec, culprit=None) if hidden else rec)
+        return out
+
+    def _broken_in_secret(self, uid: str) -> bool:
+        for e in reversed(self.state.events):
+            if isinstance(e, ev.AgreementBroken) and e.uid == uid:
+                return not self.sees_action(e.source)
+        return False
 
     # -- plain data for pages, agents and tests --------------------------------
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
