@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from whitecell import __version__
+from whitecell.engine.state import MAX_SEED
 from whitecell.i18n import LANGUAGES
 from whitecell.scenario import Scenario, ScenarioError, localize
 
@@ -125,7 +126,9 @@ def schema() -> None:
 @app.command()
 def play(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario id or a YAML file.")],
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the game: same seed, same game.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=MAX_SEED, help="Seed of the game: same seed, same game.")
+    ] = 0,
     lang: Annotated[Lang, typer.Option(help="Language of the narrative.")] = Lang.en,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write a JSON summary here.")

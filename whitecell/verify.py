@@ -1,17 +1,26 @@
 """Re-check every die roll of a finished game against its revealed seed.
 
-Anyone holding the log can run this: the commitment published at the start must
-match the seed revealed at the end, every roll must be the seed's roll of that
-number, and every result must follow from its roll and its odds.
+Anyone holding the log can run this. The commitment published at the start must
+match the seed revealed at the end; every roll must be the seed's roll of that
+number; and every roll must be taken against the odds the rules give at that
+moment: an action's assessed odds, an inject's declared chance, an agreement's
+hazard recomputed from the state the log itself folds to. Assessments that claim
+to follow the rules are recomputed too, and so are the final outcomes. So the
+white cell can neither pick the dice nor quietly change the odds they are rolled
+against.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from whitecell.adjudication.rules import assess_in
 from whitecell.engine import events as ev
+from whitecell.engine.decide import compute_outcomes, hazard
 from whitecell.engine.dice import Dice, commitment
+from whitecell.engine.evolve import evolve
 from whitecell.engine.log import GameLog
+from whitecell.engine.state import State, new_state
 
 
 @dataclass(frozen=True)
@@ -22,8 +31,88 @@ class Verdict:
     seq: int | None = None  # the first event that does not match
 
 
-def _fail(rolls: int, seq: int | None, message: str) -> Verdict:
-    return Verdict(False, rolls, message, seq)
+class _Mismatch(Exception):
+    def __init__(self, seq: int, message: str) -> None:
+        super().__init__(message)
+        self.seq = seq
+        self.message = f"event {seq}: {message}"
+
+
+def _expected_odds(state: State, e: ev.DiceRolled) -> float | None:
+    """The threshold the rules give for this roll now (None: nothing to compare)."""
+    sc = state.scenario
+    if e.purpose == "action":
+        rec = state.actions.get(e.subject)
+        if rec is None:
+            raise _Mismatch(e.seq, f"a roll for action {e.subject}, which was never submitted")
+        return rec.probability
+    if e.purpose == "inject":
+        inject = sc.inject.get(e.subject)
+        if inject is None:
+            raise _Mismatch(e.seq, f"a roll for an inject the scenario lacks: {e.subject}")
+        return inject.chance
+    if e.purpose == "hazard":
+        agreement = state.agreements.get(e.subject)
+        if agreement is None or not agreement.in_force:
+            raise _Mismatch(e.seq, f"a hazard roll for {e.subject}, which is not in force")
+        return hazard(sc.agreements[agreement.agreement], state)
+    if e.purpose == "intel":
+        return 1.0
+    raise _Mismatch(e.seq, f"a roll for an unknown purpose {e.purpose!r}")
+
+
+def _check_roll(state: State, dice: Dice, e: ev.DiceRolled, due: int) -> None:
+    if e.index != due:
+        raise _Mismatch(
+            e.seq, f"roll number {e.index} where {due} was due (a roll was removed or reordered)"
+        )
+    value = dice.roll(e.index)
+    if e.value != value:
+        raise _Mismatch(e.seq, f"roll {e.index} reads {e.value!r} but the seed gives {value!r}")
+    if e.success != (e.value < e.threshold):
+        result = "success" if e.success else "failure"
+        raise _Mismatch(
+            e.seq, f"roll {e.value:.4f} against {e.threshold:.4f} is recorded as a {result}"
+        )
+    odds = _expected_odds(state, e)
+    if odds is not None and abs(odds - e.threshold) > 1e-12:
+        source = {
+            "action": "the action was assessed at",
+            "inject": "the scenario gives the inject a chance of",
+            "hazard": "the agreement's hazard at that point is",
+        }.get(e.purpose, "the rules give")
+        raise _Mismatch(
+            e.seq,
+            f"the {e.purpose} roll for {e.subject} was taken against {e.threshold!r}, "
+            f"but {source} {odds!r}",
+        )
+
+
+def _check(state: State, e: ev.Event, dice: Dice, due: int) -> int:
+    """Check one event against the state before it; returns the next roll number due."""
+    if isinstance(e, ev.DiceRolled):
+        _check_roll(state, dice, e, due)
+        return due + 1
+    if isinstance(e, ev.ActionAssessed) and e.method == "rules":
+        rec = state.actions.get(e.uid)
+        if rec is None:
+            raise _Mismatch(e.seq, f"an assessment of action {e.uid}, which was never submitted")
+        rules = assess_in(state, state.scenario, rec.action, rec.team, rec.target)
+        if abs(rules.probability - e.probability) > 1e-9:
+            raise _Mismatch(
+                e.seq,
+                f"action {e.uid} is assessed 'by the rules' at {e.probability!r}, "
+                f"but the rules give {rules.probability!r}",
+            )
+    elif isinstance(e, ev.OutcomeApplied):
+        rec = state.actions.get(e.uid)
+        if rec is None or rec.success is None or rec.success != e.success:
+            raise _Mismatch(e.seq, f"the outcome of action {e.uid} does not follow its roll")
+    elif isinstance(e, ev.GameEnded) and tuple(e.outcomes) != compute_outcomes(
+        state, state.scenario
+    ):
+        raise _Mismatch(e.seq, "the recorded outcomes differ from those the final state gives")
+    return due
 
 
 def verify_log(log: GameLog) -> Verdict:
@@ -31,71 +120,41 @@ def verify_log(log: GameLog) -> Verdict:
     started = next((e for e in events if isinstance(e, ev.GameStarted)), None)
     ended = next((e for e in events if isinstance(e, ev.GameEnded)), None)
     if started is None:
-        return _fail(0, None, "no game_started event: nothing commits to a seed")
+        return Verdict(False, 0, "no game_started event: nothing commits to a seed")
     if started.scenario_digest != log.scenario.digest:
-        return _fail(
+        return Verdict(
+            False,
             0,
-            started.seq,
             f"event {started.seq}: the game was started with scenario "
             f"{started.scenario_digest[:12]}…, not the one embedded in the log",
+            started.seq,
         )
     if ended is None:
-        return _fail(
+        return Verdict(
+            False,
             0,
-            None,
             "the game has not ended: its seed is not revealed yet, so the dice cannot be checked",
         )
     if commitment(ended.seed) != started.seed_commitment:
-        return _fail(
+        return Verdict(
+            False,
             0,
+            f"event {ended.seq}: the revealed seed {ended.seed} does not match the commitment "
+            f"published in event {started.seq}",
             ended.seq,
-            f"event {ended.seq}: the revealed seed {ended.seed} does not "
-            f"match the commitment published in event {started.seq}",
         )
     dice = Dice(ended.seed)
-    odds: dict[str, float] = {}
-    results: dict[str, bool] = {}
-    expected = 0
+    state = new_state(log.scenario, None)
+    due = 0
     for e in events:
-        if isinstance(e, ev.ActionAssessed):
-            odds[e.uid] = e.probability
-        elif isinstance(e, ev.DiceRolled):
-            if e.index != expected:
-                return _fail(
-                    expected,
-                    e.seq,
-                    f"event {e.seq}: roll number {e.index} where "
-                    f"{expected} was due (a roll was removed or reordered)",
-                )
-            value = dice.roll(e.index)
-            if e.value != value:
-                return _fail(
-                    expected,
-                    e.seq,
-                    f"event {e.seq}: roll {e.index} reads {e.value!r} but the seed gives {value!r}",
-                )
-            if e.success != (e.value < e.threshold):
-                return _fail(
-                    expected,
-                    e.seq,
-                    f"event {e.seq}: roll {e.value:.4f} against "
-                    f"{e.threshold:.4f} is recorded as "
-                    f"{'success' if e.success else 'failure'}",
-                )
-            if e.purpose == "action":
-                if odds.get(e.subject) != e.threshold:
-                    return _fail(
-                        expected,
-                        e.seq,
-                        f"event {e.seq}: action {e.subject} was rolled "
-                        f"against {e.threshold} but assessed at {odds.get(e.subject)}",
-                    )
-                results[e.subject] = e.success
-            expected += 1
-        elif isinstance(e, ev.OutcomeApplied) and results.get(e.uid) != e.success:
-            return _fail(
-                expected,
-                e.seq,
-                f"event {e.seq}: the outcome of action {e.uid} does not follow its roll",
+        try:
+            due = _check(state, e, dice, due)
+        except _Mismatch as bad:
+            return Verdict(False, due, bad.message, bad.seq)
+        try:
+            evolve(state, e)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            return Verdict(
+                False, due, f"event {e.seq} ({e.type}) does not fit the game so far ({exc})", e.seq
             )
-    return Verdict(True, expected, f"all {expected} rolls match the revealed seed {ended.seed}")
+    return Verdict(True, due, f"all {due} rolls match the revealed seed {ended.seed}")

@@ -271,11 +271,22 @@ def _proposal(s: State, uid: str, team: str | None) -> ProposalRecord:
     return p
 
 
-def _check_text(text: str, what: str) -> None:
-    if not text.strip():
+def _check_text(text: str, what: str, *, required: bool = True) -> None:
+    if not isinstance(text, str):
+        raise RuleViolation(f"the {what} must be text")
+    if required and not text.strip():
         raise RuleViolation(f"the {what} is empty")
     if len(text) > cmd.MAX_TEXT:
         raise RuleViolation(f"the {what} is {len(text)} characters long (at most {cmd.MAX_TEXT})")
+    _check_unicode(text, what)
+
+
+def _check_unicode(text: str, what: str) -> None:
+    """Logs are UTF-8: text with a lone surrogate would make the game's own log unreadable."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RuleViolation(f"the {what} is not valid Unicode text") from None
 
 
 # -- commands --------------------------------------------------------------
@@ -438,6 +449,7 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             or len(entry) != 2
             or not isinstance(entry[0], int)
             or not isinstance(entry[1], int | float)
+            or not math.isfinite(entry[1])
         ):
             raise RuleViolation(
                 f"a modifier is (number in the catalogue, odds added), not {entry!r}"
@@ -447,11 +459,12 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
     if len(c.rationale) > cmd.MAX_TEXT:
         raise RuleViolation(f"the rationale is too long (at most {cmd.MAX_TEXT} characters)")
+    _check_unicode(c.rationale, "rationale")
     return [
         _one(
             s,
             ev.ActionAssessed,
-            rec.audience,
+            rec.odds_audience,
             c.seat.name,
             c.by,
             uid=rec.uid,
@@ -478,7 +491,7 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
         _one(
             s,
             ev.DiceRolled,
-            rec.audience,
+            rec.odds_audience,
             c.seat.name,
             c.by,
             index=s.rolls,
@@ -688,6 +701,7 @@ def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
         raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
     if len(c.reason) > cmd.MAX_TEXT:
         raise RuleViolation(f"the reason is too long (at most {cmd.MAX_TEXT} characters)")
+    _check_unicode(c.reason, "reason")
     return [
         _one(
             s,
@@ -799,6 +813,10 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
         raise RuleViolation("a command must come from a seat")
     if command.seat.kind == "observer":
         raise RuleViolation("observers watch; they cannot act")
+    if command.by is not None:
+        if not isinstance(command.by, str) or len(command.by) > 200:
+            raise RuleViolation("the person's name must be text of at most 200 characters")
+        _check_unicode(command.by, "person's name")
     return handler(state, command)
 
 

@@ -31,7 +31,14 @@ class ActionRecord:
 
     @property
     def audience(self) -> tuple[str, ...]:
+        """Who learns that the action was taken and how it turned out."""
         return (self.team,) if self.secret else ("*",)
+
+    @property
+    def odds_audience(self) -> tuple[str, ...]:
+        """Who learns its odds and roll: the acting team only, since the modifiers that
+        applied can tell other teams about variables they cannot see."""
+        return (self.team,)
 
 
 @dataclass(slots=True)
@@ -128,8 +135,15 @@ class State:
         }
 
 
+MAX_SEED = 2**63 - 1  # seeds travel as JSON integers; readers keep 64 bits exactly
+
+
 def new_state(scenario: Scenario, seed: int | None) -> State:
     """A game before its first event. ``seed`` may be None when only replaying a finished log."""
+    if seed is not None and (
+        not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(f"a game seed is a whole number from 0 to {MAX_SEED}, not {seed!r}")
     return State(
         scenario=scenario,
         seed=seed,
