@@ -457,9 +457,7 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
         index = entry[0]
         if not 0 <= index < n_mods:
             raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
-    if len(c.rationale) > cmd.MAX_TEXT:
-        raise RuleViolation(f"the rationale is too long (at most {cmd.MAX_TEXT} characters)")
-    _check_unicode(c.rationale, "rationale")
+    _check_text(c.rationale, "rationale", required=False)
     return [
         _one(
             s,
@@ -699,9 +697,7 @@ def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
     team, p = _party(s, c, c.pid, "reject proposals")
     if team in p.signed:
         raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
-    if len(c.reason) > cmd.MAX_TEXT:
-        raise RuleViolation(f"the reason is too long (at most {cmd.MAX_TEXT} characters)")
-    _check_unicode(c.reason, "reason")
+    _check_text(c.reason, "reason", required=False)
     return [
         _one(
             s,
