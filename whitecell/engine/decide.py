@@ -81,26 +81,12 @@ class _Draft:
     def apply(
         self, effects: Effects, actor: str | None = None, target: str | None = None
     ) -> ev.Changes:
-        changes: list[ev.Change] = []
-        v = self.v
-        variables = self.sc.vars
-        for ref, delta in effects.change:
-            i = ref.index(actor, target)
-            var = variables[i]
-            old = v[i]
-            new = var.clip(round(old + delta, 6))
-            if new != old:
-                v[i] = new
-                changes.append((var.key, old, new))
-        for ref, value in effects.set:
-            i = ref.index(actor, target)
-            var = variables[i]
-            old = v[i]
-            new = var.clip(value)
-            if new != old:
-                v[i] = new
-                changes.append((var.key, old, new))
-        return tuple(changes)
+        """Work out ``effects`` and write them into the draft's values."""
+        changes = _changes(self.v, self.sc, effects, actor, target)
+        var = self.sc.var
+        for key, _old, new in changes:
+            self.v[var[key].index] = new
+        return changes
 
     def roll(self, purpose: str, subject: str, threshold: float, audience: tuple[str, ...]) -> bool:
         dice = self.state.dice
@@ -180,24 +166,22 @@ class _Draft:
 # -- helpers ---------------------------------------------------------------
 
 
-def _changes(s: State, effects: Effects, actor: str | None, target: str | None) -> ev.Changes:
-    """What ``effects`` would change, without copying the state (later terms see earlier)."""
+def _changes(
+    values: list[float], sc: Scenario, effects: Effects, actor: str | None, target: str | None
+) -> ev.Changes:
+    """What ``effects`` change, as (key, old, new), clipped to each variable's range; later
+    terms see earlier ones. Nothing is written."""
     if not effects.change and not effects.set:
         return ()
-    variables = s.scenario.vars
+    variables = sc.vars
     current: dict[int, float] = {}
     changes: list[ev.Change] = []
-    for ref, delta in effects.change:
+    terms = [(ref, delta, False) for ref, delta in effects.change]
+    terms += [(ref, value, True) for ref, value in effects.set]
+    for ref, amount, absolute in terms:
         i = ref.index(actor, target)
-        old = current.get(i, s.v[i])
-        new = variables[i].clip(round(old + delta, 6))
-        if new != old:
-            current[i] = new
-            changes.append((variables[i].key, old, new))
-    for ref, value in effects.set:
-        i = ref.index(actor, target)
-        old = current.get(i, s.v[i])
-        new = variables[i].clip(value)
+        old = current.get(i, values[i])
+        new = variables[i].clip(amount if absolute else round(old + amount, 6))
         if new != old:
             current[i] = new
             changes.append((variables[i].key, old, new))
@@ -522,7 +506,7 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
                 c.by,
                 uid=rec.uid,
                 success=bool(rec.success),
-                changes=_changes(s, effects, rec.team, rec.target),
+                changes=_changes(s.v, s.scenario, effects, rec.team, rec.target),
             )
         ]
     d = _Draft(s, copy=True)
