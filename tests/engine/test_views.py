@@ -508,3 +508,30 @@ def test_a_public_hazard_roll_does_not_depend_on_a_variable_a_team_cannot_see() 
         ]
 
     assert hazard_thresholds_red_sees(fire_leak=False) == hazard_thresholds_red_sees(fire_leak=True)
+
+
+def test_another_teams_public_action_shows_its_result_but_not_its_odds_or_roll(base_scenario):
+    """The odds of a public action come from modifiers that may read variables other teams
+    cannot see, so only the acting team learns them; everyone learns the outcome."""
+    game = Game(base_scenario, 5)
+    game.handle(cmd.StartGame(seat=CONTROL))
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    uid = game.handle(cmd.SubmitAction(seat=team_seat("red"), action="patrol"))[0].uid
+    game.handle(
+        cmd.Assess(
+            seat=ADJUDICATOR, uid=uid, probability=0.4, method="rules", modifiers=((0, -0.2),)
+        )
+    )
+    game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
+    game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid))
+    red = {a["uid"]: a for a in game.view(team_seat("red")).to_dict()["actions"]}[uid]
+    blue = {a["uid"]: a for a in game.view(team_seat("blue")).to_dict()["actions"]}[uid]
+    assert red["probability"] == 0.4 and red["roll"] is not None
+    assert blue["probability"] is None and blue["roll"] is None
+    assert blue["success"] == red["success"]
+    blue_types = [
+        e.type
+        for e in game.view(team_seat("blue")).events()
+        if getattr(e, "uid", None) == uid or getattr(e, "subject", None) == uid
+    ]
+    assert blue_types == ["action_submitted", "outcome_applied"]

@@ -207,14 +207,16 @@ class HeuristicAgent:
         for action, target, on_success, on_failure, fixed in self.options:
             if action.requires is not None and not action.requires.fn(ctx, self.id, target):
                 continue
-            p = odds(ctx, sc, action, self.id, target) if fixed is None else fixed
-            u = p * worth(on_success, beliefs) if on_success else 0.0
-            if on_failure:
-                u += (1 - p) * worth(on_failure, beliefs)
-            if action.on_success.end_agreements:
-                u -= p * self.valuer.agreement_loss(
-                    action.on_success.end_agreements, view, beliefs, remaining
-                )
+            ends = action.on_success.end_agreements
+            if not (on_success or on_failure or ends):
+                u = 0.0  # nothing this team weighs changes, whatever the odds
+            else:
+                p = odds(ctx, sc, action, self.id, target) if fixed is None else fixed
+                u = p * worth(on_success, beliefs) if on_success else 0.0
+                if on_failure:
+                    u += (1 - p) * worth(on_failure, beliefs)
+                if ends:
+                    u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
             if action.id not in best or u > best[action.id][0]:
                 best[action.id] = (u, action, target)
         moves = list(best.values())

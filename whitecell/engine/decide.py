@@ -171,14 +171,12 @@ def _changes(
 ) -> ev.Changes:
     """What ``effects`` change, as (key, old, new), clipped to each variable's range; later
     terms see earlier ones. Nothing is written."""
-    if not effects.change and not effects.set:
+    if not effects.terms:
         return ()
     variables = sc.vars
     current: dict[int, float] = {}
     changes: list[ev.Change] = []
-    terms = [(ref, delta, False) for ref, delta in effects.change]
-    terms += [(ref, value, True) for ref, value in effects.set]
-    for ref, amount, absolute in terms:
+    for ref, amount, absolute in effects.terms:
         i = ref.index(actor, target)
         old = current.get(i, values[i])
         new = variables[i].clip(amount if absolute else round(old + amount, 6))

@@ -194,11 +194,16 @@ class View:
         return self.sc.team.get(self.seat.team) if self.seat.team else None
 
     def actions(self) -> list[ActionRecord]:
-        """Submitted actions this seat may know about."""
+        """Submitted actions this seat may know about; another team's odds and roll stay
+        with that team (they could betray the variables its modifiers read)."""
         if self.omniscient:
             return list(self.state.actions.values())
         team = self.seat.team
-        return [a for a in self.state.actions.values() if not a.secret or a.team == team]
+        return [
+            a if a.team == team else replace(a, probability=None, method=None, roll=None)
+            for a in self.state.actions.values()
+            if not a.secret or a.team == team
+        ]
 
     def proposals(self) -> list[ProposalRecord]:
         if self.omniscient:

@@ -70,6 +70,13 @@ class Effects:
     end_agreements: tuple[str, ...] = ()
     reveal: tuple[VarRef, ...] = ()
     reveal_exact: bool = False
+    # (variable, amount, amount is the new value rather than a delta), changes then sets
+    terms: tuple[tuple[VarRef, float, bool], ...] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        terms = [(ref, delta, False) for ref, delta in self.change]
+        terms += [(ref, value, True) for ref, value in self.set]
+        object.__setattr__(self, "terms", tuple(terms))
 
 
 NO_EFFECTS = Effects()
