@@ -180,13 +180,37 @@ class Narrator:
             self.on_broken(e)
         elif isinstance(e, ev.InjectFired):
             self.track(e.changes)
-            inject = self.sc.inject[e.inject]
+            inject = self.sc.inject.get(e.inject)
             head = (
                 t("news.label", lang)
-                if inject.audience is None
-                else t("news.private", lang, teams=self.teams(inject.audience))
+                if "*" in e.audience
+                else t("news.private", lang, teams=self.teams(e.audience))
             )
-            self.say(f"[yellow]{head}: {self.label(inject.news)}[/yellow]", 1)
+            text = self.label(inject.news) if inject is not None else escape(e.news)
+            self.say(f"[yellow]{head}: {text}[/yellow]", 1)
+        elif isinstance(e, ev.NewsPublished):
+            self.say(
+                f"[yellow]{t('news.label', lang)}: {escape(e.text)}[/yellow]", 2 if e.about else 1
+            )
+        elif isinstance(e, ev.StatementPublished):
+            self.say(t("statement.line", lang, team=self.name(e.team), text=escape(e.text)), 1)
+        elif isinstance(e, ev.ResultReported):
+            self.say(t("result.line", lang, team=self.name(e.team), text=escape(e.text)), 2)
+        elif isinstance(e, ev.ChannelOpened):
+            line = t("channel.opened", lang, members=self.teams(e.members), name=escape(e.name))
+            self.say(line, 1)
+        elif isinstance(e, ev.IntelligenceLeaked):
+            self.say(t("leak.line", lang, source=e.source, teams=self.teams(e.teams)), 1)
+        elif isinstance(e, ev.GamePaused | ev.GameResumed | ev.GameRevealed):
+            key = {
+                "game_paused": "game.paused",
+                "game_resumed": "game.resumed",
+                "game_revealed": "game.revealed_all",
+            }[e.type]
+            self.say(f"[dim]{t(key, lang)}[/dim]")
+        elif isinstance(e, ev.AgentSeated):
+            key = "agent.seated" if e.seated else "agent.unseated"
+            self.say(f"[dim]{t(key, lang, team=self.name(e.team))}[/dim]", 1)
         elif isinstance(e, ev.UpkeepApplied):
             self.track(e.changes)
         elif isinstance(e, ev.RoundClosed):
@@ -220,16 +244,21 @@ class Narrator:
     def on_outcome(self, e: ev.OutcomeApplied) -> None:
         lang = self.lang
         sub = self.submitted[e.uid]
-        spec = self.sc.action[sub.action]
+        spec = self.sc.action.get(sub.action)
         target = t("action.target", lang, target=self.name(sub.target)) if sub.target else ""
         secret = t("action.secret", lang) if sub.secret else ""
+        label = (
+            self.label(spec.label)
+            if spec
+            else f"{t('action.free', lang)}: {escape(sub.description)}"
+        )
         self.say(
             t(
                 "action.line",
                 lang,
                 team=f"[bold]{self.name(sub.team)}[/bold]",
-                action=self.label(spec.label),
-                instrument=t(f"instrument.{spec.instrument}", lang),
+                action=label,
+                instrument=t(f"instrument.{sub.instrument}", lang),
                 secret=secret,
                 target=target,
             ),
@@ -239,13 +268,14 @@ class Narrator:
         roll = self.rolled.get(e.uid)
         if a is not None and roll is not None:
             mark = "、" if lang == "ja" else "; "
-            mods = "".join(
-                f"{mark}{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
+            notes = [
+                f"{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
                 f"{self.label(spec.modifiers[i].note)}"
                 for i, add in a.modifiers
-            )
+                if spec is not None and 0 <= i < len(spec.modifiers)
+            ]
             if a.rationale:
-                mods += f"{mark}{escape(a.rationale)}"
+                notes.append(escape(a.rationale))
             result = (
                 f"[green]{t('action.success', lang)}[/green]"
                 if e.success
@@ -257,20 +287,21 @@ class Narrator:
                     lang,
                     p=pct(a.probability),
                     words=estimative(a.probability, lang),
-                    mods=mods,
+                    mods="".join(mark + n for n in notes),
                     roll=f"{roll.value:.2f}",
                     result=result,
                 ),
                 2,
             )
-        text = spec.narrative_success if e.success else spec.narrative_failure
-        told = story(
-            localize(text, lang),
-            lang,
-            self.sc.actor_name(sub.team, lang),
-            self.sc.actor_name(sub.target, lang) if sub.target else "",
-        )
-        self.say(f"[italic]{escape(told)}[/italic]", 2)
+        if spec is not None and not e.edited:
+            text = spec.narrative_success if e.success else spec.narrative_failure
+            told = story(
+                localize(text, lang),
+                lang,
+                self.sc.actor_name(sub.team, lang),
+                self.sc.actor_name(sub.target, lang) if sub.target else "",
+            )
+            self.say(f"[italic]{escape(told)}[/italic]", 2)
         self.track(e.changes)
 
     def on_broken(self, e: ev.AgreementBroken) -> None:

@@ -97,6 +97,8 @@ def _check(state: State, e: ev.Event, dice: Dice, due: int) -> int:
         rec = state.actions.get(e.uid)
         if rec is None:
             raise _Mismatch(e.seq, f"an assessment of action {e.uid}, which was never submitted")
+        if rec.action not in state.scenario.action:
+            raise _Mismatch(e.seq, f"free-form action {e.uid} cannot be assessed 'by the rules'")
         rules = assess_in(state, state.scenario, rec.action, rec.team, rec.target)
         if abs(rules.probability - e.probability) > 1e-9:
             raise _Mismatch(

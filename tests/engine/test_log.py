@@ -199,9 +199,9 @@ def test_a_complete_last_line_without_its_newline_is_accepted(text, played) -> N
 
 def test_an_unknown_event_type_is_refused_with_its_line_number(text) -> None:
     def unknown(event: dict[str, Any]) -> None:
-        event["type"] = "game_paused"
+        event["type"] = "game_teleported"
 
-    refused(edited(text, 4, unknown), 4, "unknown event type", "game_paused")
+    refused(edited(text, 4, unknown), 4, "unknown event type", "game_teleported")
 
 
 def test_an_event_missing_a_field_is_refused_naming_the_field(text) -> None:

@@ -91,6 +91,7 @@ class Rich:
                 actor="control",
                 sender="control",
                 to=(),
+                channel=None,
                 text="NOTE-FOR-CONTROL-ONLY",
             ),
         )

@@ -25,6 +25,7 @@ class StartGame(Command):
 @dataclass(slots=True, kw_only=True)
 class OpenRound(Command):
     number: int
+    deadline: str | None = None  # when the white cell means to close it, for the round clock
 
 
 @dataclass(slots=True, kw_only=True)
@@ -34,8 +35,12 @@ class CloseRound(Command):
 
 @dataclass(slots=True, kw_only=True)
 class SubmitAction(Command):
-    action: str
+    action: str  # a catalogue id, or FREE for a free-form action
     target: str | None = None
+    rationale: str = ""
+    description: str = ""  # what a free-form action attempts
+    instrument: str | None = None  # for a free-form action
+    secret: bool | None = None  # for a free-form action; a catalogue action's is fixed
 
 
 @dataclass(slots=True, kw_only=True)
@@ -45,6 +50,7 @@ class Assess(Command):
     rationale: str = ""
     method: str = "human"
     modifiers: tuple[tuple[int, float], ...] = ()
+    suggested: float | None = None  # the rule-based odds shown to the adjudicator
 
 
 @dataclass(slots=True, kw_only=True)
@@ -54,14 +60,104 @@ class Roll(Command):
 
 @dataclass(slots=True, kw_only=True)
 class ApplyOutcome(Command):
+    """Apply a rolled action's effects and publish what happened.
+
+    ``effects`` replaces the catalogue's (variable key to change) when the adjudicator
+    edits them; a free-form action has only these. ``public_text`` goes to everyone as
+    news, ``private_text`` to the acting team as its result.
+    """
+
     uid: str
+    effects: tuple[tuple[str, float], ...] | None = None
+    public_text: str = ""
+    private_text: str = ""
 
 
 @dataclass(slots=True, kw_only=True)
 class SendMessage(Command):
-    to: tuple[str, ...]
+    """To teams by name (``to``), or into a channel (``channel``); a team's own chat is
+    the channel ``team:<id>``."""
+
     text: str
+    to: tuple[str, ...] = ()
+    channel: str | None = None
     sender: str | None = None  # control may speak as a role, e.g. the UN mediator
+
+
+@dataclass(slots=True, kw_only=True)
+class OpenChannel(Command):
+    members: tuple[str, ...]  # teams; a team opening it is a member
+    name: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class PublishNews(Command):
+    text: str
+    about: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class PublishStatement(Command):
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class EstimateOdds(Command):
+    """One adjudicator's blind estimate, before anyone rules."""
+
+    uid: str
+    probability: float
+
+
+@dataclass(slots=True, kw_only=True)
+class AssignAction(Command):
+    uid: str
+    adjudicator: str  # the person at the adjudicator seat who should rule on it
+
+
+@dataclass(slots=True, kw_only=True)
+class SeatAgent(Command):
+    team: str
+    seated: bool = True
+
+
+@dataclass(slots=True, kw_only=True)
+class Leak(Command):
+    """Pass one event to chosen teams as an intelligence report."""
+
+    seq: int
+    teams: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class DraftAction(Command):
+    action: str
+    target: str | None = None
+    rationale: str = ""
+    description: str = ""
+    instrument: str | None = None
+    secret: bool | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class DraftProposal(Command):
+    agreement: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class PauseGame(Command):
+    pass
+
+
+@dataclass(slots=True, kw_only=True)
+class ResumeGame(Command):
+    pass
+
+
+@dataclass(slots=True, kw_only=True)
+class RevealAll(Command):
+    """The debrief: after the end, every seat may read everything."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -90,7 +186,13 @@ class SignProposal(Command):
 
 @dataclass(slots=True, kw_only=True)
 class FireInject(Command):
-    inject: str
+    """A scenario inject by id, or an ad-hoc one (``inject`` None) with the white cell's
+    own ``news`` and ``effects``, to everyone or to chosen ``teams``."""
+
+    inject: str | None = None
+    news: str = ""
+    effects: tuple[tuple[str, float], ...] = ()
+    teams: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -99,4 +201,6 @@ class EndGame(Command):
 
 
 ASSESSMENT_METHODS = frozenset({"human", "rules", "matrix", "llm"})
+INSTRUMENTS = ("diplomatic", "information", "military", "economic")
+FREE = "free"
 MAX_TEXT = 4000

@@ -7,6 +7,8 @@ scratch copy, ``_Draft``, so each event in the chain sees the ones before it.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +17,9 @@ from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.dice import commitment
 from whitecell.engine.errors import RuleViolation
-from whitecell.engine.seats import PUBLIC, WHITE_CELL, Seat
+from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, WHITE_CELL, Seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, State
-from whitecell.scenario.model import AgreementKind, Effects, Inject, Scenario
+from whitecell.scenario.model import NO_EFFECTS, AgreementKind, Effects, Inject, Scenario, VarRef
 
 _PUBLIC = (PUBLIC,)
 
@@ -145,7 +147,14 @@ class _Draft:
         audience = _PUBLIC if inject.audience is None else inject.audience
         changes = self.apply(inject.effects)
         self.emit(
-            ev.InjectFired, audience, actor, by, inject=inject.id, manual=manual, changes=changes
+            ev.InjectFired,
+            audience,
+            actor,
+            by,
+            inject=inject.id,
+            manual=manual,
+            news="",
+            changes=changes,
         )
         if inject.effects.end_agreements:
             self.break_agreements(inject.effects.end_agreements, "inject", inject.id, None)
@@ -305,10 +314,25 @@ def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
         raise RuleViolation(f"all {len(rounds)} rounds have been played: end the game")
     if c.number != s.round + 1:
         raise RuleViolation(f"the next round is round {s.round + 1}, not round {c.number}")
+    if c.deadline is not None:
+        try:
+            dt.datetime.fromisoformat(c.deadline)
+        except (TypeError, ValueError):
+            raise RuleViolation(
+                f"the round's deadline {c.deadline!r} is not a date and time (ISO 8601)"
+            ) from None
     spec = rounds[c.number - 1]
     d = _Draft(s, copy=True)
     d.round = c.number
-    d.emit(ev.RoundOpened, _PUBLIC, c.seat.name, c.by, kind=spec.kind, date=str(s.date))
+    d.emit(
+        ev.RoundOpened,
+        _PUBLIC,
+        c.seat.name,
+        c.by,
+        kind=spec.kind,
+        date=str(s.date),
+        deadline=c.deadline,
+    )
     for inject in s.scenario.injects:
         if inject.round == c.number:
             d.maybe_fire(inject)
@@ -363,29 +387,68 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
     return d.events
 
 
+def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -> dict[str, Any]:
+    """Check an action a team submits or drafts; the fields of its event."""
+    if c.action == cmd.FREE:
+        if c.instrument not in cmd.INSTRUMENTS:
+            raise RuleViolation(
+                f"a free-form action needs an instrument (allowed: {', '.join(cmd.INSTRUMENTS)})"
+            )
+        _check_text(c.description, "description of the free-form action")
+        if c.target is not None and (c.target not in s.scenario.team or c.target == team):
+            raise RuleViolation(
+                f"a free-form action may target another team of the game, not {c.target!r}"
+            )
+        secret = bool(c.secret)
+        instrument = c.instrument
+    else:
+        spec = s.scenario.action.get(c.action)
+        if spec is None:
+            raise RuleViolation(
+                f"there is no action '{c.action}' in the catalogue (or use '{cmd.FREE}' "
+                "for a free-form action)"
+            )
+        if team not in spec.teams:
+            raise RuleViolation(f"the action '{c.action}' is not open to team {team}")
+        if spec.targets is None:
+            if c.target is not None:
+                raise RuleViolation(f"the action '{c.action}' takes no target")
+        elif c.target is None:
+            raise RuleViolation(
+                f"the action '{c.action}' needs a target: one of {', '.join(spec.targets)}"
+            )
+        elif c.target not in spec.targets:
+            raise RuleViolation(
+                f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
+                f"{', '.join(spec.targets)})"
+            )
+        elif c.target == team:
+            raise RuleViolation("a team cannot target itself")
+        if c.secret is not None and c.secret != spec.secret:
+            kind = "secret" if spec.secret else "public"
+            raise RuleViolation(f"the catalogue makes '{c.action}' a {kind} action")
+        if c.description:
+            raise RuleViolation("only a free-form action takes a description")
+        secret = spec.secret
+        instrument = spec.instrument
+    _check_text(c.rationale, "rationale", required=False)
+    return {
+        "team": team,
+        "action": c.action,
+        "target": c.target,
+        "secret": secret,
+        "instrument": instrument,
+        "description": c.description,
+        "rationale": c.rationale,
+    }
+
+
 def _submit(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
     team = _require_team(s, c, "submit actions")
     _require_round(s, "action", "actions can be submitted")
+    fields = _action_fields(s, team, c)
     spec = s.scenario.action.get(c.action)
-    if spec is None:
-        raise RuleViolation(f"there is no action '{c.action}' in the catalogue")
-    if team not in spec.teams:
-        raise RuleViolation(f"the action '{c.action}' is not open to team {team}")
-    if spec.targets is None:
-        if c.target is not None:
-            raise RuleViolation(f"the action '{c.action}' takes no target")
-    elif c.target is None:
-        raise RuleViolation(
-            f"the action '{c.action}' needs a target: one of {', '.join(spec.targets)}"
-        )
-    elif c.target not in spec.targets:
-        raise RuleViolation(
-            f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
-            f"{', '.join(spec.targets)})"
-        )
-    elif c.target == team:
-        raise RuleViolation("a team cannot target itself")
-    if spec.requires is not None and not spec.requires(s, team, c.target):
+    if spec is not None and spec.requires is not None and not spec.requires(s, team, c.target):
         raise RuleViolation(
             f"the action '{c.action}' is not available now (its condition does not hold)"
         )
@@ -394,20 +457,15 @@ def _submit(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
         raise RuleViolation(
             f"team {team} has already submitted {limit} action(s) this round (the limit)"
         )
-    return [
-        _one(
-            s,
-            ev.ActionSubmitted,
-            (team,) if spec.secret else _PUBLIC,
-            c.seat.name,
-            c.by,
-            uid=f"a{s.seq + 1}",
-            team=team,
-            action=c.action,
-            target=c.target,
-            secret=spec.secret,
-        )
-    ]
+    audience = (team,) if fields["secret"] else _PUBLIC
+    return [_one(s, ev.ActionSubmitted, audience, c.seat.name, c.by, uid=f"a{s.seq + 1}", **fields)]
+
+
+def _draft_action(s: State, c: cmd.DraftAction) -> list[ev.Event]:
+    team = _require_team(s, c, "draft actions")
+    _require_running(s)
+    fields = _action_fields(s, team, c)
+    return [_one(s, ev.ActionDrafted, (team,), c.seat.name, c.by, draft=f"d{s.seq + 1}", **fields)]
 
 
 def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
@@ -424,7 +482,14 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             f"unknown assessment method '{c.method}' (allowed: "
             f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})"
         )
-    n_mods = len(s.scenario.action[rec.action].modifiers)
+    if c.suggested is not None and (
+        not isinstance(c.suggested, int | float) or not 0.0 <= c.suggested <= 1.0
+    ):
+        raise RuleViolation(f"the suggested probability {c.suggested!r} is outside [0, 1]")
+    spec = s.scenario.action.get(rec.action)
+    if spec is None and c.method == "rules":
+        raise RuleViolation(f"action {c.uid} is free-form: the rules give it no odds")
+    n_mods = len(spec.modifiers) if spec is not None else 0
     for entry in c.modifiers:
         if (
             not isinstance(entry, tuple | list)
@@ -452,6 +517,7 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             method=c.method,
             rationale=c.rationale,
             modifiers=c.modifiers,
+            suggested=c.suggested,
         )
     ]
 
@@ -484,6 +550,28 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
     ]  # type: ignore[operator]
 
 
+def _edited_effects(s: State, effects: tuple[tuple[str, float], ...]) -> Effects:
+    """The white cell's own effects: variable keys and the change to each."""
+    terms = []
+    for entry in effects:
+        if not isinstance(entry, tuple | list) or len(entry) != 2:
+            raise RuleViolation(f"an effect is (variable, change), not {entry!r}")
+        key, delta = entry
+        var = s.scenario.var.get(key) if isinstance(key, str) else None
+        if var is None:
+            raise RuleViolation(
+                f"unknown variable {key!r} (known: {', '.join(v.key for v in s.scenario.vars)})"
+            )
+        if (
+            isinstance(delta, bool)
+            or not isinstance(delta, int | float)
+            or not math.isfinite(delta)
+        ):
+            raise RuleViolation(f"the change to {key} must be a finite number, not {delta!r}")
+        terms.append((VarRef(key, fixed=var.index), float(delta)))
+    return Effects(change=tuple(terms))
+
+
 def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
     _require_umpire(c, "apply outcomes")
     _require_running(s)
@@ -492,21 +580,15 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
         raise RuleViolation(f"action {c.uid} has not been rolled yet")
     if rec.status == "applied":
         raise RuleViolation(f"the outcome of action {c.uid} has already been applied")
-    spec = s.scenario.action[rec.action]
-    effects = spec.on_success if rec.success else spec.on_failure
-    if not effects.end_agreements and not effects.reveal:  # the common case: one event
-        return [
-            _one(
-                s,
-                ev.OutcomeApplied,
-                rec.audience,
-                c.seat.name,
-                c.by,
-                uid=rec.uid,
-                success=bool(rec.success),
-                changes=_changes(s.v, s.scenario, effects, rec.team, rec.target),
-            )
-        ]
+    _check_text(c.public_text, "public narrative", required=False)
+    _check_text(c.private_text, "private result", required=False)
+    spec = s.scenario.action.get(rec.action)
+    if c.effects is not None:
+        effects = _edited_effects(s, c.effects)
+    elif spec is None:
+        effects = NO_EFFECTS
+    else:
+        effects = spec.on_success if rec.success else spec.on_failure
     d = _Draft(s, copy=True)
     changes = d.apply(effects, rec.team, rec.target)
     d.emit(
@@ -517,6 +599,7 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
         uid=rec.uid,
         success=bool(rec.success),
         changes=changes,
+        edited=c.effects is not None,
     )
     if effects.end_agreements:
         d.break_agreements(effects.end_agreements, "action", rec.uid, rec.team)
@@ -540,6 +623,18 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
             source=rec.uid,
             estimates=tuple(estimates),
         )
+    if c.public_text.strip():
+        d.emit(ev.NewsPublished, _PUBLIC, c.seat.name, c.by, text=c.public_text, about=rec.uid)
+    if c.private_text.strip():
+        d.emit(
+            ev.ResultReported,
+            (rec.team,),
+            c.seat.name,
+            c.by,
+            uid=rec.uid,
+            team=rec.team,
+            text=c.private_text,
+        )
     return d.events
 
 
@@ -558,34 +653,119 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
         sender = c.sender or "control"
         if sender != "control" and sender not in sc.roles:
             raise RuleViolation(
-                f"control can speak as itself or a role "
-                f"({', '.join(sc.roles) or 'none'}), not as {sender}"
+                f"control can speak as itself or a role ({', '.join(sc.roles) or 'none'}), "
+                f"not as {sender}"
             )
     else:
         raise RuleViolation(f"{c.seat} seats cannot send messages")
+    _check_text(c.text, "message")
+    if c.channel is not None:
+        if c.to:
+            raise RuleViolation("a message goes to a channel or to teams, not both")
+        members = _channel_members(s, c.channel)
+        if members is None:
+            raise RuleViolation(f"no channel '{c.channel}' you can write in")
+        if c.seat.kind == "team" and sender not in members:
+            raise RuleViolation(f"no channel '{c.channel}' you can write in")
+        return [
+            _one(
+                s,
+                ev.MessageSent,
+                members,
+                c.seat.name,
+                c.by,
+                sender=sender,
+                to=(),
+                channel=c.channel,
+                text=c.text,
+            )
+        ]
     if not c.to:
-        raise RuleViolation("a message needs at least one recipient")
+        raise RuleViolation("a message needs at least one recipient (or a channel)")
     if len(set(c.to)) != len(c.to):
         raise RuleViolation("a recipient is named twice")
     for who in c.to:
         if who == sender:
-            raise RuleViolation("you cannot send a message to yourself")
+            raise RuleViolation(
+                f"you cannot send a message to yourself (your team's chat is the channel "
+                f"'team:{sender}')"
+            )
         if not _known_party(s, who):
             raise RuleViolation(f"unknown recipient '{who}' (teams: {', '.join(sc.team)})")
-    _check_text(c.text, "message")
-    teams = [t for t in sc.team_ids if t == sender or t in c.to]
+    teams = tuple(t for t in sc.team_ids if t == sender or t in c.to)
     return [
         _one(
             s,
             ev.MessageSent,
-            tuple(teams),
+            teams,
             c.seat.name,
             c.by,
             sender=sender,
             to=tuple(c.to),
+            channel=None,
             text=c.text,
         )
     ]
+
+
+def _channel_members(s: State, channel: str) -> tuple[str, ...] | None:
+    """The teams in a channel; ``team:<id>`` is each team's own chat."""
+    if channel.startswith("team:"):
+        team = channel.removeprefix("team:")
+        return (team,) if team in s.scenario.team else None
+    found = s.channels.get(channel)
+    return found.members if found is not None else None
+
+
+def _open_channel(s: State, c: cmd.OpenChannel) -> list[ev.Event]:
+    _require_running(s)
+    sc = s.scenario
+    if c.seat.kind == "team":
+        opener = _require_team(s, c, "open channels")
+        members = (opener, *c.members)
+    elif c.seat.kind == "control":
+        members = tuple(c.members)
+    else:
+        raise RuleViolation(f"{c.seat} seats cannot open channels")
+    if len(set(members)) != len(members):
+        raise RuleViolation("a team is named twice among the channel's members")
+    for team in members:
+        if team not in sc.team:
+            raise RuleViolation(f"unknown team '{team}' (teams: {', '.join(sc.team)})")
+    if len(members) < 2:
+        raise RuleViolation("a channel joins at least two teams (your own chat is 'team:<id>')")
+    _check_text(c.name, "channel's name", required=False)
+    if len(c.name) > 200:
+        raise RuleViolation("the channel's name is longer than 200 characters")
+    ordered = tuple(t for t in sc.team_ids if t in members)
+    return [
+        _one(
+            s,
+            ev.ChannelOpened,
+            ordered,
+            c.seat.name,
+            c.by,
+            channel=f"c{s.seq + 1}",
+            name=c.name,
+            members=ordered,
+        )
+    ]
+
+
+def _publish_news(s: State, c: cmd.PublishNews) -> list[ev.Event]:
+    _require_control(c, "publish news")
+    _require_running(s)
+    _check_text(c.text, "news")
+    if c.about is not None and c.about not in s.actions:
+        raise RuleViolation(f"no submitted action '{c.about}'")
+    return [_one(s, ev.NewsPublished, _PUBLIC, c.seat.name, c.by, text=c.text, about=c.about)]
+
+
+def _publish_statement(s: State, c: cmd.PublishStatement) -> list[ev.Event]:
+    team = _require_team(s, c, "publish statements")
+    _require_running(s)
+    _check_text(c.text, "statement")
+    return [_one(s, ev.StatementPublished, _PUBLIC, c.seat.name, c.by, team=team, text=c.text)]
 
 
 def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
@@ -605,27 +785,7 @@ def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
     else:
         raise RuleViolation(f"{c.seat} seats cannot table proposals")
     _require_round(s, "negotiation", "proposals can be tabled")
-    kind = sc.agreements.get(c.agreement)
-    if kind is None:
-        raise RuleViolation(
-            f"there is no agreement kind '{c.agreement}' (known: {', '.join(sc.agreements)})"
-        )
-    if s.ag[c.agreement][0]:
-        raise RuleViolation(f"a {c.agreement} agreement is already in force")
-    if not c.clauses:
-        raise RuleViolation("a proposal needs at least one clause")
-    if len(set(c.clauses)) != len(c.clauses):
-        raise RuleViolation("a clause is listed twice")
-    allowed = set(kind.required) | set(kind.optional)
-    for clause in c.clauses:
-        if clause not in allowed:
-            raise RuleViolation(
-                f"clause '{clause}' is not part of a {c.agreement} agreement "
-                f"(allowed: {', '.join(sorted(allowed))})"
-            )
-    missing = [x for x in kind.required if x not in c.clauses]
-    if missing:
-        raise RuleViolation(f"a {c.agreement} agreement must include {', '.join(missing)}")
+    _check_package(s, c.agreement, c.clauses)
     if c.counter_to is not None:
         original = _proposal(s, c.counter_to, sponsor if c.seat.kind == "team" else None)
         if original.status != "open":
@@ -653,6 +813,35 @@ def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
             counter_to=c.counter_to,
         )
     ]
+
+
+def _check_package(
+    s: State, agreement: str, clauses: tuple[str, ...], *, in_force_ok: bool = False
+) -> str:
+    """Check a package of clauses for an agreement kind; returns the kind."""
+    sc = s.scenario
+    kind = sc.agreements.get(agreement)
+    if kind is None:
+        raise RuleViolation(
+            f"there is no agreement kind '{agreement}' (known: {', '.join(sc.agreements)})"
+        )
+    if not in_force_ok and s.ag[agreement][0]:
+        raise RuleViolation(f"a {agreement} agreement is already in force")
+    if not clauses:
+        raise RuleViolation("a proposal needs at least one clause")
+    if len(set(clauses)) != len(clauses):
+        raise RuleViolation("a clause is listed twice")
+    allowed = set(kind.required) | set(kind.optional)
+    for clause in clauses:
+        if clause not in allowed:
+            raise RuleViolation(
+                f"clause '{clause}' is not part of a {agreement} agreement "
+                f"(allowed: {', '.join(sorted(allowed))})"
+            )
+    missing = [x for x in kind.required if x not in clauses]
+    if missing:
+        raise RuleViolation(f"a {agreement} agreement must include {', '.join(missing)}")
+    return agreement
 
 
 def _party(s: State, c: cmd.Command, pid: str, what: str) -> tuple[str, ProposalRecord]:
@@ -724,6 +913,30 @@ def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
 def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
     _require_control(c, "fire injects")
     _require_running(s)
+    if c.inject is None:
+        _check_text(c.news, "news of the inject")
+        audience = _PUBLIC
+        if c.teams is not None:
+            if not c.teams or any(t not in s.scenario.team for t in c.teams):
+                teams = ", ".join(s.scenario.team)
+                raise RuleViolation(f"an inject goes to everyone or to teams of the game ({teams})")
+            audience = tuple(t for t in s.scenario.team_ids if t in c.teams)
+        effects = _edited_effects(s, c.effects)
+        d = _Draft(s, copy=True)
+        changes = d.apply(effects)
+        d.emit(
+            ev.InjectFired,
+            audience,
+            c.seat.name,
+            c.by,
+            inject="adhoc",
+            manual=True,
+            news=c.news,
+            changes=changes,
+        )
+        return d.events
+    if c.news or c.effects or c.teams is not None:
+        raise RuleViolation("a scenario inject brings its own news, effects and audience")
     inject = s.scenario.inject.get(c.inject)
     if inject is None:
         raise RuleViolation(
@@ -734,6 +947,136 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
     d = _Draft(s, copy=True)
     d.fire(inject, manual=True, actor=c.seat.name, by=c.by)
     return d.events
+
+
+def _estimate(s: State, c: cmd.EstimateOdds) -> list[ev.Event]:
+    if c.seat.kind != "adjudicator":
+        raise RuleViolation(f"only adjudicators estimate odds (you are {c.seat})")
+    _require_running(s)
+    if not c.by:
+        raise RuleViolation("a blind estimate names the adjudicator who makes it")
+    rec = _action(s, c, c.uid)
+    if rec.status not in ("submitted", "assessed"):
+        raise RuleViolation(f"action {c.uid} has already been rolled: its odds are fixed")
+    p = c.probability
+    if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise RuleViolation(f"probability {p!r} is outside [0, 1]")
+    if c.by in rec.estimates:
+        raise RuleViolation(f"{c.by} has already estimated action {c.uid}")
+    # blind: no adjudicator reads another's estimate in the log
+    return [
+        _one(
+            s,
+            ev.OddsEstimated,
+            (CONTROL_ONLY,),
+            c.seat.name,
+            c.by,
+            uid=rec.uid,
+            probability=float(p),
+        )
+    ]
+
+
+def _assign(s: State, c: cmd.AssignAction) -> list[ev.Event]:
+    _require_control(c, "assign actions to adjudicators")
+    _require_running(s)
+    rec = _action(s, c, c.uid)
+    if rec.status == "applied":
+        raise RuleViolation(f"action {c.uid} is already resolved")
+    _check_text(c.adjudicator, "adjudicator's name")
+    return [
+        _one(
+            s,
+            ev.ActionAssigned,
+            (WHITE_CELL,),
+            c.seat.name,
+            c.by,
+            uid=rec.uid,
+            adjudicator=c.adjudicator,
+        )
+    ]
+
+
+def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
+    _require_control(c, "seat automated players")
+    _require_running(s)
+    if c.team not in s.scenario.team:
+        raise RuleViolation(f"unknown team '{c.team}' (teams: {', '.join(s.scenario.team)})")
+    if c.seated == (c.team in s.agents):
+        now = "already" if c.seated else "not"
+        raise RuleViolation(f"an automated player is {now} seated for team {c.team}")
+    return [_one(s, ev.AgentSeated, _PUBLIC, c.seat.name, c.by, team=c.team, seated=c.seated)]
+
+
+def _leak(s: State, c: cmd.Leak) -> list[ev.Event]:
+    _require_control(c, "leak intelligence")
+    _require_running(s)
+    if not isinstance(c.seq, int) or not 1 <= c.seq <= s.seq:
+        raise RuleViolation(f"there is no event number {c.seq!r}")
+    if not c.teams or len(set(c.teams)) != len(c.teams):
+        raise RuleViolation("a leak goes to one or more teams, each named once")
+    for team in c.teams:
+        if team not in s.scenario.team:
+            raise RuleViolation(f"unknown team '{team}' (teams: {', '.join(s.scenario.team)})")
+    source = s.events[c.seq - 1]
+    leaked = json.dumps(ev.event_to_dict(source), ensure_ascii=False, separators=(",", ":"))
+    audience = tuple(t for t in s.scenario.team_ids if t in c.teams)
+    return [
+        _one(
+            s,
+            ev.IntelligenceLeaked,
+            audience,
+            c.seat.name,
+            c.by,
+            source=c.seq,
+            teams=audience,
+            leaked=leaked,
+        )
+    ]
+
+
+def _draft_proposal(s: State, c: cmd.DraftProposal) -> list[ev.Event]:
+    team = _require_team(s, c, "draft proposals")
+    _require_running(s)
+    kind = _check_package(s, c.agreement, c.clauses, in_force_ok=True)
+    return [
+        _one(
+            s,
+            ev.ProposalDrafted,
+            (team,),
+            c.seat.name,
+            c.by,
+            draft=f"d{s.seq + 1}",
+            team=team,
+            agreement=kind,
+            clauses=tuple(c.clauses),
+        )
+    ]
+
+
+def _pause(s: State, c: cmd.PauseGame) -> list[ev.Event]:
+    _require_control(c, "pause the game")
+    _require_running(s)
+    if s.paused:
+        raise RuleViolation("the game is already paused")
+    return [_one(s, ev.GamePaused, _PUBLIC, c.seat.name, c.by)]
+
+
+def _resume(s: State, c: cmd.ResumeGame) -> list[ev.Event]:
+    _require_control(c, "resume the game")
+    _require_running(s)
+    if not s.paused:
+        raise RuleViolation("the game is not paused")
+    return [_one(s, ev.GameResumed, _PUBLIC, c.seat.name, c.by)]
+
+
+def _reveal(s: State, c: cmd.RevealAll) -> list[ev.Event]:
+    _require_control(c, "reveal the game")
+    if not s.ended:
+        raise RuleViolation("everything is revealed at the debrief: end the game first")
+    if s.revealed:
+        raise RuleViolation("the game has already been revealed to everyone")
+    return [_one(s, ev.GameRevealed, _PUBLIC, c.seat.name, c.by)]
 
 
 def compute_outcomes(ctx: Any, scenario: Scenario) -> tuple[tuple[str, float | bool], ...]:
@@ -779,6 +1122,18 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.SignProposal: _sign,
     cmd.FireInject: _fire,
     cmd.EndGame: _end,
+    cmd.OpenChannel: _open_channel,
+    cmd.PublishNews: _publish_news,
+    cmd.PublishStatement: _publish_statement,
+    cmd.EstimateOdds: _estimate,
+    cmd.AssignAction: _assign,
+    cmd.SeatAgent: _seat_agent,
+    cmd.Leak: _leak,
+    cmd.DraftAction: _draft_action,
+    cmd.DraftProposal: _draft_proposal,
+    cmd.PauseGame: _pause,
+    cmd.ResumeGame: _resume,
+    cmd.RevealAll: _reveal,
 }
 
 
@@ -791,6 +1146,8 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
         raise RuleViolation("a command must come from a seat")
     if command.seat.kind == "observer":
         raise RuleViolation("observers watch; they cannot act")
+    if state.paused and command.seat.kind != "control":
+        raise RuleViolation("the game is paused by the white cell: wait until it resumes")
     if command.by is not None:
         if not isinstance(command.by, str) or len(command.by) > 200:
             raise RuleViolation("the person's name must be text of at most 200 characters")

@@ -47,6 +47,7 @@ class RoundOpened(Event):
     type: ClassVar[str] = "round_opened"
     kind: str
     date: str
+    deadline: str | None  # wall-clock time the white cell means to close it (ISO 8601)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -60,9 +61,12 @@ class ActionSubmitted(Event):
     type: ClassVar[str] = "action_submitted"
     uid: str
     team: str
-    action: str
+    action: str  # a catalogue id, or "free"
     target: str | None
     secret: bool
+    instrument: str
+    description: str  # what a free-form action attempts ("" for catalogue actions)
+    rationale: str
 
 
 @dataclass(slots=True, kw_only=True)
@@ -73,6 +77,7 @@ class ActionAssessed(Event):
     method: str
     rationale: str
     modifiers: tuple[tuple[int, float], ...]  # (modifier index in the catalogue, odds added)
+    suggested: float | None  # the rule-based odds the adjudicator was shown, if any
 
 
 @dataclass(slots=True, kw_only=True)
@@ -92,6 +97,7 @@ class OutcomeApplied(Event):
     uid: str
     success: bool
     changes: Changes
+    edited: bool  # the adjudicator changed the catalogue's effects
 
 
 @dataclass(slots=True, kw_only=True)
@@ -107,7 +113,104 @@ class MessageSent(Event):
     type: ClassVar[str] = "message_sent"
     sender: str
     to: tuple[str, ...]
+    channel: str | None
     text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ChannelOpened(Event):
+    type: ClassVar[str] = "channel_opened"
+    channel: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class NewsPublished(Event):
+    type: ClassVar[str] = "news_published"
+    text: str
+    about: str | None  # the action the story reports, if any
+
+
+@dataclass(slots=True, kw_only=True)
+class StatementPublished(Event):
+    type: ClassVar[str] = "statement_published"
+    team: str
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ResultReported(Event):
+    type: ClassVar[str] = "result_reported"
+    uid: str
+    team: str
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class OddsEstimated(Event):
+    type: ClassVar[str] = "odds_estimated"
+    uid: str
+    probability: float
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionAssigned(Event):
+    type: ClassVar[str] = "action_assigned"
+    uid: str
+    adjudicator: str
+
+
+@dataclass(slots=True, kw_only=True)
+class AgentSeated(Event):
+    type: ClassVar[str] = "agent_seated"
+    team: str
+    seated: bool
+
+
+@dataclass(slots=True, kw_only=True)
+class IntelligenceLeaked(Event):
+    type: ClassVar[str] = "intelligence_leaked"
+    source: int  # the number of the leaked event
+    teams: tuple[str, ...]
+    leaked: str  # the leaked event as JSON
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionDrafted(Event):
+    type: ClassVar[str] = "action_drafted"
+    draft: str
+    team: str
+    action: str
+    target: str | None
+    secret: bool
+    instrument: str
+    description: str
+    rationale: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ProposalDrafted(Event):
+    type: ClassVar[str] = "proposal_drafted"
+    draft: str
+    team: str
+    agreement: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class GamePaused(Event):
+    type: ClassVar[str] = "game_paused"
+
+
+@dataclass(slots=True, kw_only=True)
+class GameResumed(Event):
+    type: ClassVar[str] = "game_resumed"
+
+
+@dataclass(slots=True, kw_only=True)
+class GameRevealed(Event):
+    type: ClassVar[str] = "game_revealed"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -174,8 +277,9 @@ class UpkeepApplied(Event):
 @dataclass(slots=True, kw_only=True)
 class InjectFired(Event):
     type: ClassVar[str] = "inject_fired"
-    inject: str
+    inject: str  # a scenario inject id, or "adhoc" for one the white cell wrote
     manual: bool
+    news: str  # the white cell's own text for an ad-hoc inject ("" for scenario injects)
     changes: Changes
 
 
@@ -207,6 +311,19 @@ EVENT_TYPES: dict[str, type[Event]] = {
         UpkeepApplied,
         InjectFired,
         GameEnded,
+        ChannelOpened,
+        NewsPublished,
+        StatementPublished,
+        ResultReported,
+        OddsEstimated,
+        ActionAssigned,
+        AgentSeated,
+        IntelligenceLeaked,
+        ActionDrafted,
+        ProposalDrafted,
+        GamePaused,
+        GameResumed,
+        GameRevealed,
     )
 }
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 from whitecell.engine import events as ev
 from whitecell.engine.dice import Dice
-from whitecell.engine.state import ActionRecord, AgreementRecord, ProposalRecord, State
+from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
 
 
 def _set(state: State, changes: ev.Changes) -> None:
@@ -27,18 +27,31 @@ def _round_opened(s: State, e: ev.RoundOpened) -> None:
     s.round = e.round
     s.round_open = True
     s.date = dt.date.fromisoformat(e.date)
+    s.deadline = e.deadline
 
 
 def _round_closed(s: State, e: ev.RoundClosed) -> None:
     s.round_open = False
     s.date = dt.date.fromisoformat(e.date)
+    s.deadline = None
 
 
 def _action_submitted(s: State, e: ev.ActionSubmitted) -> None:
-    s.actions[e.uid] = ActionRecord(e.uid, e.round, e.team, e.action, e.target, e.secret)
+    s.actions[e.uid] = ActionRecord(
+        e.uid,
+        e.round,
+        e.team,
+        e.action,
+        e.target,
+        e.secret,
+        e.instrument,
+        e.description,
+        e.rationale,
+    )
     key = (e.round, e.team)
     s.submitted[key] = s.submitted.get(key, 0) + 1
-    s.ac[e.action][0] += 1
+    if e.action in s.ac:
+        s.ac[e.action][0] += 1
 
 
 def _action_assessed(s: State, e: ev.ActionAssessed) -> None:
@@ -60,7 +73,8 @@ def _dice_rolled(s: State, e: ev.DiceRolled) -> None:
 def _outcome_applied(s: State, e: ev.OutcomeApplied) -> None:
     rec = s.actions[e.uid]
     rec.status = "applied"
-    s.ac[rec.action][1 if e.success else 2] += 1
+    if rec.action in s.ac:
+        s.ac[rec.action][1 if e.success else 2] += 1
     _set(s, e.changes)
 
 
@@ -70,8 +84,43 @@ def _intelligence_report(s: State, e: ev.IntelligenceReport) -> None:
         book[key] = (value, exact, e.round)
 
 
-def _message_sent(s: State, e: ev.MessageSent) -> None:
-    pass  # messages live in the log; views read them from there
+def _log_only(s: State, e: ev.Event) -> None:
+    """Messages, news, statements, reports and leaks live in the log; views read them there."""
+
+
+def _channel_opened(s: State, e: ev.ChannelOpened) -> None:
+    s.channels[e.channel] = Channel(e.channel, e.name, e.members)
+
+
+def _odds_estimated(s: State, e: ev.OddsEstimated) -> None:
+    s.actions[e.uid].estimates[e.by or e.actor] = e.probability
+
+
+def _action_assigned(s: State, e: ev.ActionAssigned) -> None:
+    s.actions[e.uid].adjudicator = e.adjudicator
+
+
+def _agent_seated(s: State, e: ev.AgentSeated) -> None:
+    if e.seated:
+        s.agents.add(e.team)
+    else:
+        s.agents.discard(e.team)
+
+
+def _drafted(s: State, e: ev.ActionDrafted | ev.ProposalDrafted) -> None:
+    s.drafts[e.draft] = e
+
+
+def _paused(s: State, e: ev.GamePaused) -> None:
+    s.paused = True
+
+
+def _resumed(s: State, e: ev.GameResumed) -> None:
+    s.paused = False
+
+
+def _revealed(s: State, e: ev.GameRevealed) -> None:
+    s.revealed = True
 
 
 def _proposal_tabled(s: State, e: ev.ProposalTabled) -> None:
@@ -131,7 +180,8 @@ def _changes_only(s: State, e: ev.UpkeepApplied) -> None:
 
 
 def _inject_fired(s: State, e: ev.InjectFired) -> None:
-    s.inj.add(e.inject)
+    if e.inject in s.scenario.inject:
+        s.inj.add(e.inject)
     _set(s, e.changes)
 
 
@@ -153,7 +203,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.DiceRolled: _dice_rolled,
     ev.OutcomeApplied: _outcome_applied,
     ev.IntelligenceReport: _intelligence_report,
-    ev.MessageSent: _message_sent,
+    ev.MessageSent: _log_only,
     ev.ProposalTabled: _proposal_tabled,
     ev.ProposalAccepted: _proposal_accepted,
     ev.ProposalRejected: _proposal_rejected,
@@ -163,6 +213,19 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.UpkeepApplied: _changes_only,
     ev.InjectFired: _inject_fired,
     ev.GameEnded: _game_ended,
+    ev.ChannelOpened: _channel_opened,
+    ev.NewsPublished: _log_only,
+    ev.StatementPublished: _log_only,
+    ev.ResultReported: _log_only,
+    ev.OddsEstimated: _odds_estimated,
+    ev.ActionAssigned: _action_assigned,
+    ev.AgentSeated: _agent_seated,
+    ev.IntelligenceLeaked: _log_only,
+    ev.ActionDrafted: _drafted,
+    ev.ProposalDrafted: _drafted,
+    ev.GamePaused: _paused,
+    ev.GameResumed: _resumed,
+    ev.GameRevealed: _revealed,
 }  # type: ignore[dict-item]
 
 

@@ -23,11 +23,16 @@ class ActionRecord:
     action: str
     target: str | None
     secret: bool
+    instrument: str = ""
+    description: str = ""
+    rationale: str = ""
     status: str = "submitted"  # submitted | assessed | rolled | applied
     probability: float | None = None
     method: str | None = None
     roll: float | None = None
     success: bool | None = None
+    adjudicator: str | None = None
+    estimates: dict[str, float] = field(default_factory=dict)  # person -> blind estimate
 
     @property
     def audience(self) -> tuple[str, ...]:
@@ -58,6 +63,13 @@ class ProposalRecord:
 
 
 @dataclass(slots=True)
+class Channel:
+    channel: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(slots=True)
 class AgreementRecord:
     uid: str
     pid: str
@@ -85,6 +97,12 @@ class State:
     round_open: bool = False
     started: bool = False
     ended: bool = False
+    paused: bool = False
+    revealed: bool = False  # the white cell revealed everything to everyone
+    deadline: str | None = None
+    channels: dict[str, Channel] = field(default_factory=dict)
+    agents: set[str] = field(default_factory=set)  # teams played by automated agents
+    drafts: dict[str, Any] = field(default_factory=dict)
     date: dt.date | None = None
     rolls: int = 0
     actions: dict[str, ActionRecord] = field(default_factory=dict)
@@ -119,6 +137,12 @@ class State:
             "started": self.started,
             "ended": self.ended,
             "date": str(self.date),
+            "paused": self.paused,
+            "revealed": self.revealed,
+            "deadline": self.deadline,
+            "channels": {k: repr(c) for k, c in self.channels.items()},
+            "agents": sorted(self.agents),
+            "drafts": {k: repr(d) for k, d in self.drafts.items()},
             "rolls": self.rolls,
             "values": self.values(),
             "ag": self.ag,

@@ -14,7 +14,7 @@ from typing import Any
 
 from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
-from whitecell.engine.state import ActionRecord, AgreementRecord, ProposalRecord, State
+from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
 from whitecell.scenario.model import Scenario, Team, Var, localize
 
 
@@ -89,8 +89,10 @@ class View:
     # -- who sees what ---------------------------------------------------
     @property
     def revealed(self) -> bool:
-        """After the game, with reveal_at_end, everyone reads everything (the debrief)."""
-        return self.state.ended and self.sc.reveal_at_end
+        """At the debrief everyone reads everything: after the game with reveal_at_end, or
+        once the white cell reveals it."""
+        s = self.state
+        return s.revealed or (s.ended and self.sc.reveal_at_end)
 
     @property
     def omniscient(self) -> bool:
@@ -126,6 +128,13 @@ class View:
     def _redact(self, event: ev.Event) -> ev.Event:
         if self.omniscient:
             return event
+        if (
+            isinstance(event, ev.ActionSubmitted)
+            and event.rationale
+            and event.team != self.seat.team
+        ):
+            # a team argues its case to the adjudicators, not to its rivals
+            event = replace(event, rationale="")
         if (
             isinstance(event, ev.AgreementBroken)
             and event.cause == "action"
@@ -194,14 +203,20 @@ class View:
         return self.sc.team.get(self.seat.team) if self.seat.team else None
 
     def actions(self) -> list[ActionRecord]:
-        """Submitted actions this seat may know about; another team's odds and roll stay
-        with that team (they could betray the variables its modifiers read)."""
+        """Submitted actions this seat may know about. Another team's odds and roll stay
+        with that team (they could betray the variables its modifiers read); blind
+        estimates stay with control, so adjudicators cannot read each other's."""
+        records = self.state.actions.values()
+        if self.seat.kind == "control":
+            return list(records)
         if self.omniscient:
-            return list(self.state.actions.values())
+            return [replace(a, estimates={}) if a.estimates else a for a in records]
         team = self.seat.team
         return [
-            a if a.team == team else replace(a, probability=None, method=None, roll=None)
-            for a in self.state.actions.values()
+            replace(a, estimates={})
+            if a.team == team
+            else replace(a, probability=None, method=None, roll=None, rationale="", estimates={})
+            for a in records
             if not a.secret or a.team == team
         ]
 
@@ -210,6 +225,21 @@ class View:
             return list(self.state.proposals.values())
         team = self.seat.team
         return [p for p in self.state.proposals.values() if team is not None and team in p.audience]
+
+    def channels(self) -> list[Channel]:
+        """Channels this seat reads: its team's own chat and those it is a member of."""
+        chats = [Channel(f"team:{t}", "", (t,)) for t in self.sc.team_ids]
+        every = chats + list(self.state.channels.values())
+        if self.omniscient:
+            return every
+        team = self.seat.team
+        return [c for c in every if team is not None and team in c.members]
+
+    def drafts(self) -> list[Any]:
+        """Drafts of actions and proposals, for the team that wrote them."""
+        if self.omniscient:
+            return list(self.state.drafts.values())
+        return [d for d in self.state.drafts.values() if d.team == self.seat.team]
 
     def agreements(self) -> list[AgreementRecord]:
         """Agreements are public; who broke one in a secret action is not."""
@@ -282,6 +312,9 @@ class View:
                     "action": a.action,
                     "target": a.target,
                     "secret": a.secret,
+                    "instrument": a.instrument,
+                    "description": a.description,
+                    "rationale": a.rationale,
                     "status": a.status,
                     "probability": a.probability,
                     "roll": a.roll,
@@ -316,6 +349,14 @@ class View:
                 }
                 for a in self.agreements()
             ],
+            "paused": s.paused,
+            "deadline": s.deadline,
+            "agents": sorted(s.agents),
+            "channels": [
+                {"channel": c.channel, "name": c.name, "members": list(c.members)}
+                for c in self.channels()
+            ],
+            "drafts": [ev.event_to_dict(d) for d in self.drafts()],
             "events": [ev.event_to_dict(e) for e in self.events()],
             "outcomes": s.outcomes,
             "seed": s.revealed_seed,
