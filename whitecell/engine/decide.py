@@ -429,6 +429,8 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
             raise RuleViolation(f"the catalogue makes '{c.action}' a {kind} action")
         if c.description:
             raise RuleViolation("only a free-form action takes a description")
+        if c.instrument is not None and c.instrument != spec.instrument:
+            raise RuleViolation(f"the catalogue makes '{c.action}' a {spec.instrument} action")
         secret = spec.secret
         instrument = spec.instrument
     _check_text(c.rationale, "rationale", required=False)
@@ -483,7 +485,9 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})"
         )
     if c.suggested is not None and (
-        not isinstance(c.suggested, int | float) or not 0.0 <= c.suggested <= 1.0
+        not isinstance(c.suggested, int | float)
+        or isinstance(c.suggested, bool)
+        or not 0.0 <= c.suggested <= 1.0
     ):
         raise RuleViolation(f"the suggested probability {c.suggested!r} is outside [0, 1]")
     spec = s.scenario.action.get(rec.action)
@@ -550,8 +554,14 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
     ]  # type: ignore[operator]
 
 
-def _edited_effects(s: State, effects: tuple[tuple[str, float], ...]) -> Effects:
-    """The white cell's own effects: variable keys and the change to each."""
+def _edited_effects(
+    s: State, effects: tuple[tuple[str, float], ...], keep: Effects = NO_EFFECTS
+) -> Effects:
+    """The white cell's own changes to variables (key, change). What ``keep`` does beyond
+    changing numbers (ending agreements, revealing intelligence) stays: an adjudicator
+    edits how much things change, not what kind of action it was."""
+    if not isinstance(effects, tuple | list):
+        raise RuleViolation(f"effects are a list of (variable, change), not {effects!r}")
     terms = []
     for entry in effects:
         if not isinstance(entry, tuple | list) or len(entry) != 2:
@@ -569,7 +579,12 @@ def _edited_effects(s: State, effects: tuple[tuple[str, float], ...]) -> Effects
         ):
             raise RuleViolation(f"the change to {key} must be a finite number, not {delta!r}")
         terms.append((VarRef(key, fixed=var.index), float(delta)))
-    return Effects(change=tuple(terms))
+    return Effects(
+        change=tuple(terms),
+        end_agreements=keep.end_agreements,
+        reveal=keep.reveal,
+        reveal_exact=keep.reveal_exact,
+    )
 
 
 def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
@@ -583,12 +598,8 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
     _check_text(c.public_text, "public narrative", required=False)
     _check_text(c.private_text, "private result", required=False)
     spec = s.scenario.action.get(rec.action)
-    if c.effects is not None:
-        effects = _edited_effects(s, c.effects)
-    elif spec is None:
-        effects = NO_EFFECTS
-    else:
-        effects = spec.on_success if rec.success else spec.on_failure
+    catalogue = NO_EFFECTS if spec is None else spec.on_success if rec.success else spec.on_failure
+    effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
     d = _Draft(s, copy=True)
     changes = d.apply(effects, rec.team, rec.target)
     d.emit(
@@ -686,10 +697,10 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
         raise RuleViolation("a recipient is named twice")
     for who in c.to:
         if who == sender:
-            raise RuleViolation(
-                f"you cannot send a message to yourself (your team's chat is the channel "
-                f"'team:{sender}')"
+            hint = (
+                f" (your team's chat is the channel 'team:{sender}')" if sender in sc.team else ""
             )
+            raise RuleViolation(f"you cannot send a message to yourself{hint}")
         if not _known_party(s, who):
             raise RuleViolation(f"unknown recipient '{who}' (teams: {', '.join(sc.team)})")
     teams = tuple(t for t in sc.team_ids if t == sender or t in c.to)
@@ -917,9 +928,15 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
         _check_text(c.news, "news of the inject")
         audience = _PUBLIC
         if c.teams is not None:
-            if not c.teams or any(t not in s.scenario.team for t in c.teams):
+            if (
+                not c.teams
+                or len(set(c.teams)) != len(c.teams)
+                or any(t not in s.scenario.team for t in c.teams)
+            ):
                 teams = ", ".join(s.scenario.team)
-                raise RuleViolation(f"an inject goes to everyone or to teams of the game ({teams})")
+                raise RuleViolation(
+                    f"an inject goes to everyone or to teams of the game, each named once ({teams})"
+                )
             audience = tuple(t for t in s.scenario.team_ids if t in c.teams)
         effects = _edited_effects(s, c.effects)
         d = _Draft(s, copy=True)
@@ -984,6 +1001,8 @@ def _assign(s: State, c: cmd.AssignAction) -> list[ev.Event]:
     if rec.status == "applied":
         raise RuleViolation(f"action {c.uid} is already resolved")
     _check_text(c.adjudicator, "adjudicator's name")
+    if len(c.adjudicator) > 200:
+        raise RuleViolation("the adjudicator's name is longer than 200 characters")
     return [
         _one(
             s,
@@ -1002,6 +1021,8 @@ def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
     _require_running(s)
     if c.team not in s.scenario.team:
         raise RuleViolation(f"unknown team '{c.team}' (teams: {', '.join(s.scenario.team)})")
+    if not isinstance(c.seated, bool):
+        raise RuleViolation(f"seated is true or false, not {c.seated!r}")
     if c.seated == (c.team in s.agents):
         now = "already" if c.seated else "not"
         raise RuleViolation(f"an automated player is {now} seated for team {c.team}")
@@ -1011,7 +1032,7 @@ def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
 def _leak(s: State, c: cmd.Leak) -> list[ev.Event]:
     _require_control(c, "leak intelligence")
     _require_running(s)
-    if not isinstance(c.seq, int) or not 1 <= c.seq <= s.seq:
+    if not isinstance(c.seq, int) or isinstance(c.seq, bool) or not 1 <= c.seq <= s.seq:
         raise RuleViolation(f"there is no event number {c.seq!r}")
     if not c.teams or len(set(c.teams)) != len(c.teams):
         raise RuleViolation("a leak goes to one or more teams, each named once")

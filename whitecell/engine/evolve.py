@@ -187,6 +187,7 @@ def _inject_fired(s: State, e: ev.InjectFired) -> None:
 
 def _game_ended(s: State, e: ev.GameEnded) -> None:
     s.ended = True
+    s.paused = False
     s.outcomes = dict(e.outcomes)
     s.revealed_seed = e.seed
     if s.seed is None:

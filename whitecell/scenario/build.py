@@ -448,6 +448,15 @@ class _Builder:
                     ("teams", i, "id"),
                     f"'{t.id}' is a reserved word (reserved: {', '.join(sorted(RESERVED_IDS))})",
                 )
+        for i, a in p.actions:
+            if a.id == "free":
+                self.err(("actions", i, "id"), "'free' names free-form actions: choose another id")
+        for i, inj in p.injects:
+            if inj.id == "adhoc":
+                self.err(
+                    ("injects", i, "id"),
+                    "'adhoc' names the white cell's own injects: choose another id",
+                )
         for i, v in p.variables:
             if v.id in EXPRESSION_WORDS:
                 self.err(

@@ -7,7 +7,7 @@ A case file::
     rule: A team may not act twice beyond the round's limit.
     scenario:                      # optional: merged onto base.yaml (lists of items with
       rounds: [...]                # ids merge by id, other lists are replaced)
-    seed: 1                        # optional
+    seed: 1                        # optional (quote date-times, e.g. deadline: "2025-01-10T17:00")
     given:                         # what already happened: commands ...
       - [control, start]
       - [control, open_round, {number: 1}]
@@ -61,8 +61,20 @@ VERBS: dict[str, type[cmd.Command]] = {
     "sign_proposal": cmd.SignProposal,
     "fire_inject": cmd.FireInject,
     "end_game": cmd.EndGame,
+    "open_channel": cmd.OpenChannel,
+    "publish_news": cmd.PublishNews,
+    "publish_statement": cmd.PublishStatement,
+    "estimate_odds": cmd.EstimateOdds,
+    "assign_action": cmd.AssignAction,
+    "seat_agent": cmd.SeatAgent,
+    "leak": cmd.Leak,
+    "draft_action": cmd.DraftAction,
+    "draft_proposal": cmd.DraftProposal,
+    "pause_game": cmd.PauseGame,
+    "resume_game": cmd.ResumeGame,
+    "reveal_all": cmd.RevealAll,
 }
-_TUPLE_ARGS = {"to", "clauses", "modifiers"}
+_TUPLE_ARGS = {"to", "clauses", "modifiers", "effects", "teams", "members"}
 
 
 def _selftest_dir() -> Path:
