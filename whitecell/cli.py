@@ -243,6 +243,65 @@ def selftest(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    db: Annotated[str, typer.Option(help="Database URL.")] = "sqlite:///whitecell.db",
+    demo: Annotated[
+        bool, typer.Option(help="Also create a demo game and print its links.")
+    ] = False,
+    control_password_env: Annotated[
+        str | None,
+        typer.Option(help="Set the first control password from this environment variable."),
+    ] = None,
+) -> None:
+    """Serve the web app: control room, adjudicator desk, team rooms, live updates."""
+    import anyio
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from whitecell.store.sql import Store
+    from whitecell.web.app import CreateGame, create_app, create_game_from
+    from whitecell.web.auth import hash_password
+
+    try:
+        store = Store(db)
+        store.migrate()
+    except (SQLAlchemyError, ValueError) as exc:
+        raise _fail(f"cannot open the database {db}: {exc}") from None
+    base = f"http://{host}:{port}"
+    if store.account_count() == 0:
+        password = os.environ.get(control_password_env or "", "") if control_password_env else ""
+        if control_password_env and len(password) < 10:
+            raise _fail(f"${control_password_env} must hold a password of at least 10 characters")
+        if not password and demo:
+            import secrets
+
+            password = secrets.token_urlsafe(12)
+            out.print(
+                f"control account: name [bold]control[/bold], password [bold]{password}[/bold]"
+            )
+        if password:
+            store.create_account("control", hash_password(password))
+        else:
+            out.print(f"First start: open {base}/ to set the control password.")
+    app_ = create_app(store)
+    if demo:
+        ctx = app_.state.ctx
+
+        async def make_demo() -> dict[str, object]:
+            body = CreateGame(scenario="ukraine-ceasefire-2025", title="Demo: Ankara ceasefire")
+            return await create_game_from(ctx, body, None)
+
+        created = anyio.run(make_demo)
+        out.print(f"demo game {created['game']}: one link per seat")
+        for link in created["links"]:  # type: ignore[union-attr]
+            typer.echo(f"{link['seat']} {base}{link['link']}")
+    out.print(f"serving on {base} (Ctrl-C stops)")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)})")

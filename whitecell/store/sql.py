@@ -1,0 +1,344 @@
+"""The store: SQLAlchemy Core over SQLite (default) or PostgreSQL.
+
+The event log is append-only and numbered per game; two writers that decided
+against the same state collide on the primary key (game, seq) and the second
+gets :class:`Conflict`, so no command ever applies against a stale state.
+An idempotency record is written in the same transaction as the events it
+answered, so a retried request is either answered from it or applied once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command as alembic_command
+from alembic.config import Config
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from whitecell.engine.events import Event, event_from_dict, event_to_dict
+from whitecell.store import tables as t
+
+
+class Conflict(Exception):
+    """Another command was appended first; decide again against the new state."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def token_hash(token: str) -> str:
+    """Join-link tokens are stored only as this hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A join-link token: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class GameRow:
+    id: str
+    scenario_id: str
+    scenario: dict[str, Any]
+    seed: int
+    title: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    id: str
+    game_id: str
+    seat: str
+    person: str
+    lead: bool
+    revoked: bool
+    created_at: str
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # read-then-write transactions must take the write lock up front
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sqlite_path(url: str) -> Path | None:
+    made = sa.make_url(url)
+    if made.get_backend_name() == "sqlite" and made.database not in (None, "", ":memory:"):
+        return Path(made.database)
+    return None
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if sa.make_url(url).get_backend_name() == "sqlite":
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+            _sqlite_pragmas(self.engine)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest Alembic revision."""
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("whitecell.store") / "migrations")
+        )
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            alembic_command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- settings ----------------------------------------------------------
+    def secret(self) -> bytes:
+        """The server's signing key, made on first use and kept across restarts."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(t.settings.c.value).where(t.settings.c.key == "secret")
+            ).first()
+            if row is not None:
+                return bytes.fromhex(row[0])
+            value = secrets.token_bytes(32)
+            conn.execute(sa.insert(t.settings).values(key="secret", value=value.hex()))
+            return value
+
+    # -- accounts --------------------------------------------------------------
+    def account_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(t.accounts)).scalar_one()
+
+    def create_account(self, name: str, password_hash: str) -> str:
+        account_id = secrets.token_hex(8)
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(t.accounts).values(
+                    id=account_id, name=name, password_hash=password_hash, created_at=now()
+                )
+            )
+        return account_id
+
+    def account(self, name: str) -> tuple[str, str] | None:
+        """(id, password hash) of the named account."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.accounts.c.id, t.accounts.c.password_hash).where(
+                    t.accounts.c.name == name
+                )
+            ).first()
+        return (row[0], row[1]) if row else None
+
+    def account_exists(self, account_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    sa.select(t.accounts.c.id).where(t.accounts.c.id == account_id)
+                ).first()
+                is not None
+            )
+
+    # -- games ----------------------------------------------------------------------
+    def create_game(
+        self,
+        game_id: str,
+        scenario: dict[str, Any],
+        scenario_id: str,
+        digest: str,
+        seed: int,
+        title: str,
+        created_by: str | None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(t.games).values(
+                    id=game_id,
+                    scenario_id=scenario_id,
+                    scenario_digest=digest,
+                    scenario=dumps(scenario),
+                    seed=seed,
+                    title=title,
+                    created_at=now(),
+                    created_by=created_by,
+                )
+            )
+
+    def games(self) -> list[GameRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.games).order_by(t.games.c.created_at)).all()
+        return [self._game(r) for r in rows]
+
+    def game(self, game_id: str) -> GameRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.games).where(t.games.c.id == game_id)).first()
+        return self._game(row) if row else None
+
+    @staticmethod
+    def _game(row: Any) -> GameRow:
+        return GameRow(
+            id=row.id,
+            scenario_id=row.scenario_id,
+            scenario=json.loads(row.scenario),
+            seed=int(row.seed),
+            title=row.title,
+            created_at=row.created_at,
+        )
+
+    # -- events -------------------------------------------------------------------------
+    def events(self, game_id: str, since: int = 0) -> list[Event]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.events.c.data)
+                .where(t.events.c.game_id == game_id, t.events.c.seq > since)
+                .order_by(t.events.c.seq)
+            ).all()
+        return [event_from_dict(json.loads(r[0])) for r in rows]
+
+    def append(
+        self,
+        game_id: str,
+        new: Sequence[Event],
+        answer: tuple[str, str, int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Append ``new`` (numbered after the last stored event) and, in the same transaction,
+        the idempotent ``answer`` (principal, key, status, body); Conflict if beaten."""
+        stamp = now()
+        try:
+            with self.engine.begin() as conn:
+                if new:
+                    conn.execute(
+                        sa.insert(t.events),
+                        [
+                            {
+                                "game_id": game_id,
+                                "seq": e.seq,
+                                "type": e.type,
+                                "data": dumps(event_to_dict(e)),
+                                "created_at": stamp,
+                            }
+                            for e in new
+                        ],
+                    )
+                if answer is not None:
+                    principal, key, status, body = answer
+                    conn.execute(
+                        sa.insert(t.idempotency).values(
+                            principal=principal,
+                            key=key,
+                            game_id=game_id,
+                            status=status,
+                            response=dumps(body),
+                            created_at=stamp,
+                        )
+                    )
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from None
+
+    def answer(self, principal: str, key: str) -> tuple[int, dict[str, Any]] | None:
+        """The stored answer to an earlier request with this idempotency key."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.idempotency.c.status, t.idempotency.c.response).where(
+                    t.idempotency.c.principal == principal, t.idempotency.c.key == key
+                )
+            ).first()
+        return (int(row[0]), json.loads(row[1])) if row else None
+
+    # -- seats ------------------------------------------------------------------------------
+    def add_seat(self, game_id: str, seat: str, person: str, lead: bool) -> tuple[str, str]:
+        """A new join link for ``person`` at ``seat``: (seat row id, the token, shown once)."""
+        token = new_token()
+        seat_id = secrets.token_hex(8)
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(t.seats).values(
+                    id=seat_id,
+                    game_id=game_id,
+                    seat=seat,
+                    person=person,
+                    lead=lead,
+                    token_hash=token_hash(token),
+                    revoked=False,
+                    created_at=now(),
+                )
+            )
+        return seat_id, token
+
+    def seat_by_token(self, token: str) -> SeatRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.seats).where(t.seats.c.token_hash == token_hash(token))
+            ).first()
+        return self._seat(row) if row else None
+
+    def seat(self, seat_id: str) -> SeatRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.seats).where(t.seats.c.id == seat_id)).first()
+        return self._seat(row) if row else None
+
+    def seats(self, game_id: str) -> list[SeatRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.seats)
+                .where(t.seats.c.game_id == game_id)
+                .order_by(t.seats.c.created_at)
+            ).all()
+        return [self._seat(r) for r in rows]
+
+    def revoke(self, seat_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(t.seats).where(t.seats.c.id == seat_id).values(revoked=True))
+
+    def reissue(self, seat_id: str) -> str:
+        """Revoke a link and give its person a new one; returns the new token."""
+        token = new_token()
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(t.seats)
+                .where(t.seats.c.id == seat_id)
+                .values(token_hash=token_hash(token), revoked=False)
+            )
+        return token
+
+    @staticmethod
+    def _seat(row: Any) -> SeatRow:
+        return SeatRow(
+            id=row.id,
+            game_id=row.game_id,
+            seat=row.seat,
+            person=row.person,
+            lead=bool(row.lead),
+            revoked=bool(row.revoked),
+            created_at=row.created_at,
+        )

@@ -1,0 +1,82 @@
+"""The database tables (SQLAlchemy Core). Changes go through an Alembic migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+games = Table(
+    "games",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("scenario_id", String(64), nullable=False),
+    Column("scenario_digest", String(64), nullable=False),
+    Column("scenario", Text, nullable=False),  # the scenario document as JSON
+    Column("seed", BigInteger, nullable=False),  # secret until the game ends
+    Column("title", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(64)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("game_id", String(32), ForeignKey("games.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("type", String(40), nullable=False),
+    Column("data", Text, nullable=False),  # the event as JSON
+    Column("created_at", String(32), nullable=False),
+)
+
+seats = Table(
+    "seats",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("game_id", String(32), ForeignKey("games.id"), nullable=False, index=True),
+    Column("seat", String(80), nullable=False),  # control | adjudicator | observer | team:<id>
+    Column("person", Text, nullable=False),
+    Column("lead", Boolean, nullable=False, default=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("principal", String(80), primary_key=True),  # the seat or account that asked
+    Column("key", String(200), primary_key=True),
+    Column("game_id", String(32), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+__all__ = ["accounts", "events", "games", "idempotency", "metadata", "seats", "settings"]

@@ -1,0 +1,398 @@
+"""The web application: JSON API, live streams and pages over one Hub.
+
+Every route resolves its caller (join-link token, session cookie or control
+account) and every read goes through the engine's ``view`` for the caller's seat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from whitecell.engine import events as ev
+from whitecell.engine.log import dump_log
+from whitecell.engine.seats import CONTROL, Seat
+from whitecell.scenario.library import UnknownScenario, resolve
+from whitecell.scenario.load import ScenarioError, load_scenario_text
+from whitecell.store.sql import Store
+from whitecell.web.auth import ACCOUNT_COOKIE, SEAT_COOKIE, Caller, Signer
+from whitecell.web.commands import MEMBER_TYPES, CommandBody, to_command
+from whitecell.web.hub import Hub
+
+API = "/api/v1"
+STREAM_KEEPALIVE_S = 15.0
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error(status: int, code: str, message: str) -> ApiError:
+    return ApiError(status, code, message)
+
+
+class Context:
+    """What the routes share: the store, the hub, the signing key."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.hub = Hub(store)
+        self.signer = Signer(store.secret())
+        self.revoked: set[str] = set()  # seat rows revoked while streams are open
+
+    # -- callers ---------------------------------------------------------------
+    def caller_from_token(self, token: str) -> Caller:
+        row = self.store.seat_by_token(token)
+        if row is None:
+            raise error(401, "unknown_token", "this link or token is not valid")
+        if row.revoked:
+            raise error(401, "revoked", "this link was revoked by the white cell")
+        return Caller(Seat.parse(row.seat), row.person, row.lead, row.game_id, seat_id=row.id)
+
+    def caller_from_cookies(self, request: Request) -> Caller | None:
+        seat_id = self.signer.unsign(request.cookies.get(SEAT_COOKIE))
+        if seat_id:
+            row = self.store.seat(seat_id)
+            if row is not None and not row.revoked:
+                return Caller(
+                    Seat.parse(row.seat), row.person, row.lead, row.game_id, seat_id=row.id
+                )
+        account_id = self.signer.unsign(request.cookies.get(ACCOUNT_COOKIE))
+        if account_id and self.store.account_exists(account_id):
+            return Caller(CONTROL, "control", True, None, account_id=account_id)
+        return None
+
+    def session_value(self, request: Request) -> str:
+        return request.cookies.get(SEAT_COOKIE) or request.cookies.get(ACCOUNT_COOKIE) or ""
+
+
+def ctx_of(request: Request) -> Context:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """The caller by bearer token or, for pages and browser scripts, by session cookie."""
+    ctx = ctx_of(request)
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise error(401, "bad_authorization", "send 'Authorization: Bearer <token>'")
+        return ctx.caller_from_token(token.strip())
+    found = ctx.caller_from_cookies(request)
+    if found is None:
+        raise error(401, "not_signed_in", "open your join link, or sign in as control")
+    if request.method not in ("GET", "HEAD"):
+        sent = request.headers.get("x-csrf-token", "")
+        if sent != ctx.signer.csrf(ctx.session_value(request)):
+            raise error(403, "csrf", "missing or wrong X-CSRF-Token for a cookie session")
+    return found
+
+
+Caller_ = Annotated[Caller, Depends(caller)]
+
+
+def live_game(request: Request, game: str, who: Caller) -> Any:
+    live = ctx_of(request).hub.games.get(game)
+    if live is None or not who.may_enter(game):
+        raise error(404, "no_game", f"no game '{game}' for this seat")
+    if who.seat_id in ctx_of(request).revoked:
+        raise error(401, "revoked", "this link was revoked by the white cell")
+    return live
+
+
+def require_control(who: Caller) -> None:
+    if who.seat.kind != "control":
+        raise error(403, "control_only", "only the white cell's control seat may do this")
+
+
+class CreateGame(BaseModel):
+    scenario: str = Field(description="A bundled scenario id, or a scenario's YAML text.")
+    title: str = Field(default="", max_length=200)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    people_per_team: int = Field(default=1, ge=1, le=12)
+    adjudicators: int = Field(default=1, ge=1, le=6)
+
+
+class NewSeat(BaseModel):
+    seat: str = Field(max_length=80)
+    person: str = Field(min_length=1, max_length=200)
+    lead: bool = False
+
+
+def create_app(store: Store) -> FastAPI:
+    ctx = Context(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await to_thread.run_sync(ctx.hub.load_all)
+        yield
+
+    app = FastAPI(
+        title="whitecell",
+        summary="Crisis simulations and seminar wargames: the white cell's server.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": {"code": "bad_request", "message": "; ".join(problems)[:2000]}}, 422
+        )
+
+    # -- who am I --------------------------------------------------------------
+    @app.get(f"{API}/me")
+    def me(who: Caller_) -> dict[str, Any]:
+        return {"game": who.game_id, "seat": str(who.seat), "person": who.person, "lead": who.lead}
+
+    # -- games -----------------------------------------------------------------------
+    @app.post(f"{API}/games", status_code=201)
+    async def create_game(body: CreateGame, who: Caller_) -> dict[str, Any]:
+        if who.account_id is None:
+            raise error(403, "account_only", "only a signed-in control account creates games")
+        return await create_game_from(ctx, body, who.account_id)
+
+    @app.get(f"{API}/games")
+    def list_games(who: Caller_) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": g.id,
+                "title": g.title,
+                "scenario": g.scenario.id,
+                "round": g.state.round,
+                "ended": g.state.ended,
+            }
+            for g in ctx.hub.games.values()
+            if who.may_enter(g.id)
+        ]
+
+    @app.get(f"{API}/games/{{game}}/view")
+    def game_view(request: Request, game: str, who: Caller_, lang: str = "en") -> dict[str, Any]:
+        live = live_game(request, game, who)
+        view = live.game.view(who.seat)
+        data = view.to_dict(lang if lang in ("en", "ja") else "en")
+        data["game"] = live.id
+        data["title"] = live.title
+        data["person"] = who.person
+        data["lead"] = who.lead
+        return data
+
+    @app.get(f"{API}/games/{{game}}/stream")
+    async def stream(
+        request: Request,
+        game: str,
+        who: Caller_,
+        last_event_id: Annotated[str | None, Header()] = None,
+        after: int | None = None,
+    ) -> StreamingResponse:
+        live = live_game(request, game, who)
+        start = after if after is not None else _last_id(last_event_id)
+        return StreamingResponse(
+            _events(request, ctx, live, who, start),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.post(f"{API}/games/{{game}}/commands")
+    async def command(
+        request: Request,
+        game: str,
+        who: Caller_,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        live = live_game(request, game, who)
+        if not idempotency_key or len(idempotency_key) > 200:
+            raise error(
+                400,
+                "idempotency_key",
+                "send an Idempotency-Key header (at most 200 "
+                "characters) with every command, and the same one when you retry",
+            )
+        try:
+            raw = await request.json()
+        except ValueError:
+            raise error(400, "bad_json", "the body is not JSON") from None
+        outcome = await run_command(ctx, live, who, raw, idempotency_key)
+        return JSONResponse(outcome.body, outcome.status)
+
+    # -- seats and links (control) ------------------------------------------------
+    @app.get(f"{API}/games/{{game}}/seats")
+    def list_seats(request: Request, game: str, who: Caller_) -> list[dict[str, Any]]:
+        live_game(request, game, who)
+        require_control(who)
+        return [
+            {"id": s.id, "seat": s.seat, "person": s.person, "lead": s.lead, "revoked": s.revoked}
+            for s in store.seats(game)
+        ]
+
+    @app.post(f"{API}/games/{{game}}/seats", status_code=201)
+    def add_seat(request: Request, game: str, body: NewSeat, who: Caller_) -> dict[str, Any]:
+        live = live_game(request, game, who)
+        require_control(who)
+        valid = {"control", "adjudicator", "observer"} | {
+            f"team:{t}" for t in live.scenario.team_ids
+        }
+        if body.seat not in valid:
+            raise error(
+                422, "bad_seat", f"no seat {body.seat!r} (seats: {', '.join(sorted(valid))})"
+            )
+        seat_id, token = store.add_seat(game, body.seat, body.person, body.lead)
+        return {"id": seat_id, "token": token, "link": f"/join/{token}"}
+
+    @app.post(f"{API}/games/{{game}}/seats/{{seat_id}}/revoke")
+    def revoke(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
+        live_game(request, game, who)
+        require_control(who)
+        row = store.seat(seat_id)
+        if row is None or row.game_id != game:
+            raise error(404, "no_seat", f"no seat link {seat_id!r} in this game")
+        store.revoke(seat_id)
+        ctx.revoked.add(seat_id)
+        return {"id": seat_id, "revoked": True}
+
+    @app.post(f"{API}/games/{{game}}/seats/{{seat_id}}/reissue")
+    def reissue(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
+        live_game(request, game, who)
+        require_control(who)
+        row = store.seat(seat_id)
+        if row is None or row.game_id != game:
+            raise error(404, "no_seat", f"no seat link {seat_id!r} in this game")
+        token = store.reissue(seat_id)
+        ctx.revoked.discard(seat_id)
+        return {"id": seat_id, "token": token, "link": f"/join/{token}"}
+
+    @app.get(f"{API}/games/{{game}}/log")
+    def log(request: Request, game: str, who: Caller_) -> Response:
+        live = live_game(request, game, who)
+        require_control(who)
+        return Response(
+            dump_log(live.scenario, live.state.events),
+            media_type="application/x-ndjson",
+            headers={"Content-Disposition": f'attachment; filename="{game}.jsonl"'},
+        )
+
+    from whitecell.web.pages import add_pages  # pages share this module's helpers
+
+    add_pages(app, ctx)
+    return app
+
+
+def _last_id(header: str | None) -> int:
+    try:
+        return max(int(header or 0), 0)
+    except ValueError:
+        return 0
+
+
+async def _events(
+    request: Request, ctx: Context, live: Any, who: Caller, after: int
+) -> AsyncIterator[str]:
+    """Server-Sent Events for the caller's view: id is the event number, so a page that
+    reconnects with Last-Event-ID misses nothing and sees nothing twice."""
+    last = after
+    yield "retry: 1000\n\n"
+    while True:
+        if who.seat_id in ctx.revoked or await request.is_disconnected():
+            return
+        view = live.game.view(who.seat)
+        for e in view.events(since=last):
+            data = json.dumps(ev.event_to_dict(e), ensure_ascii=False)
+            yield f"id: {e.seq}\nevent: {e.type}\ndata: {data}\n\n"
+        last = live.state.seq
+        if not await ctx.hub.wait(live.id, last, STREAM_KEEPALIVE_S):
+            yield ": still here\n\n"
+
+
+async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) -> Any:
+    """Validate a JSON command, check the caller may give it, and execute it once."""
+    from whitecell.web.hub import Outcome
+
+    try:
+        body = TypeAdapter(CommandBody).validate_python(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'type'}: {e['msg']}" for e in exc.errors()
+        )
+        return Outcome(422, {"error": {"code": "bad_command", "message": problems[:2000]}})
+    if who.seat.kind == "team" and not who.lead and body.type not in MEMBER_TYPES:
+        return Outcome(
+            403,
+            {
+                "error": {
+                    "code": "lead_only",
+                    "message": f"only your team's lead may {body.type.replace('_', ' ')}; draft it "
+                    "for the lead instead",
+                }
+            },
+        )
+    deadline = None
+    minutes = getattr(body, "minutes", None)
+    if minutes:
+        deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).isoformat(
+            timespec="seconds"
+        )
+    command = to_command(body, who.seat, who.person, deadline)
+    return await ctx.hub.execute(live.id, command, who.principal, key)
+
+
+async def create_game_from(
+    ctx: Context, body: CreateGame, account_id: str | None
+) -> dict[str, Any]:
+    """Create a game and its join links: control, adjudicators, team members, observer."""
+    try:
+        scenario = await to_thread.run_sync(_scenario_from, body.scenario)
+    except ScenarioError as exc:
+        raise error(422, "bad_scenario", "\n".join(str(p) for p in exc.problems[:50])) from None
+    except UnknownScenario as exc:
+        raise error(422, "unknown_scenario", str(exc)) from None
+    live = await ctx.hub.create(
+        scenario, body.title or scenario.title.get("en", scenario.id), account_id, body.seed
+    )
+    links = []
+    plan: list[tuple[str, str, bool]] = [("control", "White cell", True)]
+    plan += [("adjudicator", f"Adjudicator {i + 1}", True) for i in range(body.adjudicators)]
+    for team in scenario.team_ids:
+        plan += [(f"team:{team}", f"{team} {i + 1}", i == 0) for i in range(body.people_per_team)]
+    plan.append(("observer", "Observer", False))
+    for seat, person, lead in plan:
+        seat_id, token = await to_thread.run_sync(ctx.store.add_seat, live.id, seat, person, lead)
+        links.append(
+            {
+                "id": seat_id,
+                "seat": seat,
+                "person": person,
+                "lead": lead,
+                "token": token,
+                "link": f"/join/{token}",
+            }
+        )
+    return {"game": live.id, "title": live.title, "links": links}
+
+
+def _scenario_from(text: str) -> Any:
+    stripped = text.strip()
+    if "\n" not in stripped and ":" not in stripped:
+        return resolve(stripped)
+    return load_scenario_text(text, "uploaded scenario")
+
+
+__all__ = ["ApiError", "Context", "create_app", "create_game_from", "run_command"]
