@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/whitecell play ukraine-ceasefire-2025 --seed 7
+	$(BIN)/whitecell serve --demo
 
 lint: setup
 	$(BIN)/ruff check .
