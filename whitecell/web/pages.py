@@ -25,7 +25,7 @@ from rich.text import Text as RichText
 
 from whitecell.engine import events as ev
 from whitecell.engine.view import View
-from whitecell.i18n import estimative
+from whitecell.i18n import estimative, t
 from whitecell.narrate import narrate
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.model import localize
@@ -61,6 +61,7 @@ def _environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
     env.globals["languages"] = LANGUAGES
+    env.globals["t"] = lambda key, **values: t(key, lang, **values)
     env.filters["pct"] = lambda p: "" if p is None else f"{p * 100:.0f}%"
     return env
 
