@@ -16,7 +16,7 @@ from typing import Any
 from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.dice import commitment
-from whitecell.engine.errors import RuleViolation
+from whitecell.engine.errors import Phrase, RuleViolation
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, WHITE_CELL, Seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, State
 from whitecell.scenario.model import NO_EFFECTS, AgreementKind, Effects, Inject, Scenario, VarRef
@@ -93,7 +93,7 @@ class _Draft:
     def roll(self, purpose: str, subject: str, threshold: float, audience: tuple[str, ...]) -> bool:
         dice = self.state.dice
         if dice is None:
-            raise RuleViolation("this game has no seed: dice cannot be rolled (replay-only state)")
+            raise RuleViolation("violation.no_seed_roll")
         index = self.rolls
         self.rolls += 1
         value = dice.roll(index)
@@ -207,68 +207,86 @@ def _one(
     return cls(seq=s.seq + 1, round=s.round, audience=audience, actor=actor, by=by, **fields)
 
 
+def _listed(items: Any) -> Any:
+    """Ids joined for a message, or the word for none."""
+    return ", ".join(items) or Phrase("violation.none")
+
+
+def _status(status: str) -> Phrase:
+    """A proposal's status (open, rejected, countered, lapsed, signed) for a message."""
+    return Phrase(f"proposal.status.{status}")
+
+
 def _require_control(c: cmd.Command, what: str) -> None:
+    """``what`` is the catalogue key of what the command does (``violation.do.*``)."""
     if c.seat.kind != "control":
-        raise RuleViolation(f"only the white cell's control seat can {what} (you are {c.seat})")
+        raise RuleViolation("violation.only_control", what=Phrase(what), seat=str(c.seat))
 
 
 def _require_umpire(c: cmd.Command, what: str) -> None:
     if c.seat.kind not in ("control", "adjudicator"):
-        raise RuleViolation(f"only control or an adjudicator can {what} (you are {c.seat})")
+        raise RuleViolation("violation.only_umpire", what=Phrase(what), seat=str(c.seat))
 
 
 def _require_team(s: State, c: cmd.Command, what: str) -> str:
     if c.seat.kind != "team":
-        raise RuleViolation(f"only a team can {what} (you are {c.seat})")
+        raise RuleViolation("violation.only_team", what=Phrase(what), seat=str(c.seat))
     team = c.seat.team
     if team not in s.scenario.team:
-        raise RuleViolation(f"there is no team '{team}' in this game")
+        raise RuleViolation("violation.no_team_in_game", team=team)
     return team  # type: ignore[return-value]
 
 
 def _require_running(s: State) -> None:
     if not s.started:
-        raise RuleViolation("the game has not started yet")
+        raise RuleViolation("violation.not_started")
     if s.ended:
-        raise RuleViolation("the game has ended")
+        raise RuleViolation("violation.ended")
+
+
+_NO_ROUND = {"action": "violation.no_round.action", "negotiation": "violation.no_round.negotiation"}
+_WRONG_ROUND = {
+    "action": "violation.wrong_round.action",
+    "negotiation": "violation.wrong_round.negotiation",
+}
 
 
 def _require_round(s: State, kind: str, what: str) -> None:
+    """``what`` is the catalogue key of what only ``kind`` rounds allow (``violation.can.*``)."""
     _require_running(s)
     if not s.round_open:
-        article = "an" if kind == "action" else "a"
-        raise RuleViolation(f"no round is open: {what} only while {article} {kind} round is open")
+        raise RuleViolation(_NO_ROUND[kind], what=Phrase(what))
     current = s.scenario.rounds[s.round - 1]
     if current.kind != kind:
-        raise RuleViolation(
-            f"round {s.round} is {'an' if current.kind == 'action' else 'a'} {current.kind} round: "
-            f"{what} only in {kind} rounds"
-        )
+        raise RuleViolation(_WRONG_ROUND[kind], round=s.round, what=Phrase(what))
 
 
 def _action(s: State, c: cmd.Command, uid: str) -> ActionRecord:
     rec = s.actions.get(uid)
     if rec is None:
-        raise RuleViolation(f"no submitted action '{uid}'")
+        raise RuleViolation("violation.no_action", uid=uid)
     if rec.round != s.round or not s.round_open:
-        raise RuleViolation(f"action {uid} belongs to round {rec.round}, which is closed")
+        raise RuleViolation("violation.action_round_closed", uid=uid, round=rec.round)
     return rec
 
 
 def _proposal(s: State, uid: str, team: str | None) -> ProposalRecord:
     p = s.proposals.get(uid)
     if p is None or (team is not None and team not in p.audience):
-        raise RuleViolation(f"no proposal '{uid}' on your table")
+        raise RuleViolation("violation.no_proposal", uid=uid)
     return p
 
 
 def _check_text(text: str, what: str, *, required: bool = True) -> None:
+    """``what`` is the catalogue key of the text's name (``violation.field.*``)."""
     if not isinstance(text, str):
-        raise RuleViolation(f"the {what} must be text")
+        raise RuleViolation("violation.text.not_text", what=Phrase(what))
     if required and not text.strip():
-        raise RuleViolation(f"the {what} is empty")
+        raise RuleViolation("violation.text.empty", what=Phrase(what))
     if len(text) > cmd.MAX_TEXT:
-        raise RuleViolation(f"the {what} is {len(text)} characters long (at most {cmd.MAX_TEXT})")
+        raise RuleViolation(
+            "violation.text.too_long", what=Phrase(what), length=len(text), limit=cmd.MAX_TEXT
+        )
     _check_unicode(text, what)
 
 
@@ -277,18 +295,18 @@ def _check_unicode(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise RuleViolation(f"the {what} is not valid Unicode text") from None
+        raise RuleViolation("violation.text.not_unicode", what=Phrase(what)) from None
 
 
 # -- commands --------------------------------------------------------------
 
 
 def _start(s: State, c: cmd.StartGame) -> list[ev.Event]:
-    _require_control(c, "start the game")
+    _require_control(c, "violation.do.start_game")
     if s.started:
-        raise RuleViolation("the game has already started")
+        raise RuleViolation("violation.already_started")
     if s.seed is None:
-        raise RuleViolation("this game has no seed: dice cannot be committed")
+        raise RuleViolation("violation.no_seed_commit")
     return [
         _one(
             s,
@@ -305,22 +323,20 @@ def _start(s: State, c: cmd.StartGame) -> list[ev.Event]:
 
 
 def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
-    _require_control(c, "open a round")
+    _require_control(c, "violation.do.open_round")
     _require_running(s)
     if s.round_open:
-        raise RuleViolation(f"round {s.round} is still open: close it before opening another")
+        raise RuleViolation("violation.round_still_open", round=s.round)
     rounds = s.scenario.rounds
     if s.round >= len(rounds):
-        raise RuleViolation(f"all {len(rounds)} rounds have been played: end the game")
+        raise RuleViolation("violation.all_rounds_played", count=len(rounds))
     if c.number != s.round + 1:
-        raise RuleViolation(f"the next round is round {s.round + 1}, not round {c.number}")
+        raise RuleViolation("violation.wrong_next_round", next=s.round + 1, number=c.number)
     if c.deadline is not None:
         try:
             dt.datetime.fromisoformat(c.deadline)
         except (TypeError, ValueError):
-            raise RuleViolation(
-                f"the round's deadline {c.deadline!r} is not a date and time (ISO 8601)"
-            ) from None
+            raise RuleViolation("violation.bad_deadline", deadline=c.deadline) from None
     spec = rounds[c.number - 1]
     d = _Draft(s, copy=True)
     d.round = c.number
@@ -349,17 +365,19 @@ def hazard(kind: AgreementKind, ctx: Any) -> float:
 
 
 def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
-    _require_control(c, "close a round")
+    _require_control(c, "violation.do.close_round")
     _require_running(s)
     if not s.round_open:
-        raise RuleViolation("no round is open")
+        raise RuleViolation("violation.no_round_open")
     if c.number != s.round:
-        raise RuleViolation(f"round {s.round} is the open round, not round {c.number}")
+        raise RuleViolation("violation.not_the_open_round", round=s.round, number=c.number)
     pending = [a.uid for a in s.actions.values() if a.round == s.round and a.status != "applied"]
     if pending:
         raise RuleViolation(
-            f"round {s.round} still has {len(pending)} unresolved action(s): "
-            f"{', '.join(pending)} (assess, roll and apply each before closing)"
+            "violation.unresolved_actions",
+            round=s.round,
+            count=len(pending),
+            uids=", ".join(pending),
         )
     sc = s.scenario
     d = _Draft(s, copy=True)
@@ -392,48 +410,49 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
     if c.action == cmd.FREE:
         if c.instrument not in cmd.INSTRUMENTS:
             raise RuleViolation(
-                f"a free-form action needs an instrument (allowed: {', '.join(cmd.INSTRUMENTS)})"
+                "violation.free_needs_instrument", allowed=", ".join(cmd.INSTRUMENTS)
             )
-        _check_text(c.description, "description of the free-form action")
+        _check_text(c.description, "violation.field.free_description")
         if c.target is not None and (c.target not in s.scenario.team or c.target == team):
-            raise RuleViolation(
-                f"a free-form action may target another team of the game, not {c.target!r}"
-            )
+            raise RuleViolation("violation.free_bad_target", target=c.target)
         secret = bool(c.secret)
         instrument = c.instrument
     else:
         spec = s.scenario.action.get(c.action)
         if spec is None:
-            raise RuleViolation(
-                f"there is no action '{c.action}' in the catalogue (or use '{cmd.FREE}' "
-                "for a free-form action)"
-            )
+            raise RuleViolation("violation.no_such_action", action=c.action, free=cmd.FREE)
         if team not in spec.teams:
-            raise RuleViolation(f"the action '{c.action}' is not open to team {team}")
+            raise RuleViolation("violation.action_not_for_team", action=c.action, team=team)
         if spec.targets is None:
             if c.target is not None:
-                raise RuleViolation(f"the action '{c.action}' takes no target")
+                raise RuleViolation("violation.action_takes_no_target", action=c.action)
         elif c.target is None:
             raise RuleViolation(
-                f"the action '{c.action}' needs a target: one of {', '.join(spec.targets)}"
+                "violation.action_needs_target", action=c.action, targets=", ".join(spec.targets)
             )
         elif c.target not in spec.targets:
             raise RuleViolation(
-                f"team {c.target} cannot be targeted by '{c.action}' (allowed: "
-                f"{', '.join(spec.targets)})"
+                "violation.action_bad_target",
+                target=c.target,
+                action=c.action,
+                targets=", ".join(spec.targets),
             )
         elif c.target == team:
-            raise RuleViolation("a team cannot target itself")
+            raise RuleViolation("violation.target_self")
         if c.secret is not None and c.secret != spec.secret:
-            kind = "secret" if spec.secret else "public"
-            raise RuleViolation(f"the catalogue makes '{c.action}' a {kind} action")
+            key = "violation.catalogue_secret" if spec.secret else "violation.catalogue_public"
+            raise RuleViolation(key, action=c.action)
         if c.description:
-            raise RuleViolation("only a free-form action takes a description")
+            raise RuleViolation("violation.description_free_only")
         if c.instrument is not None and c.instrument != spec.instrument:
-            raise RuleViolation(f"the catalogue makes '{c.action}' a {spec.instrument} action")
+            raise RuleViolation(
+                "violation.catalogue_instrument",
+                action=c.action,
+                instrument=Phrase(f"violation.instrument.{spec.instrument}"),
+            )
         secret = spec.secret
         instrument = spec.instrument
-    _check_text(c.rationale, "rationale", required=False)
+    _check_text(c.rationale, "violation.field.rationale", required=False)
     return {
         "team": team,
         "action": c.action,
@@ -446,53 +465,50 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
 
 
 def _submit(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
-    team = _require_team(s, c, "submit actions")
-    _require_round(s, "action", "actions can be submitted")
+    team = _require_team(s, c, "violation.do.submit_actions")
+    _require_round(s, "action", "violation.can.submit_actions")
     fields = _action_fields(s, team, c)
     spec = s.scenario.action.get(c.action)
     if spec is not None and spec.requires is not None and not spec.requires(s, team, c.target):
-        raise RuleViolation(
-            f"the action '{c.action}' is not available now (its condition does not hold)"
-        )
+        raise RuleViolation("violation.action_unavailable", action=c.action)
     limit = s.scenario.rounds[s.round - 1].actions_per_team
     if s.submitted.get((s.round, team), 0) >= limit:
-        raise RuleViolation(
-            f"team {team} has already submitted {limit} action(s) this round (the limit)"
-        )
+        raise RuleViolation("violation.action_limit", team=team, limit=limit)
     audience = (team,) if fields["secret"] else _PUBLIC
     return [_one(s, ev.ActionSubmitted, audience, c.seat.name, c.by, uid=f"a{s.seq + 1}", **fields)]
 
 
 def _draft_action(s: State, c: cmd.DraftAction) -> list[ev.Event]:
-    team = _require_team(s, c, "draft actions")
+    team = _require_team(s, c, "violation.do.draft_actions")
     _require_running(s)
     fields = _action_fields(s, team, c)
     return [_one(s, ev.ActionDrafted, (team,), c.seat.name, c.by, draft=f"d{s.seq + 1}", **fields)]
 
 
 def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
-    _require_umpire(c, "assess actions")
+    _require_umpire(c, "violation.do.assess_actions")
     _require_running(s)
     rec = _action(s, c, c.uid)
     if rec.status not in ("submitted", "assessed"):
-        raise RuleViolation(f"action {c.uid} has already been rolled: its odds are fixed")
+        raise RuleViolation("violation.odds_fixed", uid=c.uid)
     p = c.probability
     if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise RuleViolation(f"probability {p!r} is outside [0, 1]")
+        raise RuleViolation("violation.probability_range", p=p)
     if c.method not in cmd.ASSESSMENT_METHODS:
         raise RuleViolation(
-            f"unknown assessment method '{c.method}' (allowed: "
-            f"{', '.join(sorted(cmd.ASSESSMENT_METHODS))})"
+            "violation.unknown_method",
+            method=c.method,
+            allowed=", ".join(sorted(cmd.ASSESSMENT_METHODS)),
         )
     if c.suggested is not None and (
         not isinstance(c.suggested, int | float)
         or isinstance(c.suggested, bool)
         or not 0.0 <= c.suggested <= 1.0
     ):
-        raise RuleViolation(f"the suggested probability {c.suggested!r} is outside [0, 1]")
+        raise RuleViolation("violation.suggested_range", p=c.suggested)
     spec = s.scenario.action.get(rec.action)
     if spec is None and c.method == "rules":
-        raise RuleViolation(f"action {c.uid} is free-form: the rules give it no odds")
+        raise RuleViolation("violation.free_no_rules_odds", uid=c.uid)
     n_mods = len(spec.modifiers) if spec is not None else 0
     for entry in c.modifiers:
         if (
@@ -502,13 +518,11 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             or not isinstance(entry[1], int | float)
             or not math.isfinite(entry[1])
         ):
-            raise RuleViolation(
-                f"a modifier is (number in the catalogue, odds added), not {entry!r}"
-            )
+            raise RuleViolation("violation.bad_modifier", entry=entry)
         index = entry[0]
         if not 0 <= index < n_mods:
-            raise RuleViolation(f"action '{rec.action}' has no modifier number {index}")
-    _check_text(c.rationale, "rationale", required=False)
+            raise RuleViolation("violation.no_modifier", action=rec.action, index=index)
+    _check_text(c.rationale, "violation.field.rationale", required=False)
     return [
         _one(
             s,
@@ -527,15 +541,15 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
 
 
 def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
-    _require_umpire(c, "roll the dice")
+    _require_umpire(c, "violation.do.roll_dice")
     _require_running(s)
     rec = _action(s, c, c.uid)
     if rec.status == "submitted":
-        raise RuleViolation(f"action {c.uid} has not been assessed yet: no odds to roll against")
+        raise RuleViolation("violation.not_assessed", uid=c.uid)
     if rec.status != "assessed":
-        raise RuleViolation(f"action {c.uid} has already been rolled")
+        raise RuleViolation("violation.already_rolled", uid=c.uid)
     if s.dice is None:
-        raise RuleViolation("this game has no seed: dice cannot be rolled (replay-only state)")
+        raise RuleViolation("violation.no_seed_roll")
     value = s.dice.roll(s.rolls)
     return [
         _one(
@@ -561,23 +575,25 @@ def _edited_effects(
     changing numbers (ending agreements, revealing intelligence) stays: an adjudicator
     edits how much things change, not what kind of action it was."""
     if not isinstance(effects, tuple | list):
-        raise RuleViolation(f"effects are a list of (variable, change), not {effects!r}")
+        raise RuleViolation("violation.effects_list", effects=effects)
     terms = []
     for entry in effects:
         if not isinstance(entry, tuple | list) or len(entry) != 2:
-            raise RuleViolation(f"an effect is (variable, change), not {entry!r}")
+            raise RuleViolation("violation.effect_pair", entry=entry)
         key, delta = entry
         var = s.scenario.var.get(key) if isinstance(key, str) else None
         if var is None:
             raise RuleViolation(
-                f"unknown variable {key!r} (known: {', '.join(v.key for v in s.scenario.vars)})"
+                "violation.unknown_variable",
+                variable=key,
+                known=", ".join(v.key for v in s.scenario.vars),
             )
         if (
             isinstance(delta, bool)
             or not isinstance(delta, int | float)
             or not math.isfinite(delta)
         ):
-            raise RuleViolation(f"the change to {key} must be a finite number, not {delta!r}")
+            raise RuleViolation("violation.change_not_number", variable=key, delta=delta)
         terms.append((VarRef(key, fixed=var.index), float(delta)))
     return Effects(
         change=tuple(terms),
@@ -588,15 +604,15 @@ def _edited_effects(
 
 
 def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
-    _require_umpire(c, "apply outcomes")
+    _require_umpire(c, "violation.do.apply_outcomes")
     _require_running(s)
     rec = _action(s, c, c.uid)
     if rec.status in ("submitted", "assessed"):
-        raise RuleViolation(f"action {c.uid} has not been rolled yet")
+        raise RuleViolation("violation.not_rolled", uid=c.uid)
     if rec.status == "applied":
-        raise RuleViolation(f"the outcome of action {c.uid} has already been applied")
-    _check_text(c.public_text, "public narrative", required=False)
-    _check_text(c.private_text, "private result", required=False)
+        raise RuleViolation("violation.already_applied", uid=c.uid)
+    _check_text(c.public_text, "violation.field.public_text", required=False)
+    _check_text(c.private_text, "violation.field.private_text", required=False)
     spec = s.scenario.action.get(rec.action)
     catalogue = NO_EFFECTS if spec is None else spec.on_success if rec.success else spec.on_failure
     effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
@@ -657,27 +673,26 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
     _require_running(s)
     sc = s.scenario
     if c.seat.kind == "team":
-        sender = _require_team(s, c, "send messages")
+        sender = _require_team(s, c, "violation.do.send_messages")
         if c.sender not in (None, sender):
-            raise RuleViolation(f"team {sender} cannot send as {c.sender}")
+            raise RuleViolation("violation.send_as_other", team=sender, sender=c.sender)
     elif c.seat.kind == "control":
         sender = c.sender or "control"
         if sender != "control" and sender not in sc.roles:
             raise RuleViolation(
-                f"control can speak as itself or a role ({', '.join(sc.roles) or 'none'}), "
-                f"not as {sender}"
+                "violation.control_speaks_as", roles=_listed(sc.roles), sender=sender
             )
     else:
-        raise RuleViolation(f"{c.seat} seats cannot send messages")
-    _check_text(c.text, "message")
+        raise RuleViolation("violation.seat_cannot_send", seat=str(c.seat))
+    _check_text(c.text, "violation.field.message")
     if c.channel is not None:
         if c.to:
-            raise RuleViolation("a message goes to a channel or to teams, not both")
+            raise RuleViolation("violation.channel_and_teams")
         members = _channel_members(s, c.channel)
         if members is None:
-            raise RuleViolation(f"no channel '{c.channel}' you can write in")
+            raise RuleViolation("violation.no_channel", channel=c.channel)
         if c.seat.kind == "team" and sender not in members:
-            raise RuleViolation(f"no channel '{c.channel}' you can write in")
+            raise RuleViolation("violation.no_channel", channel=c.channel)
         return [
             _one(
                 s,
@@ -692,17 +707,16 @@ def _message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
             )
         ]
     if not c.to:
-        raise RuleViolation("a message needs at least one recipient (or a channel)")
+        raise RuleViolation("violation.no_recipient")
     if len(set(c.to)) != len(c.to):
-        raise RuleViolation("a recipient is named twice")
+        raise RuleViolation("violation.recipient_twice")
     for who in c.to:
         if who == sender:
-            hint = (
-                f" (your team's chat is the channel 'team:{sender}')" if sender in sc.team else ""
-            )
-            raise RuleViolation(f"you cannot send a message to yourself{hint}")
+            if sender in sc.team:
+                raise RuleViolation("violation.message_to_own_team", team=sender)
+            raise RuleViolation("violation.message_to_self")
         if not _known_party(s, who):
-            raise RuleViolation(f"unknown recipient '{who}' (teams: {', '.join(sc.team)})")
+            raise RuleViolation("violation.unknown_recipient", who=who, teams=", ".join(sc.team))
     teams = tuple(t for t in sc.team_ids if t == sender or t in c.to)
     return [
         _one(
@@ -732,22 +746,22 @@ def _open_channel(s: State, c: cmd.OpenChannel) -> list[ev.Event]:
     _require_running(s)
     sc = s.scenario
     if c.seat.kind == "team":
-        opener = _require_team(s, c, "open channels")
+        opener = _require_team(s, c, "violation.do.open_channels")
         members = (opener, *c.members)
     elif c.seat.kind == "control":
         members = tuple(c.members)
     else:
-        raise RuleViolation(f"{c.seat} seats cannot open channels")
+        raise RuleViolation("violation.seat_cannot_open_channel", seat=str(c.seat))
     if len(set(members)) != len(members):
-        raise RuleViolation("a team is named twice among the channel's members")
+        raise RuleViolation("violation.channel_member_twice")
     for team in members:
         if team not in sc.team:
-            raise RuleViolation(f"unknown team '{team}' (teams: {', '.join(sc.team)})")
+            raise RuleViolation("violation.unknown_team", team=team, teams=", ".join(sc.team))
     if len(members) < 2:
-        raise RuleViolation("a channel joins at least two teams (your own chat is 'team:<id>')")
-    _check_text(c.name, "channel's name", required=False)
+        raise RuleViolation("violation.channel_too_small")
+    _check_text(c.name, "violation.field.channel_name", required=False)
     if len(c.name) > 200:
-        raise RuleViolation("the channel's name is longer than 200 characters")
+        raise RuleViolation("violation.channel_name_too_long")
     ordered = tuple(t for t in sc.team_ids if t in members)
     return [
         _one(
@@ -764,48 +778,47 @@ def _open_channel(s: State, c: cmd.OpenChannel) -> list[ev.Event]:
 
 
 def _publish_news(s: State, c: cmd.PublishNews) -> list[ev.Event]:
-    _require_control(c, "publish news")
+    _require_control(c, "violation.do.publish_news")
     _require_running(s)
-    _check_text(c.text, "news")
+    _check_text(c.text, "violation.field.news")
     if c.about is not None and c.about not in s.actions:
-        raise RuleViolation(f"no submitted action '{c.about}'")
+        raise RuleViolation("violation.no_action", uid=c.about)
     return [_one(s, ev.NewsPublished, _PUBLIC, c.seat.name, c.by, text=c.text, about=c.about)]
 
 
 def _publish_statement(s: State, c: cmd.PublishStatement) -> list[ev.Event]:
-    team = _require_team(s, c, "publish statements")
+    team = _require_team(s, c, "violation.do.publish_statements")
     _require_running(s)
-    _check_text(c.text, "statement")
+    _check_text(c.text, "violation.field.statement")
     return [_one(s, ev.StatementPublished, _PUBLIC, c.seat.name, c.by, team=team, text=c.text)]
 
 
 def _table(s: State, c: cmd.TableProposal) -> list[ev.Event]:
     sc = s.scenario
     if c.seat.kind == "team":
-        sponsor = _require_team(s, c, "table proposals")
+        sponsor = _require_team(s, c, "violation.do.table_proposals")
         if c.sponsor not in (None, sponsor):
-            raise RuleViolation(f"team {sponsor} cannot table a proposal as {c.sponsor}")
+            raise RuleViolation("violation.table_as_other", team=sponsor, sponsor=c.sponsor)
     elif c.seat.kind == "control":
         default = sc.mediator if sc.mediator in sc.roles else "control"
         sponsor = c.sponsor or default
         if sponsor != "control" and sponsor not in sc.roles:
             raise RuleViolation(
-                f"control can table as itself or a role ({', '.join(sc.roles) or 'none'}), "
-                f"not as {sponsor}"
+                "violation.control_tables_as", roles=_listed(sc.roles), sponsor=sponsor
             )
     else:
-        raise RuleViolation(f"{c.seat} seats cannot table proposals")
-    _require_round(s, "negotiation", "proposals can be tabled")
+        raise RuleViolation("violation.seat_cannot_table", seat=str(c.seat))
+    _require_round(s, "negotiation", "violation.can.table_proposals")
     _check_package(s, c.agreement, c.clauses)
     if c.counter_to is not None:
         original = _proposal(s, c.counter_to, sponsor if c.seat.kind == "team" else None)
         if original.status != "open":
             raise RuleViolation(
-                f"proposal {c.counter_to} is {original.status}: it cannot be countered"
+                "violation.cannot_counter", pid=c.counter_to, status=_status(original.status)
             )
         if original.agreement != c.agreement:
             raise RuleViolation(
-                f"a counter-proposal to {c.counter_to} must be a {original.agreement} agreement"
+                "violation.counter_kind", pid=c.counter_to, agreement=original.agreement
             )
     parties = sc.agreement_parties(c.agreement, c.clauses)
     audience = tuple(t for t in sc.team_ids if t in parties or t == sponsor)
@@ -834,52 +847,58 @@ def _check_package(
     kind = sc.agreements.get(agreement)
     if kind is None:
         raise RuleViolation(
-            f"there is no agreement kind '{agreement}' (known: {', '.join(sc.agreements)})"
+            "violation.unknown_agreement", agreement=agreement, known=", ".join(sc.agreements)
         )
     if not in_force_ok and s.ag[agreement][0]:
-        raise RuleViolation(f"a {agreement} agreement is already in force")
+        raise RuleViolation("violation.agreement_in_force", agreement=agreement)
     if not clauses:
-        raise RuleViolation("a proposal needs at least one clause")
+        raise RuleViolation("violation.no_clause")
     if len(set(clauses)) != len(clauses):
-        raise RuleViolation("a clause is listed twice")
+        raise RuleViolation("violation.clause_twice")
     allowed = set(kind.required) | set(kind.optional)
     for clause in clauses:
         if clause not in allowed:
             raise RuleViolation(
-                f"clause '{clause}' is not part of a {agreement} agreement "
-                f"(allowed: {', '.join(sorted(allowed))})"
+                "violation.clause_not_allowed",
+                clause=clause,
+                agreement=agreement,
+                allowed=", ".join(sorted(allowed)),
             )
     missing = [x for x in kind.required if x not in clauses]
     if missing:
-        raise RuleViolation(f"a {agreement} agreement must include {', '.join(missing)}")
+        raise RuleViolation(
+            "violation.clause_missing", agreement=agreement, missing=", ".join(missing)
+        )
     return agreement
 
 
-def _party(s: State, c: cmd.Command, pid: str, what: str) -> tuple[str, ProposalRecord]:
+def _party(
+    s: State, c: cmd.Command, pid: str, what: str, allowed: str
+) -> tuple[str, ProposalRecord]:
     team = _require_team(s, c, what)
-    _require_round(s, "negotiation", f"proposals can be {what.split()[0]}ed")
+    _require_round(s, "negotiation", allowed)
     p = _proposal(s, pid, team)
     if team not in p.parties:
         raise RuleViolation(
-            f"team {team} is not a party to proposal {pid} (parties: {', '.join(p.parties)})"
+            "violation.not_a_party", team=team, pid=pid, parties=", ".join(p.parties)
         )
     if p.status != "open":
-        raise RuleViolation(f"proposal {pid} is {p.status}")
+        raise RuleViolation("violation.proposal_not_open", pid=pid, status=_status(p.status))
     return team, p
 
 
 def _accept(s: State, c: cmd.AcceptProposal) -> list[ev.Event]:
-    team, p = _party(s, c, c.pid, "accept proposals")
+    team, p = _party(s, c, c.pid, "violation.do.accept_proposals", "violation.can.accept_proposals")
     if team in p.accepted:
-        raise RuleViolation(f"team {team} has already accepted proposal {c.pid}")
+        raise RuleViolation("violation.already_accepted", team=team, pid=c.pid)
     return [_one(s, ev.ProposalAccepted, p.audience, c.seat.name, c.by, pid=p.pid, team=team)]
 
 
 def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
-    team, p = _party(s, c, c.pid, "reject proposals")
+    team, p = _party(s, c, c.pid, "violation.do.reject_proposals", "violation.can.reject_proposals")
     if team in p.signed:
-        raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
-    _check_text(c.reason, "reason", required=False)
+        raise RuleViolation("violation.already_signed", team=team, pid=c.pid)
+    _check_text(c.reason, "violation.field.reason", required=False)
     return [
         _one(
             s,
@@ -895,11 +914,11 @@ def _reject(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
 
 
 def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
-    team, p = _party(s, c, c.pid, "sign proposals")
+    team, p = _party(s, c, c.pid, "violation.do.sign_proposals", "violation.can.sign_proposals")
     if team in p.signed:
-        raise RuleViolation(f"team {team} has already signed proposal {c.pid}")
+        raise RuleViolation("violation.already_signed", team=team, pid=c.pid)
     if s.ag[p.agreement][0]:
-        raise RuleViolation(f"a {p.agreement} agreement is already in force")
+        raise RuleViolation("violation.agreement_in_force", agreement=p.agreement)
     d = _Draft(s, copy=True)
     d.emit(ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)
     if len(p.signed) + 1 == len(p.parties):
@@ -922,10 +941,10 @@ def _sign(s: State, c: cmd.SignProposal) -> list[ev.Event]:
 
 
 def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
-    _require_control(c, "fire injects")
+    _require_control(c, "violation.do.fire_injects")
     _require_running(s)
     if c.inject is None:
-        _check_text(c.news, "news of the inject")
+        _check_text(c.news, "violation.field.inject_news")
         audience = _PUBLIC
         if c.teams is not None:
             if (
@@ -934,9 +953,7 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
                 or any(t not in s.scenario.team for t in c.teams)
             ):
                 teams = ", ".join(s.scenario.team)
-                raise RuleViolation(
-                    f"an inject goes to everyone or to teams of the game, each named once ({teams})"
-                )
+                raise RuleViolation("violation.inject_audience", teams=teams)
             audience = tuple(t for t in s.scenario.team_ids if t in c.teams)
         effects = _edited_effects(s, c.effects)
         d = _Draft(s, copy=True)
@@ -953,14 +970,14 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
         )
         return d.events
     if c.news or c.effects or c.teams is not None:
-        raise RuleViolation("a scenario inject brings its own news, effects and audience")
+        raise RuleViolation("violation.scenario_inject_fixed")
     inject = s.scenario.inject.get(c.inject)
     if inject is None:
         raise RuleViolation(
-            f"there is no inject '{c.inject}' (known: {', '.join(s.scenario.inject) or 'none'})"
+            "violation.unknown_inject", inject=c.inject, known=_listed(s.scenario.inject)
         )
     if inject.once and inject.id in s.inj:
-        raise RuleViolation(f"inject '{c.inject}' fires once and has already fired")
+        raise RuleViolation("violation.inject_fired", inject=c.inject)
     d = _Draft(s, copy=True)
     d.fire(inject, manual=True, actor=c.seat.name, by=c.by)
     return d.events
@@ -968,18 +985,18 @@ def _fire(s: State, c: cmd.FireInject) -> list[ev.Event]:
 
 def _estimate(s: State, c: cmd.EstimateOdds) -> list[ev.Event]:
     if c.seat.kind != "adjudicator":
-        raise RuleViolation(f"only adjudicators estimate odds (you are {c.seat})")
+        raise RuleViolation("violation.only_adjudicators_estimate", seat=str(c.seat))
     _require_running(s)
     if not c.by:
-        raise RuleViolation("a blind estimate names the adjudicator who makes it")
+        raise RuleViolation("violation.estimate_unnamed")
     rec = _action(s, c, c.uid)
     if rec.status not in ("submitted", "assessed"):
-        raise RuleViolation(f"action {c.uid} has already been rolled: its odds are fixed")
+        raise RuleViolation("violation.odds_fixed", uid=c.uid)
     p = c.probability
     if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise RuleViolation(f"probability {p!r} is outside [0, 1]")
+        raise RuleViolation("violation.probability_range", p=p)
     if c.by in rec.estimates:
-        raise RuleViolation(f"{c.by} has already estimated action {c.uid}")
+        raise RuleViolation("violation.already_estimated", by=c.by, uid=c.uid)
     # blind: no adjudicator reads another's estimate in the log
     return [
         _one(
@@ -995,14 +1012,14 @@ def _estimate(s: State, c: cmd.EstimateOdds) -> list[ev.Event]:
 
 
 def _assign(s: State, c: cmd.AssignAction) -> list[ev.Event]:
-    _require_control(c, "assign actions to adjudicators")
+    _require_control(c, "violation.do.assign_actions")
     _require_running(s)
     rec = _action(s, c, c.uid)
     if rec.status == "applied":
-        raise RuleViolation(f"action {c.uid} is already resolved")
-    _check_text(c.adjudicator, "adjudicator's name")
+        raise RuleViolation("violation.already_resolved", uid=c.uid)
+    _check_text(c.adjudicator, "violation.field.adjudicator_name")
     if len(c.adjudicator) > 200:
-        raise RuleViolation("the adjudicator's name is longer than 200 characters")
+        raise RuleViolation("violation.adjudicator_name_too_long")
     return [
         _one(
             s,
@@ -1017,28 +1034,30 @@ def _assign(s: State, c: cmd.AssignAction) -> list[ev.Event]:
 
 
 def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
-    _require_control(c, "seat automated players")
+    _require_control(c, "violation.do.seat_agents")
     _require_running(s)
     if c.team not in s.scenario.team:
-        raise RuleViolation(f"unknown team '{c.team}' (teams: {', '.join(s.scenario.team)})")
+        raise RuleViolation("violation.unknown_team", team=c.team, teams=", ".join(s.scenario.team))
     if not isinstance(c.seated, bool):
-        raise RuleViolation(f"seated is true or false, not {c.seated!r}")
+        raise RuleViolation("violation.seated_not_bool", seated=c.seated)
     if c.seated == (c.team in s.agents):
-        now = "already" if c.seated else "not"
-        raise RuleViolation(f"an automated player is {now} seated for team {c.team}")
+        key = "violation.agent_already_seated" if c.seated else "violation.agent_not_seated"
+        raise RuleViolation(key, team=c.team)
     return [_one(s, ev.AgentSeated, _PUBLIC, c.seat.name, c.by, team=c.team, seated=c.seated)]
 
 
 def _leak(s: State, c: cmd.Leak) -> list[ev.Event]:
-    _require_control(c, "leak intelligence")
+    _require_control(c, "violation.do.leak_intelligence")
     _require_running(s)
     if not isinstance(c.seq, int) or isinstance(c.seq, bool) or not 1 <= c.seq <= s.seq:
-        raise RuleViolation(f"there is no event number {c.seq!r}")
+        raise RuleViolation("violation.no_event", seq=c.seq)
     if not c.teams or len(set(c.teams)) != len(c.teams):
-        raise RuleViolation("a leak goes to one or more teams, each named once")
+        raise RuleViolation("violation.leak_teams")
     for team in c.teams:
         if team not in s.scenario.team:
-            raise RuleViolation(f"unknown team '{team}' (teams: {', '.join(s.scenario.team)})")
+            raise RuleViolation(
+                "violation.unknown_team", team=team, teams=", ".join(s.scenario.team)
+            )
     source = s.events[c.seq - 1]
     leaked = json.dumps(ev.event_to_dict(source), ensure_ascii=False, separators=(",", ":"))
     audience = tuple(t for t in s.scenario.team_ids if t in c.teams)
@@ -1057,7 +1076,7 @@ def _leak(s: State, c: cmd.Leak) -> list[ev.Event]:
 
 
 def _draft_proposal(s: State, c: cmd.DraftProposal) -> list[ev.Event]:
-    team = _require_team(s, c, "draft proposals")
+    team = _require_team(s, c, "violation.do.draft_proposals")
     _require_running(s)
     kind = _check_package(s, c.agreement, c.clauses, in_force_ok=True)
     return [
@@ -1076,27 +1095,27 @@ def _draft_proposal(s: State, c: cmd.DraftProposal) -> list[ev.Event]:
 
 
 def _pause(s: State, c: cmd.PauseGame) -> list[ev.Event]:
-    _require_control(c, "pause the game")
+    _require_control(c, "violation.do.pause_game")
     _require_running(s)
     if s.paused:
-        raise RuleViolation("the game is already paused")
+        raise RuleViolation("violation.already_paused")
     return [_one(s, ev.GamePaused, _PUBLIC, c.seat.name, c.by)]
 
 
 def _resume(s: State, c: cmd.ResumeGame) -> list[ev.Event]:
-    _require_control(c, "resume the game")
+    _require_control(c, "violation.do.resume_game")
     _require_running(s)
     if not s.paused:
-        raise RuleViolation("the game is not paused")
+        raise RuleViolation("violation.not_paused")
     return [_one(s, ev.GameResumed, _PUBLIC, c.seat.name, c.by)]
 
 
 def _reveal(s: State, c: cmd.RevealAll) -> list[ev.Event]:
-    _require_control(c, "reveal the game")
+    _require_control(c, "violation.do.reveal_game")
     if not s.ended:
-        raise RuleViolation("everything is revealed at the debrief: end the game first")
+        raise RuleViolation("violation.reveal_before_end")
     if s.revealed:
-        raise RuleViolation("the game has already been revealed to everyone")
+        raise RuleViolation("violation.already_revealed")
     return [_one(s, ev.GameRevealed, _PUBLIC, c.seat.name, c.by)]
 
 
@@ -1109,12 +1128,12 @@ def compute_outcomes(ctx: Any, scenario: Scenario) -> tuple[tuple[str, float | b
 
 
 def _end(s: State, c: cmd.EndGame) -> list[ev.Event]:
-    _require_control(c, "end the game")
+    _require_control(c, "violation.do.end_game")
     _require_running(s)
     if s.round_open:
-        raise RuleViolation(f"round {s.round} is still open: close it before ending the game")
+        raise RuleViolation("violation.round_open_at_end", round=s.round)
     if s.seed is None:
-        raise RuleViolation("this game has no seed to reveal")
+        raise RuleViolation("violation.no_seed_reveal")
     return [
         _one(
             s,
@@ -1162,17 +1181,17 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
     """The events ``command`` causes in ``state``, or :class:`RuleViolation`."""
     handler = _DECIDERS.get(type(command))
     if handler is None:
-        raise RuleViolation(f"unknown command {type(command).__name__}")
+        raise RuleViolation("violation.unknown_command", command=type(command).__name__)
     if not isinstance(command.seat, Seat):
-        raise RuleViolation("a command must come from a seat")
+        raise RuleViolation("violation.no_seat")
     if command.seat.kind == "observer":
-        raise RuleViolation("observers watch; they cannot act")
+        raise RuleViolation("violation.observer")
     if state.paused and command.seat.kind != "control":
-        raise RuleViolation("the game is paused by the white cell: wait until it resumes")
+        raise RuleViolation("violation.paused")
     if command.by is not None:
         if not isinstance(command.by, str) or len(command.by) > 200:
-            raise RuleViolation("the person's name must be text of at most 200 characters")
-        _check_unicode(command.by, "person's name")
+            raise RuleViolation("violation.person_name")
+        _check_unicode(command.by, "violation.field.person_name")
     return handler(state, command)
 
 

@@ -22,7 +22,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     return yaml.safe_load(text)
 
 
-def t(key: str, lang: str, **values: Any) -> str:
+def t(key: str, lang: str, /, **values: Any) -> str:
     """The message ``key`` in ``lang`` (English if missing), with ``values`` filled in."""
     entry = catalogue()[key]
     template = entry.get(lang) or entry["en"]

@@ -71,6 +71,13 @@ class SeatRow:
     lead: bool
     revoked: bool
     created_at: str
+    token_hash: str = ""
+
+    @property
+    def session(self) -> str:
+        """What a session cookie names: the row and its current link, so a reissued or
+        revoked link shuts out the browsers that opened the old one."""
+        return f"{self.id}:{self.token_hash[:16]}"
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -341,4 +348,5 @@ class Store:
             lead=bool(row.lead),
             revoked=bool(row.revoked),
             created_at=row.created_at,
+            token_hash=row.token_hash,
         )

@@ -61,6 +61,18 @@ class Context:
         self.hub = Hub(store)
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
+        self.replaced: set[str] = set()  # sessions of links that were reissued
+
+    def shut_out(self, who: Caller) -> bool:
+        """Whether an open stream's caller lost its link since it connected."""
+        return who.seat_id in self.revoked or (who.session or "") in self.replaced
+
+    async def reissue(self, row: Any) -> str:
+        """A new link for a seat row; the old link and every session it opened stop."""
+        token = self.store.reissue(row.id)
+        self.replaced.add(row.session)
+        await self.hub.poke(row.game_id)
+        return token
 
     # -- callers ---------------------------------------------------------------
     def caller_from_token(self, token: str) -> Caller:
@@ -69,15 +81,27 @@ class Context:
             raise error(401, "unknown_token", "this link or token is not valid")
         if row.revoked:
             raise error(401, "revoked", "this link was revoked by the white cell")
-        return Caller(Seat.parse(row.seat), row.person, row.lead, row.game_id, seat_id=row.id)
+        return Caller(
+            Seat.parse(row.seat),
+            row.person,
+            row.lead,
+            row.game_id,
+            seat_id=row.id,
+            session=row.session,
+        )
 
     def caller_from_cookies(self, request: Request) -> Caller | None:
-        seat_id = self.signer.unsign(request.cookies.get(SEAT_COOKIE))
-        if seat_id:
-            row = self.store.seat(seat_id)
-            if row is not None and not row.revoked:
+        session = self.signer.unsign(request.cookies.get(SEAT_COOKIE))
+        if session:
+            row = self.store.seat(session.split(":", 1)[0])
+            if row is not None and not row.revoked and row.session == session:
                 return Caller(
-                    Seat.parse(row.seat), row.person, row.lead, row.game_id, seat_id=row.id
+                    Seat.parse(row.seat),
+                    row.person,
+                    row.lead,
+                    row.game_id,
+                    seat_id=row.id,
+                    session=row.session,
                 )
         account_id = self.signer.unsign(request.cookies.get(ACCOUNT_COOKIE))
         if account_id and self.store.account_exists(account_id):
@@ -117,7 +141,7 @@ def live_game(request: Request, game: str, who: Caller) -> Any:
     live = ctx_of(request).hub.games.get(game)
     if live is None or not who.may_enter(game):
         raise error(404, "no_game", f"no game '{game}' for this seat")
-    if who.seat_id in ctx_of(request).revoked:
+    if ctx_of(request).shut_out(who):
         raise error(401, "revoked", "this link was revoked by the white cell")
     return live
 
@@ -277,7 +301,7 @@ def create_app(store: Store) -> FastAPI:
         return {"id": seat_id, "token": token, "link": f"/join/{token}"}
 
     @app.post(f"{API}/games/{{game}}/seats/{{seat_id}}/revoke")
-    def revoke(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
+    async def revoke(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
         live_game(request, game, who)
         require_control(who)
         row = store.seat(seat_id)
@@ -285,17 +309,17 @@ def create_app(store: Store) -> FastAPI:
             raise error(404, "no_seat", f"no seat link {seat_id!r} in this game")
         store.revoke(seat_id)
         ctx.revoked.add(seat_id)
+        await ctx.hub.poke(game)
         return {"id": seat_id, "revoked": True}
 
     @app.post(f"{API}/games/{{game}}/seats/{{seat_id}}/reissue")
-    def reissue(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
+    async def reissue(request: Request, game: str, seat_id: str, who: Caller_) -> dict[str, Any]:
         live_game(request, game, who)
         require_control(who)
         row = store.seat(seat_id)
         if row is None or row.game_id != game:
             raise error(404, "no_seat", f"no seat link {seat_id!r} in this game")
-        token = store.reissue(seat_id)
-        ctx.revoked.discard(seat_id)
+        token = await ctx.reissue(row)
         return {"id": seat_id, "token": token, "link": f"/join/{token}"}
 
     @app.get(f"{API}/games/{{game}}/log")
@@ -329,7 +353,7 @@ async def _events(
     last = after
     yield "retry: 1000\n\n"
     while True:
-        if who.seat_id in ctx.revoked or await request.is_disconnected():
+        if ctx.shut_out(who) or await request.is_disconnected():
             return
         view = live.game.view(who.seat)
         for e in view.events(since=last):
@@ -373,11 +397,11 @@ async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) 
 
 
 async def create_game_from(
-    ctx: Context, body: CreateGame, account_id: str | None
+    ctx: Context, body: CreateGame, account_id: str | None, filename: str = "uploaded scenario"
 ) -> dict[str, Any]:
     """Create a game and its join links: control, adjudicators, team members, observer."""
     try:
-        scenario = await to_thread.run_sync(_scenario_from, body.scenario)
+        scenario = await to_thread.run_sync(_scenario_from, body.scenario, filename)
     except ScenarioError as exc:
         raise error(422, "bad_scenario", "\n".join(str(p) for p in exc.problems[:50])) from None
     except UnknownScenario as exc:
@@ -406,11 +430,11 @@ async def create_game_from(
     return {"game": live.id, "title": live.title, "links": links}
 
 
-def _scenario_from(text: str) -> Any:
+def _scenario_from(text: str, name: str = "uploaded scenario") -> Any:
     stripped = text.strip()
     if "\n" not in stripped and ":" not in stripped:
         return resolve(stripped)
-    return load_scenario_text(text, "uploaded scenario")
+    return load_scenario_text(text, name)
 
 
 __all__ = ["ApiError", "Context", "create_app", "create_game_from", "run_command"]

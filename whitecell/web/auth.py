@@ -68,6 +68,7 @@ class Caller:
     game_id: str | None  # None for an account, which is control of every game
     seat_id: str | None = None
     account_id: str | None = None
+    session: str | None = None  # what a session cookie for this seat names
 
     @property
     def principal(self) -> str:

@@ -47,20 +47,23 @@ class SubmitActionBody(_Body):
     instrument: Literal["diplomatic", "information", "military", "economic"] | None = None
 
 
+Odds = Annotated[float, Field(ge=0.0, le=1.0, description="A probability from 0 to 1.")]
+
+
 class AssessBody(_Body):
     type: Literal["assess"]
     uid: Id
-    probability: float
+    probability: Odds
     rationale: Text = ""
     method: Literal["human", "rules", "matrix", "llm"] = "human"
     modifiers: list[tuple[int, float]] = []
-    suggested: float | None = None
+    suggested: Odds | None = None
 
 
 class EstimateBody(_Body):
     type: Literal["estimate_odds"]
     uid: Id
-    probability: float
+    probability: Odds
 
 
 class RollBody(_Body):

@@ -27,6 +27,7 @@ from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, team_seat
 from whitecell.engine.state import MAX_SEED
+from whitecell.i18n import LANGUAGES
 from whitecell.play import agent_rng
 from whitecell.scenario.load import scenario_from_document
 from whitecell.scenario.model import Scenario
@@ -42,8 +43,23 @@ class Outcome:
     events: list[ev.Event] = field(default_factory=list)
 
 
-def violation(message: str, code: str = "rule_violation", status: int = 409) -> Outcome:
-    return Outcome(status, {"error": {"code": code, "message": message}})
+def violation(
+    message: str,
+    code: str = "rule_violation",
+    status: int = 409,
+    messages: dict[str, str] | None = None,
+) -> Outcome:
+    """An error answer: ``message`` in English, and ``messages`` in each interface language
+    (``{"en": ..., "ja": ...}``) when the error has them."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if messages is not None:
+        error["messages"] = messages
+    return Outcome(status, {"error": error})
+
+
+def rule_violation(exc: RuleViolation) -> Outcome:
+    """A rule's refusal, with its message in English and Japanese."""
+    return violation(exc.message, messages={lang: exc.text(lang) for lang in LANGUAGES})
 
 
 @dataclass
@@ -81,6 +97,11 @@ class Hub:
                 evolve(game.state, event)
             live = LiveGame(row.id, row.title, game)
             self._seat_agents(live)
+            # agents act under the lock of the command that gave them their turn, so every
+            # turn up to now was taken before the server stopped: don't take them again
+            for team in live.agents:
+                live.agent_turns.update((team, f"round{r}") for r in range(1, game.state.round + 1))
+                live.agent_turns.update((team, f"proposal{p}") for p in game.state.proposals)
             self.games[row.id] = live
 
     async def create(
@@ -109,6 +130,7 @@ class Hub:
     ) -> Outcome:
         """Decide, store and fold one command; the same key is answered once."""
         live = self.games[game_id]
+        principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
         async with live.lock:
             if key is not None:
                 stored = await to_thread.run_sync(self.store.answer, principal, key)
@@ -127,7 +149,7 @@ class Hub:
         try:
             new = decide(live.state, command)
         except RuleViolation as exc:
-            outcome = violation(exc.message)
+            outcome = rule_violation(exc)
             if key is not None:
                 await to_thread.run_sync(
                     self.store.append, live.id, [], (principal, key, outcome.status, outcome.body)
@@ -155,6 +177,13 @@ class Hub:
             live.changed.notify_all()
         for listener in self.listeners:
             listener(live.id, new)
+
+    async def poke(self, game_id: str) -> None:
+        """Wake the game's streams so they re-check who may still listen (after a revoke)."""
+        live = self.games.get(game_id)
+        if live is not None:
+            async with live.changed:
+                live.changed.notify_all()
 
     async def wait(self, game_id: str, after: int, timeout: float) -> bool:
         """Wait until the game has an event numbered above ``after`` (or the timeout)."""
@@ -215,4 +244,4 @@ class Hub:
         return assess_command(live.game.view(ADJUDICATOR), rec)
 
 
-__all__ = ["CONTROL", "Hub", "LiveGame", "Outcome", "violation"]
+__all__ = ["CONTROL", "Hub", "LiveGame", "Outcome", "rule_violation", "violation"]

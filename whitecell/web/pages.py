@@ -374,6 +374,15 @@ def _suggest(live: Any, rec: Any) -> Any:
 # -- form posts to commands --------------------------------------------------------------
 
 
+def _error_text(error: dict[str, Any], lang: str) -> str:
+    """An error answer's message in ``lang`` when it has one (rule violations do), else the
+    English message (other errors, and answers stored before messages were translated)."""
+    messages = error.get("messages")
+    if isinstance(messages, dict) and isinstance(messages.get(lang), str):
+        return messages[lang]
+    return error["message"]
+
+
 def form_command(form: Any) -> dict[str, Any]:
     """A command dict from a posted form (the same shape the JSON API takes)."""
     out: dict[str, Any] = {}
@@ -533,17 +542,21 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
     @app.post("/games")
     async def new_game(request: Request) -> Response:
         who = who_or_none(request)
+        if who is None:
+            raise webapp.error(401, "not_signed_in", "sign in as control to create games")
         form = await request.form()
         check_csrf(request, form)
-        if who is None or who.account_id is None:
+        if who.account_id is None:
             raise webapp.error(403, "account_only", "sign in as control to create games")
         upload = form.get("file")
         text = str(form.get("scenario", ""))
+        filename = "uploaded scenario"
         if upload is not None and hasattr(upload, "read"):
             raw = await upload.read()
             if raw:
                 if len(raw) > 2_000_000:
                     raise webapp.error(413, "too_large", "a scenario file is at most 2 MB")
+                filename = str(getattr(upload, "filename", "") or filename)[:200]
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError:
@@ -558,7 +571,7 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         except (ValueError, TypeError) as exc:
             raise webapp.error(422, "bad_form", str(exc)[:500]) from None
         try:
-            created = await webapp.create_game_from(ctx, body, who.account_id)
+            created = await webapp.create_game_from(ctx, body, who.account_id, filename)
         except webapp.ApiError as exc:
             scenarios = [
                 (s, localize(load_bundled(s).title, lang_of(request))) for s in bundled_ids()
@@ -584,7 +597,7 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         response = RedirectResponse(f"/games/{who.game_id}", 303)
         response.set_cookie(
             SEAT_COOKIE,
-            ctx.signer.sign(who.seat_id),
+            ctx.signer.sign(who.session),
             httponly=True,
             samesite="lax",
             secure=request.url.scheme == "https",
@@ -637,7 +650,7 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
             return page(request, "flash.html", status=200, ok=False, message=exc.message)
         outcome = await webapp.run_command(ctx, live, who, raw, key)
         ok = outcome.status == 200
-        message = "" if ok else outcome.body["error"]["message"]
+        message = "" if ok else _error_text(outcome.body["error"], lang_of(request))
         response = page(request, "flash.html", ok=ok, message=message)
         if ok:
             response.headers["X-Command-Ok"] = "1"
@@ -659,9 +672,9 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         if action == "revoke":
             ctx.store.revoke(seat_id)
             ctx.revoked.add(seat_id)
+            await ctx.hub.poke(game)
         elif action == "reissue":
-            token = ctx.store.reissue(seat_id)
-            ctx.revoked.discard(seat_id)
+            token = await ctx.reissue(row)
         elif action == "add":
             seat = str(form.get("seat", ""))
             valid = {"control", "adjudicator", "observer"} | {
@@ -783,7 +796,7 @@ async def _changes(
     last = after
     yield "retry: 1000\n\n"
     while True:
-        if who.seat_id in ctx.revoked or await request.is_disconnected():
+        if ctx.shut_out(who) or await request.is_disconnected():
             return
         visible = live.game.view(who.seat).events(since=last)
         last = live.state.seq
