@@ -248,6 +248,7 @@ def room(live: Any, who: Caller, lang: str, ctx: Any) -> dict[str, Any]:
             {
                 "id": k,
                 "label": localize(a.label, lang),
+                "in_force": bool(state.ag[k][0]),
                 "clauses": [
                     (c, clause_names[c], c in a.required) for c in (*a.required, *a.optional)
                 ],

@@ -35,4 +35,16 @@
       form.querySelectorAll("textarea").forEach(function (t) { t.value = ""; });
     }
   });
+  // a panel whose refresh failed (the network dropped) tries again; so does every panel
+  // when the browser comes back online
+  function refresh(panel) { if (window.htmx) { window.htmx.trigger(panel, "wc:refresh"); } }
+  document.addEventListener("htmx:sendError", function (event) {
+    var panel = event.detail.elt;
+    if (panel && panel.matches && panel.matches("section.panel[hx-get]")) {
+      setTimeout(function () { refresh(panel); }, 2000);
+    }
+  });
+  window.addEventListener("online", function () {
+    document.querySelectorAll("section.panel[hx-get]").forEach(refresh);
+  });
 })();
