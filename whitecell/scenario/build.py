@@ -728,6 +728,7 @@ class _Builder:
             temperature=p.automation.temperature,
             negotiation_sessions=p.automation.negotiation_sessions,
             hold_value=p.automation.hold_value,
+            scale=tuple((w.label.root, w.probability) for w in adj.scale or ()),
             document={},
             digest="",
         )

@@ -233,6 +233,7 @@ class Scenario:
     hold_value: float
     document: Mapping[str, Any]
     digest: str
+    scale: tuple[tuple[Text, float], ...] = ()  # estimative words; empty: Kent's defaults
     team_ids: tuple[str, ...] = ()
     _parties: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)
 

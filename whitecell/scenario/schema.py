@@ -247,9 +247,19 @@ class Outcome(Strict):
     value: ExprText
 
 
+class ScaleWord(Strict):
+    label: Text
+    probability: Probability
+
+
 class Adjudication(Strict):
     min_probability: Probability = 0.02
     max_probability: Probability = 0.98
+    scale: list[ScaleWord] | None = Field(
+        default=None,
+        description="Words of estimative probability and the odds each stands for, for quick "
+        "entry at the adjudicator's desk (default: Sherman Kent's five).",
+    )
 
 
 class Automation(Strict):

@@ -47,6 +47,7 @@ PANELS = {
     "observer": ("clock", "state", "story"),
 }
 LIST_FIELDS = {"clauses", "to", "members", "teams"}
+KENT = (0.93, 0.75, 0.5, 0.3, 0.07)  # Sherman Kent's words of estimative probability
 
 
 def _environment(lang: str) -> jinja2.Environment:
@@ -361,7 +362,8 @@ def _desk(live: Any, who: Caller, lang: str, actions: list[dict[str, Any]]) -> d
         queue.append(item)
     return {
         "queue": queue,
-        "scale": [(estimative(p, lang), p) for p in (0.93, 0.75, 0.5, 0.3, 0.07)],
+        "scale": [(localize(label, lang), p) for label, p in sc.scale]
+        or [(estimative(p, lang), p) for p in KENT],
         "keys": [v.key for v in sc.vars],
     }
 
