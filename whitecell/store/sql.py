@@ -13,7 +13,9 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,6 +30,12 @@ from sqlalchemy.exc import IntegrityError
 
 from whitecell.engine.events import Event, event_from_dict, event_to_dict
 from whitecell.store import tables as t
+
+
+@contextmanager
+def _locked(lock: threading.Lock, engine: Engine) -> Iterator[Any]:
+    with lock, engine.begin() as conn:
+        yield conn
 
 
 class Conflict(Exception):
@@ -80,7 +88,7 @@ class SeatRow:
         return f"{self.id}:{self.token_hash[:16]}"
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
@@ -91,10 +99,12 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
-    @sa_event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        # read-then-write transactions must take the write lock up front
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if writer:
+
+        @sa_event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # read-then-write transactions must take the write lock up front
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -111,10 +121,17 @@ class Store:
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False})
-            _sqlite_pragmas(self.engine)
+            args = {"check_same_thread": False}
+            self.engine = sa.create_engine(url, connect_args=args)
+            _sqlite_pragmas(self.engine, writer=True)
+            # reads take no lock: each SELECT runs on its own, in WAL mode beside writers
+            self.reader = sa.create_engine(url, connect_args=args)
+            _sqlite_pragmas(self.reader, writer=False)
+            self._write_lock: threading.Lock | None = threading.Lock()
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
+            self.reader = self.engine
+            self._write_lock = None
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest Alembic revision."""
@@ -128,11 +145,20 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
+
+    def writing(self) -> Any:
+        """A write transaction. With SQLite, writers in this process queue on a mutex
+        rather than on the database's busy timeout."""
+        if self._write_lock is None:
+            return self.engine.begin()
+        return _locked(self._write_lock, self.engine)
 
     # -- settings ----------------------------------------------------------
     def secret(self) -> bytes:
         """The server's signing key, made on first use and kept across restarts."""
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             row = conn.execute(
                 sa.select(t.settings.c.value).where(t.settings.c.key == "secret")
             ).first()
@@ -144,12 +170,12 @@ class Store:
 
     # -- accounts --------------------------------------------------------------
     def account_count(self) -> int:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(t.accounts)).scalar_one()
 
     def create_account(self, name: str, password_hash: str) -> str:
         account_id = secrets.token_hex(8)
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(
                 sa.insert(t.accounts).values(
                     id=account_id, name=name, password_hash=password_hash, created_at=now()
@@ -159,7 +185,7 @@ class Store:
 
     def account(self, name: str) -> tuple[str, str] | None:
         """(id, password hash) of the named account."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(
                 sa.select(t.accounts.c.id, t.accounts.c.password_hash).where(
                     t.accounts.c.name == name
@@ -168,7 +194,7 @@ class Store:
         return (row[0], row[1]) if row else None
 
     def account_exists(self, account_id: str) -> bool:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return (
                 conn.execute(
                     sa.select(t.accounts.c.id).where(t.accounts.c.id == account_id)
@@ -187,7 +213,7 @@ class Store:
         title: str,
         created_by: str | None,
     ) -> None:
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(
                 sa.insert(t.games).values(
                     id=game_id,
@@ -202,12 +228,12 @@ class Store:
             )
 
     def games(self) -> list[GameRow]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(sa.select(t.games).order_by(t.games.c.created_at)).all()
         return [self._game(r) for r in rows]
 
     def game(self, game_id: str) -> GameRow | None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(sa.select(t.games).where(t.games.c.id == game_id)).first()
         return self._game(row) if row else None
 
@@ -224,7 +250,7 @@ class Store:
 
     # -- events -------------------------------------------------------------------------
     def events(self, game_id: str, since: int = 0) -> list[Event]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 sa.select(t.events.c.data)
                 .where(t.events.c.game_id == game_id, t.events.c.seq > since)
@@ -242,7 +268,7 @@ class Store:
         the idempotent ``answer`` (principal, key, status, body); Conflict if beaten."""
         stamp = now()
         try:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 if new:
                     conn.execute(
                         sa.insert(t.events),
@@ -274,7 +300,7 @@ class Store:
 
     def answer(self, principal: str, key: str) -> tuple[int, dict[str, Any]] | None:
         """The stored answer to an earlier request with this idempotency key."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(
                 sa.select(t.idempotency.c.status, t.idempotency.c.response).where(
                     t.idempotency.c.principal == principal, t.idempotency.c.key == key
@@ -287,7 +313,7 @@ class Store:
         """A new join link for ``person`` at ``seat``: (seat row id, the token, shown once)."""
         token = new_token()
         seat_id = secrets.token_hex(8)
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(
                 sa.insert(t.seats).values(
                     id=seat_id,
@@ -303,19 +329,19 @@ class Store:
         return seat_id, token
 
     def seat_by_token(self, token: str) -> SeatRow | None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(
                 sa.select(t.seats).where(t.seats.c.token_hash == token_hash(token))
             ).first()
         return self._seat(row) if row else None
 
     def seat(self, seat_id: str) -> SeatRow | None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(sa.select(t.seats).where(t.seats.c.id == seat_id)).first()
         return self._seat(row) if row else None
 
     def seats(self, game_id: str) -> list[SeatRow]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 sa.select(t.seats)
                 .where(t.seats.c.game_id == game_id)
@@ -324,13 +350,13 @@ class Store:
         return [self._seat(r) for r in rows]
 
     def revoke(self, seat_id: str) -> None:
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(sa.update(t.seats).where(t.seats.c.id == seat_id).values(revoked=True))
 
     def reissue(self, seat_id: str) -> str:
         """Revoke a link and give its person a new one; returns the new token."""
         token = new_token()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             conn.execute(
                 sa.update(t.seats)
                 .where(t.seats.c.id == seat_id)

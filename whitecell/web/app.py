@@ -7,6 +7,7 @@ account) and every read goes through the engine's ``view`` for the caller's seat
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,12 +24,13 @@ from whitecell.engine.log import dump_log
 from whitecell.engine.seats import CONTROL, Seat
 from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
-from whitecell.store.sql import Store
+from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, SEAT_COOKIE, Caller, Signer
 from whitecell.web.commands import MEMBER_TYPES, CommandBody, to_command
 from whitecell.web.hub import Hub
 
 API = "/api/v1"
+COMMANDS: TypeAdapter[Any] = TypeAdapter(CommandBody)
 SECURITY_HEADERS = {
     # scripts and styles only from our own files: no inline code can run
     "Content-Security-Policy": (
@@ -41,6 +43,29 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 STREAM_KEEPALIVE_S = 15.0
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, as plain ASGI: no extra task per
+    request and nothing in the way of a long-lived event stream."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class ApiError(Exception):
@@ -61,6 +86,9 @@ class Context:
         self.hub = Hub(store)
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
+        self._rows: dict[str, SeatRow] = {}
+        self._hashes: dict[str, str] = {}
+        self._accounts: set[str] = set()
         self.replaced: set[str] = set()  # sessions of links that were reissued
 
     def shut_out(self, who: Caller) -> bool:
@@ -70,13 +98,49 @@ class Context:
     async def reissue(self, row: Any) -> str:
         """A new link for a seat row; the old link and every session it opened stop."""
         token = self.store.reissue(row.id)
+        self.forget(row.id)
         self.replaced.add(row.session)
         await self.hub.poke(row.game_id)
         return token
 
     # -- callers ---------------------------------------------------------------
-    def caller_from_token(self, token: str) -> Caller:
+    # -- seat rows, remembered: every request looks its caller up -------------------------
+    def row_by_token(self, token: str) -> SeatRow | None:
+        seat_id = self._hashes.get(token_hash(token))
+        if seat_id is not None and seat_id in self._rows:
+            return self._rows[seat_id]
         row = self.store.seat_by_token(token)
+        if row is not None:
+            self._remember(row)
+        return row
+
+    def row(self, seat_id: str) -> SeatRow | None:
+        found = self._rows.get(seat_id)
+        if found is None:
+            found = self.store.seat(seat_id)
+            if found is not None:
+                self._remember(found)
+        return found
+
+    def _remember(self, row: SeatRow) -> None:
+        self._rows[row.id] = row
+        self._hashes[row.token_hash] = row.id
+
+    def forget(self, seat_id: str) -> None:
+        """A link changed (revoked, reissued): read it from the store next time."""
+        row = self._rows.pop(seat_id, None)
+        if row is not None:
+            self._hashes.pop(row.token_hash, None)
+
+    def cached(self, token: str | None, session: str | None) -> bool:
+        """Whether the caller can be resolved without touching the database."""
+        if token is not None:
+            seat_id = self._hashes.get(token_hash(token))
+            return seat_id is not None and seat_id in self._rows
+        return session is None or session.split(":", 1)[0] in self._rows
+
+    def caller_from_token(self, token: str) -> Caller:
+        row = self.row_by_token(token)
         if row is None:
             raise error(401, "unknown_token", "this link or token is not valid")
         if row.revoked:
@@ -93,7 +157,7 @@ class Context:
     def caller_from_cookies(self, request: Request) -> Caller | None:
         session = self.signer.unsign(request.cookies.get(SEAT_COOKIE))
         if session:
-            row = self.store.seat(session.split(":", 1)[0])
+            row = self.row(session.split(":", 1)[0])
             if row is not None and not row.revoked and row.session == session:
                 return Caller(
                     Seat.parse(row.seat),
@@ -104,7 +168,8 @@ class Context:
                     session=row.session,
                 )
         account_id = self.signer.unsign(request.cookies.get(ACCOUNT_COOKIE))
-        if account_id and self.store.account_exists(account_id):
+        if account_id and (account_id in self._accounts or self.store.account_exists(account_id)):
+            self._accounts.add(account_id)
             return Caller(CONTROL, "control", True, None, account_id=account_id)
         return None
 
@@ -116,15 +181,23 @@ def ctx_of(request: Request) -> Context:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
-def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    """The caller by bearer token or, for pages and browser scripts, by session cookie."""
+async def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """The caller by bearer token or, for pages and browser scripts, by session cookie.
+    Known callers resolve from memory; only a first visit reads the database."""
     ctx = ctx_of(request)
     if authorization:
         scheme, _, token = authorization.partition(" ")
+        token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise error(401, "bad_authorization", "send 'Authorization: Bearer <token>'")
-        return ctx.caller_from_token(token.strip())
-    found = ctx.caller_from_cookies(request)
+        if ctx.cached(token, None):
+            return ctx.caller_from_token(token)
+        return await to_thread.run_sync(ctx.caller_from_token, token)
+    session = ctx.signer.unsign(request.cookies.get(SEAT_COOKIE))
+    if ctx.cached(None, session):
+        found = ctx.caller_from_cookies(request)
+    else:
+        found = await to_thread.run_sync(ctx.caller_from_cookies, request)
     if found is None:
         raise error(401, "not_signed_in", "open your join link, or sign in as control")
     if request.method not in ("GET", "HEAD"):
@@ -171,6 +244,12 @@ def create_app(store: Store) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await to_thread.run_sync(ctx.hub.load_all)
+        # what is loaded now lives as long as the server: keep it out of every collection
+        gc.collect()
+        gc.freeze()
+        # the hot path makes many small objects and few cycles: collect less often, so a
+        # full collection does not stall every stream in the middle of a class
+        gc.set_threshold(50_000, 20, 100)
         yield
 
     app = FastAPI(
@@ -181,12 +260,7 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.ctx = ctx
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -308,6 +382,7 @@ def create_app(store: Store) -> FastAPI:
         if row is None or row.game_id != game:
             raise error(404, "no_seat", f"no seat link {seat_id!r} in this game")
         store.revoke(seat_id)
+        ctx.forget(seat_id)
         ctx.revoked.add(seat_id)
         await ctx.hub.poke(game)
         return {"id": seat_id, "revoked": True}
@@ -355,11 +430,14 @@ async def _events(
     while True:
         if ctx.shut_out(who) or await request.is_disconnected():
             return
+        upto = live.state.seq  # events added while we are sending go out next time
         view = live.game.view(who.seat)
         for e in view.events(since=last):
+            if e.seq > upto:
+                break
             data = json.dumps(ev.event_to_dict(e), ensure_ascii=False)
             yield f"id: {e.seq}\nevent: {e.type}\ndata: {data}\n\n"
-        last = live.state.seq
+        last = upto
         if not await ctx.hub.wait(live.id, last, STREAM_KEEPALIVE_S):
             yield ": still here\n\n"
 
@@ -369,7 +447,7 @@ async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) 
     from whitecell.web.hub import Outcome
 
     try:
-        body = TypeAdapter(CommandBody).validate_python(raw)
+        body = COMMANDS.validate_python(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'type'}: {e['msg']}" for e in exc.errors()

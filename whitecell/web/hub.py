@@ -68,7 +68,8 @@ class LiveGame:
     title: str
     game: Game
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    # set when the game changes, then replaced: waiting streams need no lock to be woken
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
     agents: dict[str, HeuristicAgent] = field(default_factory=dict)
     agent_turns: set[tuple[str, str]] = field(default_factory=set)  # (team, occasion) done
 
@@ -173,28 +174,31 @@ class Hub:
             evolve(live.state, event)
 
     async def _wake(self, live: LiveGame, new: list[ev.Event]) -> None:
-        async with live.changed:
-            live.changed.notify_all()
+        self._ring(live)
         for listener in self.listeners:
             listener(live.id, new)
+
+    @staticmethod
+    def _ring(live: LiveGame) -> None:
+        event, live.changed = live.changed, asyncio.Event()
+        event.set()
 
     async def poke(self, game_id: str) -> None:
         """Wake the game's streams so they re-check who may still listen (after a revoke)."""
         live = self.games.get(game_id)
         if live is not None:
-            async with live.changed:
-                live.changed.notify_all()
+            self._ring(live)
 
     async def wait(self, game_id: str, after: int, timeout: float) -> bool:
         """Wait until the game has an event numbered above ``after`` (or the timeout)."""
         live = self.games[game_id]
-        async with live.changed:
+        while live.state.seq <= after:
+            changed = live.changed
             try:
-                await asyncio.wait_for(
-                    live.changed.wait_for(lambda: live.state.seq > after), timeout
-                )
+                async with asyncio.timeout(timeout):
+                    await changed.wait()
             except TimeoutError:
-                return False
+                return live.state.seq > after
         return True
 
     # -- automated players in empty seats ------------------------------------------

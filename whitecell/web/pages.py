@@ -674,6 +674,7 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         token = None
         if action == "revoke":
             ctx.store.revoke(seat_id)
+            ctx.forget(seat_id)
             ctx.revoked.add(seat_id)
             await ctx.hub.poke(game)
         elif action == "reissue":
