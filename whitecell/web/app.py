@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from whitecell.engine import events as ev
 from whitecell.engine.log import dump_log
 from whitecell.engine.seats import CONTROL, Seat
+from whitecell.i18n import LANGUAGES, catalogue, t
 from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.store.sql import SeatRow, Store, token_hash
@@ -69,13 +70,28 @@ class SecurityHeaders:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """A request refused at the edge, with its message in every interface language."""
+
+    def __init__(self, status: int, code: str, message: str, **params: Any) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.params = status, code, message, params
+
+    def text(self, lang: str) -> str:
+        key = f"web.{self.code}"
+        return t(key, lang, **self.params) if key in catalogue() else self.message
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "messages": {lang: self.text(lang) for lang in LANGUAGES},
+            }
+        }
 
 
-def error(status: int, code: str, message: str) -> ApiError:
-    return ApiError(status, code, message)
+def error(status: int, code: str, message: str, **params: Any) -> ApiError:
+    return ApiError(status, code, message, **params)
 
 
 class Context:
@@ -263,8 +279,12 @@ def create_app(store: Store) -> FastAPI:
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, exc.status)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if request.url.path.startswith(API) or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse(exc.body(), exc.status)
+        from whitecell.web.pages import error_page  # pages import this module
+
+        return error_page(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -452,18 +472,11 @@ async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) 
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'type'}: {e['msg']}" for e in exc.errors()
         )
-        return Outcome(422, {"error": {"code": "bad_command", "message": problems[:2000]}})
+        refusal = error(422, "bad_command", problems[:2000], detail=problems[:2000])
+        return Outcome(refusal.status, refusal.body())
     if who.seat.kind == "team" and not who.lead and body.type not in MEMBER_TYPES:
-        return Outcome(
-            403,
-            {
-                "error": {
-                    "code": "lead_only",
-                    "message": f"only your team's lead may {body.type.replace('_', ' ')}; draft it "
-                    "for the lead instead",
-                }
-            },
-        )
+        refusal = error(403, "lead_only", "only your team's lead may do this; draft it instead")
+        return Outcome(refusal.status, refusal.body())
     deadline = None
     minutes = getattr(body, "minutes", None)
     if minutes:

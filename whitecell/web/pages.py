@@ -399,7 +399,9 @@ def form_command(form: Any) -> dict[str, Any]:
                 try:
                     value = float(raw)
                 except ValueError:
-                    raise webapp.error(422, "bad_number", f"{raw!r} is not a number") from None
+                    raise webapp.error(
+                        422, "bad_number", f"{raw!r} is not a number", value=raw
+                    ) from None
                 if value:
                     effects[key.removeprefix("effect:")] = value
             continue
@@ -427,13 +429,17 @@ def form_command(form: Any) -> dict[str, Any]:
         try:
             out["probability"] = float(raw) / 100
         except ValueError:
-            raise webapp.error(422, "bad_number", f"{raw!r} is not a percentage") from None
+            raise webapp.error(
+                422, "bad_number", f"{raw!r} is not a percentage", value=raw
+            ) from None
     for key in ("probability", "suggested"):
         if isinstance(out.get(key), str):
             try:
                 out[key] = float(out[key]) if out[key] else None
             except ValueError:
-                raise webapp.error(422, "bad_number", f"{out[key]!r} is not a number") from None
+                raise webapp.error(
+                    422, "bad_number", f"{out[key]!r} is not a number", value=out[key]
+                ) from None
     if "modifiers" in out:
         out["modifiers"] = json.loads(out["modifiers"] or "[]")
     for key in ("secret", "seated"):
@@ -650,7 +656,9 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         try:
             raw = form_command(form)
         except webapp.ApiError as exc:
-            return page(request, "flash.html", status=200, ok=False, message=exc.message)
+            return page(
+                request, "flash.html", status=200, ok=False, message=exc.text(lang_of(request))
+            )
         outcome = await webapp.run_command(ctx, live, who, raw, key)
         ok = outcome.status == 200
         message = "" if ok else _error_text(outcome.body["error"], lang_of(request))
@@ -686,7 +694,10 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
             }
             person = str(form.get("person", "")).strip()[:200]
             if seat not in valid or not person:
-                return page(request, "flash.html", ok=False, message="seat and name needed")
+                message = webapp.error(422, "seat_and_name", "seat and name needed").text(
+                    lang_of(request)
+                )
+                return page(request, "flash.html", ok=False, message=message)
             _, token = ctx.store.add_seat(game, seat, person, form.get("lead") == "on")
         link = f"{str(request.base_url).rstrip('/')}/join/{token}" if token else ""
         return page(request, "flash.html", ok=True, message="", link=link)
@@ -722,6 +733,24 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
                 headers=_attachment(game, fmt),
             )
         raise webapp.error(404, "no_format", "export as csv, xlsx or jsonl")
+
+
+def error_page(request: Request, exc: Any) -> HTMLResponse:
+    """A refused page request, as a page in the user's language."""
+    lang = pick(
+        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    html = render(
+        lang,
+        "error.html",
+        message=exc.text(lang),
+        status=exc.status,
+        csrf="",
+        key="",
+        path=request.url.path,
+    )
+    return HTMLResponse(html, exc.status)
 
 
 def _attachment(game: str, fmt: str) -> dict[str, str]:
