@@ -485,15 +485,20 @@ def _draft_action(s: State, c: cmd.DraftAction) -> list[ev.Event]:
     return [_one(s, ev.ActionDrafted, (team,), c.seat.name, c.by, draft=f"d{s.seq + 1}", **fields)]
 
 
+def _odds_still_open(rec: ActionRecord, uid: str, p: Any) -> float:
+    """Odds may be set until the die is rolled, and are a probability."""
+    if rec.status not in ("submitted", "assessed"):
+        raise RuleViolation("violation.odds_fixed", uid=uid)
+    if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise RuleViolation("violation.probability_range", p=p)
+    return float(p)
+
+
 def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
     _require_umpire(c, "violation.do.assess_actions")
     _require_running(s)
     rec = _action(s, c, c.uid)
-    if rec.status not in ("submitted", "assessed"):
-        raise RuleViolation("violation.odds_fixed", uid=c.uid)
-    p = c.probability
-    if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise RuleViolation("violation.probability_range", p=p)
+    p = _odds_still_open(rec, c.uid, c.probability)
     if c.method not in cmd.ASSESSMENT_METHODS:
         raise RuleViolation(
             "violation.unknown_method",
@@ -990,11 +995,7 @@ def _estimate(s: State, c: cmd.EstimateOdds) -> list[ev.Event]:
     if not c.by:
         raise RuleViolation("violation.estimate_unnamed")
     rec = _action(s, c, c.uid)
-    if rec.status not in ("submitted", "assessed"):
-        raise RuleViolation("violation.odds_fixed", uid=c.uid)
-    p = c.probability
-    if not isinstance(p, int | float) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise RuleViolation("violation.probability_range", p=p)
+    p = _odds_still_open(rec, c.uid, c.probability)
     if c.by in rec.estimates:
         raise RuleViolation("violation.already_estimated", by=c.by, uid=c.uid)
     # blind: no adjudicator reads another's estimate in the log

@@ -161,28 +161,14 @@ class Context:
             raise error(401, "unknown_token", "this link or token is not valid")
         if row.revoked:
             raise error(401, "revoked", "this link was revoked by the white cell")
-        return Caller(
-            Seat.parse(row.seat),
-            row.person,
-            row.lead,
-            row.game_id,
-            seat_id=row.id,
-            session=row.session,
-        )
+        return _seat_caller(row)
 
     def caller_from_cookies(self, request: Request) -> Caller | None:
         session = self.signer.unsign(request.cookies.get(SEAT_COOKIE))
         if session:
             row = self.row(session.split(":", 1)[0])
             if row is not None and not row.revoked and row.session == session:
-                return Caller(
-                    Seat.parse(row.seat),
-                    row.person,
-                    row.lead,
-                    row.game_id,
-                    seat_id=row.id,
-                    session=row.session,
-                )
+                return _seat_caller(row)
         account_id = self.signer.unsign(request.cookies.get(ACCOUNT_COOKIE))
         if account_id and (account_id in self._accounts or self.store.account_exists(account_id)):
             self._accounts.add(account_id)
@@ -191,6 +177,17 @@ class Context:
 
     def session_value(self, request: Request) -> str:
         return request.cookies.get(SEAT_COOKIE) or request.cookies.get(ACCOUNT_COOKIE) or ""
+
+
+def _seat_caller(row: SeatRow) -> Caller:
+    return Caller(
+        Seat.parse(row.seat),
+        row.person,
+        row.lead,
+        row.game_id,
+        seat_id=row.id,
+        session=row.session,
+    )
 
 
 def ctx_of(request: Request) -> Context:

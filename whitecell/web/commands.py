@@ -196,18 +196,9 @@ def to_command(
             return cmd.OpenRound(number=b.number, deadline=deadline, **common)
         case CloseRoundBody():
             return cmd.CloseRound(number=b.number, **common)
-        case SubmitActionBody(type="submit_action"):
-            return cmd.SubmitAction(
-                action=b.action,
-                target=b.target,
-                secret=b.secret,
-                rationale=b.rationale,
-                description=b.description,
-                instrument=b.instrument,
-                **common,
-            )
         case SubmitActionBody():
-            return cmd.DraftAction(
+            kind = cmd.SubmitAction if b.type == "submit_action" else cmd.DraftAction
+            return kind(
                 action=b.action,
                 target=b.target,
                 secret=b.secret,
