@@ -279,6 +279,8 @@ def _proposal(s: State, uid: str, team: str | None) -> ProposalRecord:
 
 def _check_text(text: str, what: str, *, required: bool = True) -> None:
     """``what`` is the catalogue key of the text's name (``violation.field.*``)."""
+    if text == "" and not required:
+        return  # the common case in automated play: nothing to check
     if not isinstance(text, str):
         raise RuleViolation("violation.text.not_text", what=Phrase(what))
     if required and not text.strip():
@@ -621,6 +623,22 @@ def _apply(s: State, c: cmd.ApplyOutcome) -> list[ev.Event]:
     spec = s.scenario.action.get(rec.action)
     catalogue = NO_EFFECTS if spec is None else spec.on_success if rec.success else spec.on_failure
     effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
+    if not (effects.end_agreements or effects.reveal or c.public_text or c.private_text):
+        # the common case: one event, no chain, no copy of the state
+        changes = _changes(s.v, s.scenario, effects, rec.team, rec.target)
+        return [
+            _one(
+                s,
+                ev.OutcomeApplied,
+                rec.audience,
+                c.seat.name,
+                c.by,
+                uid=rec.uid,
+                success=bool(rec.success),
+                changes=changes,
+                edited=c.effects is not None,
+            )
+        ]
     d = _Draft(s, copy=True)
     changes = d.apply(effects, rec.team, rec.target)
     d.emit(
