@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from whitecell.adjudication.rules import odds
 from whitecell.engine import commands as cmd
@@ -111,19 +112,28 @@ def valuer(scenario: Scenario, team: str) -> Valuer:
 _Option = tuple[Action, str | None, tuple["_Term", ...], tuple["_Term", ...], float | None]
 
 
+_Target = tuple[str | None, tuple["_Term", ...], tuple["_Term", ...]]
+# (action, its condition, agreements it ends, odds if they never change, its targets)
+_Group = tuple[Action, Any, tuple[str, ...], float | None, tuple[_Target, ...]]
+
+
 @lru_cache(maxsize=256)
-def _options(scenario: Scenario, team: str) -> tuple[_Option, ...]:
-    """Every move open to a team, with what it is worth and, without modifiers, its odds."""
+def _groups(scenario: Scenario, team: str) -> tuple[_Group, ...]:
+    """Every move open to a team, by action: what each target is worth on success and on
+    failure, and, for an action without modifiers, its odds."""
     v = valuer(scenario, team)
     lo, hi = scenario.min_probability, scenario.max_probability
-    out: list[_Option] = []
+    out: list[_Group] = []
     for a in scenario.actions:
-        if team in a.teams:
-            fixed = None if a.modifiers else min(max(a.base_probability, lo), hi)
-            for t in (None,) if a.targets is None else [t for t in a.targets if t != team]:
-                out.append(
-                    (a, t, v.plan(a.on_success, team, t), v.plan(a.on_failure, team, t), fixed)
-                )
+        if team not in a.teams:
+            continue
+        fixed = None if a.modifiers else min(max(a.base_probability, lo), hi)
+        targets = tuple(
+            (t, v.plan(a.on_success, team, t), v.plan(a.on_failure, team, t))
+            for t in ((None,) if a.targets is None else [t for t in a.targets if t != team])
+        )
+        requires = a.requires.fn if a.requires is not None else None
+        out.append((a, requires, a.on_success.end_agreements, fixed, targets))
     return tuple(out)
 
 
@@ -189,7 +199,7 @@ class HeuristicAgent:
         self.rng = rng
         self.valuer = valuer(scenario, team)
         self.temperature = scenario.temperature
-        self.options = _options(scenario, team)
+        self.groups = _groups(scenario, team)
 
     # -- action rounds ---------------------------------------------------
     def choose_actions(self, view: View) -> list[cmd.SubmitAction]:
@@ -201,25 +211,34 @@ class HeuristicAgent:
         ctx = view.context()
         beliefs = ctx.v
         remaining = remaining_rounds(view)
-        worth = _worth
         sc = self.sc
-        best: dict[str, tuple[float, Action, str | None]] = {}
-        for action, target, on_success, on_failure, fixed in self.options:
-            if action.requires is not None and not action.requires.fn(ctx, self.id, target):
-                continue
-            ends = action.on_success.end_agreements
-            if not (on_success or on_failure or ends):
-                u = 0.0  # nothing this team weighs changes, whatever the odds
-            else:
-                p = odds(ctx, sc, action, self.id, target) if fixed is None else fixed
-                u = p * worth(on_success, beliefs) if on_success else 0.0
-                if on_failure:
-                    u += (1 - p) * worth(on_failure, beliefs)
-                if ends:
-                    u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
-            if action.id not in best or u > best[action.id][0]:
-                best[action.id] = (u, action, target)
-        moves = list(best.values())
+        me = self.id
+        moves: list[tuple[float, Action, str | None]] = []
+        for action, requires, ends, fixed, targets in self.groups:
+            top: tuple[float, Action, str | None] | None = None
+            for target, on_success, on_failure in targets:
+                if requires is not None and not requires(ctx, me, target):
+                    continue
+                if not (on_success or on_failure or ends):
+                    u = 0.0  # nothing this team weighs changes, whatever the odds
+                else:
+                    p = odds(ctx, sc, action, me, target) if fixed is None else fixed
+                    u = 0.0
+                    for i, amount, absolute, weight, lo, hi in on_success:  # inlined _worth
+                        old = beliefs[i]
+                        new = amount if absolute else old + amount
+                        u += p * weight * ((lo if new < lo else hi if new > hi else new) - old)
+                    q = 1.0 - p
+                    for i, amount, absolute, weight, lo, hi in on_failure:
+                        old = beliefs[i]
+                        new = amount if absolute else old + amount
+                        u += q * weight * ((lo if new < lo else hi if new > hi else new) - old)
+                    if ends:
+                        u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
+                if top is None or u > top[0]:
+                    top = (u, action, target)
+            if top is not None:
+                moves.append(top)
         utilities = [self.sc.hold_value] + [u for u, _, _ in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
         chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)
