@@ -6,7 +6,7 @@ Pure: the same scenario and seed give the same commands, so the same log.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
@@ -89,8 +89,11 @@ def _negotiation_round(
                 _responses(game, agents, counter, may_counter=False)
 
 
-def play_game(scenario: Scenario, seed: int) -> Game:
-    """Play ``scenario`` from start to end with heuristic agents in every seat."""
+def play_game(
+    scenario: Scenario, seed: int, *, after_round: Callable[[Game], None] | None = None
+) -> Game:
+    """Play ``scenario`` from start to end with heuristic agents in every seat;
+    ``after_round`` sees the game after each round closes (ensembles record the state)."""
     game = Game(scenario, seed)
     agents = {t: HeuristicAgent(scenario, t, agent_rng(seed, t)) for t in scenario.team_ids}
     mediator = Mediator(scenario)
@@ -102,5 +105,7 @@ def play_game(scenario: Scenario, seed: int) -> Game:
         else:
             _negotiation_round(game, agents, mediator)
         game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
+        if after_round is not None:
+            after_round(game)
     game.handle(cmd.EndGame(seat=CONTROL))
     return game

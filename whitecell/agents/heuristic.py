@@ -161,24 +161,33 @@ def _softmax_sample(
     utilities: Sequence[float], temperature: float, k: int, rng: random.Random
 ) -> list[int]:
     """Up to ``k`` distinct indices drawn by softmax without replacement; index 0 ("hold")
-    ends the draw when it comes up. Weights are taken relative to the best option still in
-    the draw, so a cold agent moves on to its next best move instead of underflowing."""
-    left = list(range(len(utilities)))
+    ends the draw when it comes up. If what is left underflows (a cold agent whose best
+    move is taken), the weights are taken again relative to the best move still in the draw."""
+    top = max(utilities)
+    weights = [math.exp((u - top) / temperature) for u in utilities]
+    total = sum(weights)
     picked: list[int] = []
-    while len(picked) < k and len(left) > 1:
-        top = max(utilities[i] for i in left)
-        weights = [math.exp((utilities[i] - top) / temperature) for i in left]
-        x = rng.random() * sum(weights)
-        choice = left[-1]
-        for i, w in zip(left, weights, strict=True):
+    while len(picked) < k:
+        if total <= 1e-300:
+            left = [i for i, w in enumerate(weights) if i not in picked]
+            if len(left) < 2:
+                break
+            top = max(utilities[i] for i in left)
+            for i in left:
+                weights[i] = math.exp((utilities[i] - top) / temperature)
+            total = sum(weights[i] for i in left)
+        x = rng.random() * total
+        choice = max(range(len(weights)), key=weights.__getitem__)  # if rounding runs past
+        for i, w in enumerate(weights):
             x -= w
-            if x <= 0:
+            if x <= 0 and w > 0:
                 choice = i
                 break
         if choice == 0:
             break
         picked.append(choice)
-        left.remove(choice)
+        weights[choice] = 0.0
+        total = sum(weights)  # summed again rather than subtracted: no drift
     return picked
 
 

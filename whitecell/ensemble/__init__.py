@@ -1,0 +1,1 @@
+"""Monte Carlo ensembles: many automated plays of one scenario, with honest statistics."""

@@ -1,0 +1,95 @@
+"""Running an ensemble: cut it into tasks, fold the chunks as they come back, stop cleanly.
+
+Pure apart from the executor it is given: the caller supplies what happens to each
+chunk (a progress bar, a Parquet file) through ``on_chunk``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whitecell.ensemble.executors import Executor
+from whitecell.ensemble.run import Chunk, Task
+from whitecell.ensemble.stats import Aggregate, compare
+from whitecell.scenario.model import Scenario
+
+FORMAT = "whitecell-ensemble"
+VERSION = 1
+CHUNK = 64  # runs per task: about 130 ms of play, so a task is never mostly overhead
+
+
+@dataclass
+class Result:
+    aggregate: Aggregate
+    requested: int
+    interrupted: bool
+
+
+def tasks_for(scenario: Scenario, runs: int, seed: int, chunk: int = CHUNK) -> Iterator[Task]:
+    document = dict(scenario.document)
+    for start in range(0, runs, chunk):
+        yield Task(document, scenario.digest, seed, start, min(chunk, runs - start))
+
+
+def run_ensemble(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    executor: Executor,
+    on_chunk: Callable[[Chunk], None] | None = None,
+    chunk: int = CHUNK,
+) -> Result:
+    """Play ``runs`` games; Ctrl-C stops early and keeps every finished chunk."""
+    aggregate = Aggregate(scenario)
+    interrupted = False
+    try:
+        for done in executor.run(tasks_for(scenario, runs, seed, chunk)):
+            aggregate.add(done)
+            if on_chunk is not None:
+                on_chunk(done)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        executor.close(interrupted=interrupted)
+    return Result(aggregate, runs, interrupted)
+
+
+def summary(
+    base: Scenario,
+    seed: int,
+    executor: Executor,
+    results: list[tuple[list[tuple[str, Any]], Scenario, Result]],
+) -> dict[str, Any]:
+    """The JSON summary of one ensemble, or of a sweep (one ensemble per combination)."""
+    first_values, _, first = results[0]
+    head = first.aggregate.summary()
+    out: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "scenario": base.id,
+        "scenario_digest": base.digest,
+        "seed": seed,
+        "requested_runs": first.requested,
+        "interrupted": any(r.interrupted for _, _, r in results),
+        "executor": executor.name,
+        "workers": executor.workers,
+        "settings": {p: v for p, v in first_values},
+        **head,
+    }
+    if len(results) > 1 or first_values:
+        sweep = []
+        for values, scenario, result in results:
+            part = result.aggregate.summary()
+            sweep.append(
+                {
+                    "values": {p: v for p, v in values},
+                    "scenario_digest": scenario.digest,
+                    "interrupted": result.interrupted,
+                    **part,
+                    "change": compare(head, part),
+                }
+            )
+        out["sweep"] = sweep
+    return out

@@ -1,0 +1,129 @@
+"""Where an ensemble's chunks are played: in this process, in local processes, or on Ray.
+
+Each executor takes tasks and hands back their chunks as they finish, in any
+order; the parent folds them into the statistics. Workers never write anywhere.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from whitecell.ensemble.run import Chunk, Task, run_chunk, worker_setup
+
+
+class ExecutorError(Exception):
+    """An executor that cannot run here, with what to do about it."""
+
+
+class Executor(Protocol):
+    name: str
+    workers: int
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]: ...
+
+    def close(self, *, interrupted: bool = False) -> None: ...
+
+
+class InProcess:
+    """Every chunk in this process, one after the other (tests, small ensembles)."""
+
+    name = "inprocess"
+    workers = 1
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
+        for task in tasks:
+            yield run_chunk(task)
+
+    def close(self, *, interrupted: bool = False) -> None:
+        pass
+
+
+class LocalProcesses:
+    """A pool of worker processes on this machine (started with ``spawn``)."""
+
+    name = "local"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_setup)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
+        yield from self.pool.imap_unordered(run_chunk, tasks)
+
+    def close(self, *, interrupted: bool = False) -> None:
+        if interrupted:
+            self.pool.terminate()
+        else:
+            self.pool.close()
+        self.pool.join()
+
+
+def _ray_chunk(task: Task) -> Chunk:
+    if not getattr(_ray_chunk, "ready", False):
+        worker_setup()
+        _ray_chunk.ready = True  # type: ignore[attr-defined]
+    return run_chunk(task)
+
+
+class RayExecutor:
+    """Ray tasks, one CPU each, on a cluster (``address``) or a local Ray instance."""
+
+    name = "ray"
+
+    def __init__(self, workers: int, address: str | None = None) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise ExecutorError(
+                "the Ray executor needs Ray: pip install 'whitecell[ray]'"
+            ) from None
+        self.ray = ray
+        self.workers = workers
+        self.started_here = not ray.is_initialized()
+        if self.started_here:
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if address:
+                options["address"] = address
+            else:
+                options["num_cpus"] = workers
+            try:
+                ray.init(**options)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ExecutorError(
+                    f"cannot reach Ray at {address or 'a local instance'}: {exc}"
+                ) from None
+        self.remote = ray.remote(num_cpus=1)(_ray_chunk)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
+        ray = self.ray
+        pending: list[Any] = []
+        queue = iter(tasks)
+        limit = max(2, 2 * self.workers)  # enough in flight to keep every CPU busy
+        while True:
+            while len(pending) < limit:
+                task = next(queue, None)
+                if task is None:
+                    break
+                pending.append(self.remote.remote(task))
+            if not pending:
+                return
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])
+
+    def close(self, *, interrupted: bool = False) -> None:
+        if self.started_here:
+            self.ray.shutdown()
+
+
+def executor(name: str, workers: int, address: str | None = None) -> Executor:
+    if workers < 1:
+        raise ExecutorError("--workers must be at least 1")
+    if name == "inprocess":
+        return InProcess()
+    if name == "local":
+        return InProcess() if workers == 1 else LocalProcesses(workers)
+    if name == "ray":
+        return RayExecutor(workers, address)
+    raise ExecutorError(f"unknown executor '{name}' (allowed: local, ray, inprocess)")

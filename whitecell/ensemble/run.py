@@ -1,0 +1,101 @@
+"""Playing a chunk of an ensemble's runs: the work a worker does.
+
+A task names the scenario (as its document, which workers compile once and keep),
+the ensemble seed and a range of run indices. The result is compact arrays, not
+games: outcomes, the variables after every round, the path each game took.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from whitecell.engine.game import Game
+from whitecell.ensemble.seeds import run_seed
+from whitecell.play import play_game
+from whitecell.scenario.load import scenario_from_document
+from whitecell.scenario.model import Scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    document: dict[str, Any]
+    digest: str
+    ensemble_seed: int
+    start: int
+    count: int
+
+
+@dataclass
+class Chunk:
+    """The runs ``start`` .. ``start + count - 1``: arrays with one row per run."""
+
+    start: int
+    seeds: np.ndarray  # uint64 (n,)
+    outcomes: np.ndarray  # float64 (n, outcomes); booleans as 0/1
+    rounds: np.ndarray  # float32 (n, rounds, variables): values after each round closes
+    paths: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario_of(task: Task) -> Scenario:
+    """The compiled scenario of a task, compiled once per worker process."""
+    found = _SCENARIOS.get(task.digest)
+    if found is None:
+        found = _SCENARIOS[task.digest] = scenario_from_document(task.document, "ensemble")
+    return found
+
+
+def game_path(game: Game) -> str:
+    """The story of the agreements in one game: what was signed and broken, and when."""
+    steps = []
+    for rec in game.state.agreements.values():
+        steps.append((rec.signed_round, 0, f"{rec.agreement} signed r{rec.signed_round}"))
+        if not rec.in_force:
+            steps.append((rec.broken_round or 0, 1, f"{rec.agreement} broken r{rec.broken_round}"))
+    return " / ".join(text for _, _, text in sorted(steps)) or "no agreement"
+
+
+def run_chunk(task: Task) -> Chunk:
+    """Play the task's runs and return their results."""
+    scenario = scenario_of(task)
+    n, rounds, width = task.count, len(scenario.rounds), len(scenario.vars)
+    seeds = np.empty(n, dtype=np.uint64)
+    outcomes = np.empty((n, len(scenario.outcomes)), dtype=np.float64)
+    values = np.empty((n, rounds, width), dtype=np.float32)
+    paths: list[str] = []
+    for row in range(n):
+        seed = run_seed(task.ensemble_seed, task.start + row)
+        seeds[row] = seed
+        snapshots: list[list[float]] = []
+        game = play_game(
+            scenario, seed, after_round=lambda g, s=snapshots: s.append(list(g.state.v))
+        )
+        values[row] = snapshots
+        outcomes[row] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
+        paths.append(game_path(game))
+    return Chunk(task.start, seeds, outcomes, values, paths)
+
+
+def sorted_outcomes(scenario: Scenario, outcomes: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """Outcomes in the scenario's order (how every array of an ensemble is laid out)."""
+    got = outcomes or {}
+    return [(o.id, got[o.id]) for o in scenario.outcomes]
+
+
+def worker_setup() -> None:
+    """In each worker: leave Ctrl-C to the parent, and collect garbage less often (a game
+    makes many short-lived objects and few cycles)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(50_000, 20, 100)

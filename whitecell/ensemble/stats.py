@@ -1,0 +1,162 @@
+"""Streaming statistics over an ensemble's runs.
+
+Results are folded in chunk by chunk, so memory does not grow with the number
+of runs, except for the values of numeric outcomes (8 bytes a run each, kept so
+their percentiles are exact). Variables per round go into fixed histograms over
+each variable's declared range: their percentiles are exact to one bin
+(1/1000 of the range). Every figure is computed in an order-independent way, so
+the summary is the same whatever the workers and the order results arrive in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from whitecell.ensemble.run import Chunk
+from whitecell.scenario.model import Scenario
+
+BINS = 1000
+Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]:
+    """A proportion and its Wilson score interval (sound near 0 and 1, unlike the normal one)."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Aggregate:
+    """Everything a summary needs, folded in as chunks of runs arrive."""
+
+    scenario: Scenario
+    n: int = 0
+    true_counts: np.ndarray = field(init=False)
+    numbers: list[list[np.ndarray]] = field(init=False)
+    histograms: np.ndarray = field(init=False)
+    paths: Counter[str] = field(default_factory=Counter)
+    path_example: dict[str, tuple[int, int]] = field(default_factory=dict)  # path: (run, seed)
+
+    def __post_init__(self) -> None:
+        sc = self.scenario
+        self.true_counts = np.zeros(len(sc.outcomes), dtype=np.int64)
+        self.numbers = [[] for _ in sc.outcomes]
+        self.histograms = np.zeros((len(sc.rounds), len(sc.vars), BINS), dtype=np.int64)
+        self._lo = np.array([v.lo for v in sc.vars], dtype=np.float64)
+        self._span = np.array([v.hi - v.lo for v in sc.vars], dtype=np.float64)
+
+    def add(self, chunk: Chunk) -> None:
+        sc = self.scenario
+        n = chunk.count
+        if n == 0:
+            return
+        self.n += n
+        for j, outcome in enumerate(sc.outcomes):
+            column = chunk.outcomes[:, j]
+            if outcome.is_bool:
+                self.true_counts[j] += int(np.count_nonzero(column))
+            else:
+                self.numbers[j].append(column.astype(np.float64, copy=True))
+        rounds, width = len(sc.rounds), len(sc.vars)
+        scaled = (chunk.rounds.astype(np.float64) - self._lo) / self._span
+        bins = np.clip((scaled * BINS).astype(np.int64), 0, BINS - 1)
+        flat = (np.arange(rounds * width, dtype=np.int64).reshape(rounds, width) * BINS) + bins
+        self.histograms += np.bincount(flat.ravel(), minlength=rounds * width * BINS).reshape(
+            rounds, width, BINS
+        )
+        for row, path in enumerate(chunk.paths):
+            self.paths[path] += 1
+            run = chunk.start + row
+            known = self.path_example.get(path)
+            if known is None or run < known[0]:
+                self.path_example[path] = (run, int(chunk.seeds[row]))
+
+    # -- the summary ---------------------------------------------------------------
+    def _percentiles(self, counts: np.ndarray, lo: float, span: float) -> dict[str, float]:
+        total = counts.sum()
+        cumulative = np.cumsum(counts)
+        out = {}
+        for q in (5, 50, 95):
+            index = int(np.searchsorted(cumulative, q / 100 * total, side="left"))
+            out[f"p{q}"] = round(lo + span * (index + 0.5) / BINS, 6)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        sc = self.scenario
+        outcomes: dict[str, Any] = {}
+        for j, outcome in enumerate(sc.outcomes):
+            if outcome.is_bool:
+                p, low, high = wilson(int(self.true_counts[j]), self.n)
+                outcomes[outcome.id] = {
+                    "p": _r(p),
+                    "ci_low": _r(low),
+                    "ci_high": _r(high),
+                    "count": int(self.true_counts[j]),
+                }
+            else:
+                values = (
+                    np.sort(np.concatenate(self.numbers[j])) if self.numbers[j] else np.empty(0)
+                )
+                if len(values) == 0:
+                    outcomes[outcome.id] = {"mean": None, "std": None}
+                    continue
+                outcomes[outcome.id] = {
+                    "mean": _r(math.fsum(values) / len(values)),
+                    "std": _r(float(np.std(values, ddof=1))) if len(values) > 1 else 0.0,
+                    "p5": _r(float(np.percentile(values, 5))),
+                    "p50": _r(float(np.percentile(values, 50))),
+                    "p95": _r(float(np.percentile(values, 95))),
+                }
+        variables: dict[str, list[dict[str, Any]]] = {}
+        if self.n:
+            for v, var in enumerate(sc.vars):
+                variables[var.key] = [
+                    {
+                        "round": r + 1,
+                        **self._percentiles(self.histograms[r, v], var.lo, var.hi - var.lo),
+                    }
+                    for r in range(len(sc.rounds))
+                ]
+        paths = [
+            {
+                "path": path,
+                "count": count,
+                "share": _r(count / self.n),
+                "example_run": self.path_example[path][0],
+                "example_seed": self.path_example[path][1],
+            }
+            for path, count in sorted(self.paths.items(), key=lambda x: (-x[1], x[0]))[:20]
+        ]
+        return {
+            "runs": self.n,
+            "outcomes": outcomes,
+            "variables": variables,
+            "paths": paths,
+            "distinct_paths": len(self.paths),
+        }
+
+
+def _r(x: float) -> float:
+    return x if math.isnan(x) else round(x, 6)
+
+
+def compare(first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """How ``other`` differs from ``first`` (a sweep's first value): proportions and means."""
+    out: dict[str, Any] = {}
+    for key, a in first["outcomes"].items():
+        b = other["outcomes"].get(key, {})
+        if "p" in a and "p" in b:
+            out[key] = {"dp": _r(b["p"] - a["p"])}
+        elif a.get("mean") is not None and b.get("mean") is not None:
+            out[key] = {"dmean": _r(b["mean"] - a["mean"])}
+    return out
