@@ -12,10 +12,13 @@ from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, Propo
 
 
 def _set(state: State, changes: ev.Changes) -> None:
+    if not changes:
+        return
     var = state.scenario.var
     v = state.v
     for key, _old, new in changes:
         v[var[key].index] = new
+    state.version += 1
 
 
 def _game_started(s: State, e: ev.GameStarted) -> None:
@@ -24,6 +27,7 @@ def _game_started(s: State, e: ev.GameStarted) -> None:
 
 
 def _round_opened(s: State, e: ev.RoundOpened) -> None:
+    s.version += 1
     s.round = e.round
     s.round_open = True
     s.date = dt.date.fromisoformat(e.date)
@@ -37,6 +41,7 @@ def _round_closed(s: State, e: ev.RoundClosed) -> None:
 
 
 def _action_submitted(s: State, e: ev.ActionSubmitted) -> None:
+    s.version += 1  # action counts, which projections may show, change
     s.actions[e.uid] = ActionRecord(
         e.uid,
         e.round,
@@ -71,6 +76,7 @@ def _dice_rolled(s: State, e: ev.DiceRolled) -> None:
 
 
 def _outcome_applied(s: State, e: ev.OutcomeApplied) -> None:
+    s.version += 1
     rec = s.actions[e.uid]
     rec.status = "applied"
     if rec.action in s.ac:
@@ -79,6 +85,7 @@ def _outcome_applied(s: State, e: ev.OutcomeApplied) -> None:
 
 
 def _intelligence_report(s: State, e: ev.IntelligenceReport) -> None:
+    s.version += 1
     book = s.intel.setdefault(e.team, {})
     for key, value, exact in e.estimates:
         book[key] = (value, exact, e.round)
@@ -180,12 +187,14 @@ def _changes_only(s: State, e: ev.UpkeepApplied) -> None:
 
 
 def _inject_fired(s: State, e: ev.InjectFired) -> None:
+    s.version += 1
     if e.inject in s.scenario.inject:
         s.inj.add(e.inject)
     _set(s, e.changes)
 
 
 def _game_ended(s: State, e: ev.GameEnded) -> None:
+    s.version += 1
     s.ended = True
     s.paused = False
     s.outcomes = dict(e.outcomes)

@@ -114,8 +114,10 @@ class State:
     revealed_seed: int | None = None
     events: list[Event] = field(default_factory=list)
     dice: Dice | None = None
-    # projections views have built, reused until the next event (not part of the state)
+    # projections views have built, reused while what they show is unchanged; ``version``
+    # moves whenever values, intelligence, injects or the round change (not part of the state)
     projections: dict[str | None, tuple[int, Any]] = field(default_factory=dict, repr=False)
+    version: int = field(default=0, repr=False)
 
     @property
     def current_round(self) -> Any:

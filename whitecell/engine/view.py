@@ -180,7 +180,7 @@ class View:
             s = self.state
             team = self.seat.team
             cached = s.projections.get(team)
-            if cached is not None and cached[0] == s.seq:
+            if cached is not None and cached[0] == s.version:
                 self._ctx = cached[1]
                 return self._ctx
             inj = {
@@ -195,7 +195,7 @@ class View:
                 est = book.get(var.key)
                 v[i] = est[0] if est is not None else var.initial
             self._ctx = Projection(v, s.ag, s.cl, None, inj, s.round, s, team)
-            s.projections[team] = (s.seq, self._ctx)
+            s.projections[team] = (s.version, self._ctx)
         return self._ctx
 
     @property

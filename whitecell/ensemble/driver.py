@@ -27,8 +27,10 @@ class Result:
     interrupted: bool
 
 
-def tasks_for(scenario: Scenario, runs: int, seed: int, chunk: int = CHUNK) -> Iterator[Task]:
-    document = dict(scenario.document)
+def tasks_for(
+    scenario: Scenario, runs: int, seed: int, chunk: int = CHUNK, *, ship: bool = True
+) -> Iterator[Task]:
+    document = dict(scenario.document) if ship else None
     for start in range(0, runs, chunk):
         yield Task(document, scenario.digest, seed, start, min(chunk, runs - start))
 
@@ -45,7 +47,9 @@ def run_ensemble(
     aggregate = Aggregate(scenario)
     interrupted = False
     try:
-        for done in executor.run(tasks_for(scenario, runs, seed, chunk)):
+        executor.prepare(dict(scenario.document))
+        tasks = tasks_for(scenario, runs, seed, chunk, ship=executor.ships_document)
+        for done in executor.run(tasks):
             aggregate.add(done)
             if on_chunk is not None:
                 on_chunk(done)

@@ -20,6 +20,9 @@ class ExecutorError(Exception):
 class Executor(Protocol):
     name: str
     workers: int
+    ships_document: bool  # whether tasks must carry the scenario document
+
+    def prepare(self, document: dict[str, Any]) -> None: ...
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]: ...
 
@@ -31,6 +34,10 @@ class InProcess:
 
     name = "inprocess"
     workers = 1
+    ships_document = True
+
+    def prepare(self, document: dict[str, Any]) -> None:
+        pass
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
         for task in tasks:
@@ -44,26 +51,43 @@ class LocalProcesses:
     """A pool of worker processes on this machine (started with ``spawn``)."""
 
     name = "local"
+    ships_document = False  # each worker is handed the scenario once, when it starts
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_setup)
+        self.pool: Any = None
+
+    def prepare(self, document: dict[str, Any]) -> None:
+        if self.pool is None:
+            context = multiprocessing.get_context("spawn")
+            self.pool = context.Pool(self.workers, initializer=worker_setup, initargs=(document,))
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
         yield from self.pool.imap_unordered(run_chunk, tasks)
 
     def close(self, *, interrupted: bool = False) -> None:
+        if self.pool is None:
+            return
         if interrupted:
             self.pool.terminate()
         else:
             self.pool.close()
         self.pool.join()
+        self.pool = None
 
 
-def _ray_chunk(task: Task) -> Chunk:
+def _ray_chunk(document: list[Any], task: Task) -> Chunk:
+    """On a Ray worker: the scenario comes by reference (wrapped in a list so Ray does not
+    fetch it for every task) and is fetched and compiled once per worker."""
     if not getattr(_ray_chunk, "ready", False):
         worker_setup()
         _ray_chunk.ready = True  # type: ignore[attr-defined]
+    from whitecell.ensemble.run import _SCENARIOS, learn
+
+    if task.digest not in _SCENARIOS:
+        import ray
+
+        learn(ray.get(document[0]))
     return run_chunk(task)
 
 
@@ -71,6 +95,7 @@ class RayExecutor:
     """Ray tasks, one CPU each, on a cluster (``address``) or a local Ray instance."""
 
     name = "ray"
+    ships_document = False
 
     def __init__(self, workers: int, address: str | None = None) -> None:
         try:
@@ -95,6 +120,10 @@ class RayExecutor:
                     f"cannot reach Ray at {address or 'a local instance'}: {exc}"
                 ) from None
         self.remote = ray.remote(num_cpus=1)(_ray_chunk)
+        self.document: Any = None
+
+    def prepare(self, document: dict[str, Any]) -> None:
+        self.document = self.ray.put(document)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
         ray = self.ray
@@ -106,7 +135,7 @@ class RayExecutor:
                 task = next(queue, None)
                 if task is None:
                     break
-                pending.append(self.remote.remote(task))
+                pending.append(self.remote.remote([self.document], task))
             if not pending:
                 return
             done, pending = ray.wait(pending, num_returns=1)

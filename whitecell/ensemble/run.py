@@ -22,7 +22,10 @@ from whitecell.scenario.model import Scenario
 
 @dataclass(frozen=True)
 class Task:
-    document: dict[str, Any]
+    """Runs ``start`` .. ``start + count - 1`` of the scenario with ``digest``. The document
+    travels with a task only when the worker cannot already have it (in-process)."""
+
+    document: dict[str, Any] | None
     digest: str
     ensemble_seed: int
     start: int
@@ -47,11 +50,19 @@ class Chunk:
 _SCENARIOS: dict[str, Scenario] = {}
 
 
+def learn(document: dict[str, Any]) -> Scenario:
+    """Compile a scenario once per process and keep it by digest."""
+    scenario = scenario_from_document(document, "ensemble")
+    _SCENARIOS[scenario.digest] = scenario
+    return scenario
+
+
 def scenario_of(task: Task) -> Scenario:
-    """The compiled scenario of a task, compiled once per worker process."""
     found = _SCENARIOS.get(task.digest)
     if found is None:
-        found = _SCENARIOS[task.digest] = scenario_from_document(task.document, "ensemble")
+        if task.document is None:
+            raise RuntimeError(f"this worker was not given scenario {task.digest[:12]}")
+        found = learn(task.document)
     return found
 
 
@@ -92,10 +103,14 @@ def sorted_outcomes(scenario: Scenario, outcomes: dict[str, Any] | None) -> list
     return [(o.id, got[o.id]) for o in scenario.outcomes]
 
 
-def worker_setup() -> None:
-    """In each worker: leave Ctrl-C to the parent, and collect garbage less often (a game
-    makes many short-lived objects and few cycles)."""
+def worker_setup(document: dict[str, Any] | None = None) -> None:
+    """In each worker: leave Ctrl-C to the parent, learn the scenario once, and collect
+    garbage less often (a game makes many short-lived objects and few cycles)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if document is not None:
+        learn(document)
+    gc.collect()
+    gc.freeze()
     gc.set_threshold(50_000, 20, 100)
