@@ -338,14 +338,18 @@ def ensemble(
                 rate = done / max(time.monotonic() - started, 1e-9)
                 progress.update(bar, advance=c.count, rate=f"{rate:,.0f}")
 
-            result = run_ensemble(configured_scenario, n, seed, run_executor, on_chunk, chunk)
+            stop = _StopOnCtrlC()
+            with stop:
+                result = run_ensemble(
+                    configured_scenario, n, seed, run_executor, on_chunk, chunk, stop.requested
+                )
             results.append((combo, configured_scenario, result))
             if result.interrupted:
                 break
     if writer is not None:
         writer.close()
     assert run_executor is not None
-    report = summary(base, seed, run_executor, results)
+    report = summary(base, seed, run_executor, results, settings)
     if json_out is not None:
         _write(json_out, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     out.print(_outcome_table(base, report))
@@ -361,6 +365,34 @@ def ensemble(
             f"finished (of {total:,}).[/yellow]"
         )
         raise typer.Exit(130)
+
+
+class _StopOnCtrlC:
+    """While an ensemble runs, Ctrl-C asks it to stop after the chunk in hand, so the
+    summary and the Parquet file always cover the same finished runs."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.previous: Any = None
+
+    def requested(self) -> bool:
+        return self.stop
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.stop:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        self.stop = True
+
+    def __enter__(self) -> _StopOnCtrlC:
+        import signal
+
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, self.previous)
 
 
 def _outcome_table(sc: Scenario, report: dict[str, Any], title: str | None = None) -> Table:

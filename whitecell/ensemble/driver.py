@@ -42,17 +42,22 @@ def run_ensemble(
     executor: Executor,
     on_chunk: Callable[[Chunk], None] | None = None,
     chunk: int = CHUNK,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Result:
-    """Play ``runs`` games; Ctrl-C stops early and keeps every finished chunk."""
+    """Play ``runs`` games. ``should_stop`` (checked between chunks) or Ctrl-C stops early,
+    keeping every finished chunk."""
     aggregate = Aggregate(scenario)
     interrupted = False
     try:
         executor.prepare(dict(scenario.document))
         tasks = tasks_for(scenario, runs, seed, chunk, ship=executor.ships_document)
         for done in executor.run(tasks):
-            aggregate.add(done)
             if on_chunk is not None:
-                on_chunk(done)
+                on_chunk(done)  # first the caller's copy (a file), then the statistics
+            aggregate.add(done)
+            if should_stop is not None and should_stop():
+                interrupted = True
+                break
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -65,21 +70,24 @@ def summary(
     seed: int,
     executor: Executor,
     results: list[tuple[list[tuple[str, Any]], Scenario, Result]],
+    settings: list[tuple[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON summary of one ensemble, or of a sweep (one ensemble per combination)."""
-    first_values, _, first = results[0]
+    """The JSON summary of one ensemble, or of a sweep (one ensemble per combination);
+    ``settings`` are the --set values every ensemble played with."""
+    first_values, first_scenario, first = results[0]
     head = first.aggregate.summary()
     out: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "scenario": base.id,
-        "scenario_digest": base.digest,
+        "scenario_digest": first_scenario.digest,
+        "base_digest": base.digest,
         "seed": seed,
         "requested_runs": first.requested,
         "interrupted": any(r.interrupted for _, _, r in results),
         "executor": executor.name,
         "workers": executor.workers,
-        "settings": {p: v for p, v in first_values},
+        "settings": {p: v for p, v in settings or []},
         **head,
     }
     if len(results) > 1 or first_values:

@@ -46,7 +46,7 @@ class RunsWriter:
         import numpy as np
 
         pa = self.pa
-        chunks, self.buffer, self.buffered = self.buffer, [], 0
+        chunks = self.buffer
         columns: dict[str, Any] = {
             "run": np.concatenate([np.arange(c.start, c.start + c.count) for c in chunks]),
             "seed": np.concatenate([c.seeds for c in chunks]),
@@ -63,6 +63,7 @@ class RunsWriter:
             columns[f"final.{v.key}"] = finals[:, v.index]
         columns["path"] = [p for c in chunks for p in c.paths]
         self.writer.write_table(pa.table(columns, schema=self.schema))
+        self.buffer, self.buffered = [], 0  # only once written
 
     def close(self) -> None:
         self.flush()

@@ -57,9 +57,45 @@ def _describe(node: Any) -> str:
     return "a plain value"
 
 
+# Mappings keyed by variable names, which may themselves contain dots.
+_VARIABLE_MAPS = frozenset({"preferences", "change", "set"})
+
+
+def _segments(document: dict[str, Any], raw: list[str]) -> list[str]:
+    """Rejoin dotted keys: ``preferences.cohesion.russia`` names the key ``cohesion.russia``
+    of ``preferences``. At a mapping, the longest run of parts that is a key wins; in a
+    map keyed by variables, a new key takes the rest of the path as its name."""
+    out: list[str] = []
+    node: Any = document
+    i = 0
+    while i < len(raw):
+        step = 1
+        if isinstance(node, dict):
+            for j in range(len(raw), i + 1, -1):
+                if ".".join(raw[i:j]) in node:
+                    step = j - i
+                    break
+            else:
+                if out and out[-1] in _VARIABLE_MAPS and raw[i] not in node:
+                    step = len(raw) - i
+        part = ".".join(raw[i : i + step])
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            found = next((x for x in node if isinstance(x, Mapping) and x.get("id") == part), None)
+            if found is None and part.isdigit() and int(part) < len(node):
+                found = node[int(part)]
+            node = found
+        else:
+            node = None
+        i += step
+    return out
+
+
 def set_path(document: dict[str, Any], path: str, value: Any) -> None:
     """Set ``path`` in ``document`` (in place)."""
-    parts = path.split(".")
+    parts = _segments(document, path.split("."))
     node: Any = document
     walked: list[str] = []
     for i, part in enumerate(parts):
