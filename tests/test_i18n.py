@@ -39,8 +39,9 @@ def test_every_message_key_the_code_uses_exists() -> None:
     prefixes = "|".join(sorted({key.split(".")[0] for key in CATALOGUE}))
     literal = re.compile(rf"""["']((?:{prefixes})\.[a-z_]+(?:\.[a-z_]+)*)["']""")
     used: set[str] = set()
-    for path in SOURCE.rglob("*.py"):
-        used |= set(literal.findall(path.read_text(encoding="utf-8")))
+    for pattern in ("*.py", "report/templates/*"):
+        for path in SOURCE.rglob(pattern):
+            used |= set(literal.findall(path.read_text(encoding="utf-8")))
     assert {"round.header", "intel.noisy", "kent.probable"} <= used  # the scan itself works
     kinds = typing.get_args(schema.Round.model_fields["kind"].annotation)
     instruments = typing.get_args(schema.Action.model_fields["instrument"].annotation)

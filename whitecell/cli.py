@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from whitecell import __version__
@@ -38,7 +39,7 @@ class Lang(StrEnum):
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -161,6 +162,8 @@ def play(
         for line in narrate(sc, game.events, lang.value):
             out.print(line, soft_wrap=True)
         out.print(_final_state_table(sc, game.state.v, lang.value))
+    if log is not None and not quiet:
+        err.print(f"[dim]Report: whitecell report {escape(str(log))} -o report.html[/dim]")
 
 
 def _final_state_table(sc: Scenario, values: list[float], lang: str) -> Table:
@@ -364,6 +367,9 @@ def ensemble(
             f"[yellow]Interrupted: the summary covers the {report['runs']:,} runs that "
             f"finished (of {total:,}).[/yellow]"
         )
+    if json_out is not None:
+        err.print(f"[dim]Report: whitecell report {escape(str(json_out))} -o ensemble.html[/dim]")
+    if report["interrupted"]:
         raise typer.Exit(130)
 
 
@@ -414,6 +420,93 @@ def _outcome_table(sc: Scenario, report: dict[str, Any], title: str | None = Non
                 f"p5 {value['p5']:.4g} · p50 {value['p50']:.4g} · p95 {value['p95']:.4g}",
             )
     return table
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+    pdf = "pdf"
+
+
+class Audience(StrEnum):
+    control = "control"
+    public = "public"
+
+
+@app.command()
+def report(
+    source: Annotated[
+        Path, typer.Argument(help="A game log (JSON Lines) or an ensemble summary (--json).")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Write the report here.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="html, md or pdf.")] = (
+        ReportFormat.html
+    ),
+    lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.en,
+    audience: Annotated[
+        Audience,
+        typer.Option(help="control: everything; public: each team's secrets stay hidden."),
+    ] = Audience.control,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="For an ensemble of a scenario file: the file, for its labels."),
+    ] = None,
+) -> None:
+    """Write the after-action report of a game, or the report of an ensemble."""
+    from whitecell.report import ReportError
+    from whitecell.report.source import UnreadableSource, read_source
+
+    try:
+        kind, data = read_source(source)
+    except UnreadableSource as exc:
+        raise _fail(str(exc)) from None
+    started = time.perf_counter()
+    try:
+        with err.status(f"Writing the {fmt.value.upper()} report…", spinner="dots"):
+            body = _make_report(kind, data, fmt.value, lang.value, audience.value, scenario)
+    except ReportError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(body)
+        tmp.replace(output)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    took = time.perf_counter() - started
+    what = "ensemble report" if kind == "ensemble" else f"{audience.value} report"
+    out.print(f"Wrote the {what} to {escape(str(output))} ({len(body):,} bytes, {took:.1f} s)")
+
+
+def _make_report(
+    kind: str, data: Any, fmt: str, lang: str, audience: str, scenario_ref: str | None
+) -> bytes:
+    from whitecell.report import ensemble_report, game_report
+
+    if kind == "game":
+        if scenario_ref is not None:
+            raise _fail("--scenario is for ensemble summaries: a game log embeds its scenario")
+        return game_report(data, fmt=fmt, lang=lang, audience=audience)
+    if audience != "control":
+        raise _fail("--audience is for game logs: an ensemble has no secrets to keep")
+    return ensemble_report(
+        data, fmt=fmt, lang=lang, scenario=_ensemble_scenario(data, scenario_ref)
+    )
+
+
+def _ensemble_scenario(summary: dict[str, Any], ref: str | None) -> Scenario | None:
+    """The scenario whose labels an ensemble report uses: given, bundled, or none (ids)."""
+    from whitecell.scenario.library import bundled_ids, load_bundled
+
+    if ref is not None:
+        sc = _load(ref)
+        if sc.id != summary.get("scenario"):
+            raise _fail(
+                f"{ref} is scenario '{sc.id}', the summary is of '{summary.get('scenario')}'"
+            )
+        return sc
+    scenario_id = summary.get("scenario")
+    return load_bundled(scenario_id) if scenario_id in bundled_ids() else None
 
 
 @app.command()

@@ -66,6 +66,7 @@ class Case:
     form: dict[str, str] | None = None  # sent with the caller's CSRF field
     stream: bool = False
     label: str = ""
+    query: dict[str, str] = field(default_factory=dict)
 
 
 MESSAGE = {"type": "send_message", "to": ["china"], "text": "From the access matrix"}
@@ -148,6 +149,16 @@ RULES: dict[tuple[str, str], list[Case]] = {
         Case(control_only(), params={"fmt": "jsonl"}, label="jsonl"),
         Case(control_only(404), params={"fmt": "pdf"}, label="pdf"),
     ],
+    # control reads the report at any time; the others read the public version once the
+    # game has ended (this game has not: see test_the_report_of_an_ended_game_...)
+    ("GET", "/games/{game}/report"): [
+        Case(control_only(), label="default"),
+        Case(control_only(), query={"audience": "public"}, label="public"),
+        Case(control_only(), query={"audience": "control", "format": "md"}, label="control md"),
+        Case(rule(422), query={"format": "docx"}, label="bad format"),
+        Case(rule(422), query={"lang": "fr"}, label="bad lang"),
+        Case(rule(422), query={"audience": "everyone"}, label="bad audience"),
+    ],
 }
 
 
@@ -179,7 +190,9 @@ class World:
         if url.endswith("/commands"):
             headers["Idempotency-Key"] = key()
         data = None if case.form is None else case.form | {"csrf": creds.csrf}
-        request = self.client.build_request(method, url, headers=headers, json=case.json, data=data)
+        request = self.client.build_request(
+            method, url, params=case.query, headers=headers, json=case.json, data=data
+        )
         if case.stream:
             response = self.client.send(request, stream=True)
             response.close()
@@ -204,12 +217,13 @@ def seat_credentials(server: Server, token: str) -> Credentials:
     )
 
 
-@pytest.fixture(scope="module")
-def world(shared_server, account) -> Iterator[World]:
-    server = shared_server
+def seated_world(server: Server, account: httpx.Client, *, ended: bool = False) -> Iterator[World]:
+    """A started game (ended too if ``ended``) with a caller of every kind."""
     created = create_game(account, people_per_team=2, adjudicators=1)
     game = created["game"]
     ok(account, game, {"type": "start_game"})
+    if ended:
+        ok(account, game, {"type": "end_game"})
 
     def add_seat(seat: str, person: str) -> dict[str, str]:
         r = account.post(f"{API}/games/{game}/seats", json={"seat": seat, "person": person})
@@ -240,6 +254,16 @@ def world(shared_server, account) -> Iterator[World]:
     params = {"spare": spare["id"], "spare_join": spare_join["token"]}
     with httpx.Client(base_url=server.url, timeout=STREAM_TIMEOUT) as client:
         yield World(server, game, callers, params, client)
+
+
+@pytest.fixture(scope="module")
+def world(shared_server, account) -> Iterator[World]:
+    yield from seated_world(shared_server, account)
+
+
+@pytest.fixture(scope="module")
+def ended_world(shared_server, account) -> Iterator[World]:
+    yield from seated_world(shared_server, account, ended=True)
 
 
 MATRIX = [
@@ -274,6 +298,32 @@ def test_each_route_answers_each_caller_by_its_rule(
     world: World, method: str, path: str, case: Case, caller: str
 ) -> None:
     assert world.call(method, path, case, caller) == case.expect[caller]
+
+
+# -- the report once the game has ended --------------------------------------------------
+
+REPORT = ("GET", "/games/{game}/report")
+ENDED_REPORT = [
+    # every seat of the game reads a report: control the full one, the others the public one
+    Case(rule(200), label="default"),
+    Case(rule(200), query={"audience": "public", "format": "md"}, label="public md"),
+    Case(control_only(), query={"audience": "control"}, label="full"),
+    Case(rule(422), query={"format": "docx"}, label="bad format"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "caller"),
+    [
+        pytest.param(case, caller, id=f"{case.label} {caller}")
+        for case, caller in itertools.product(ENDED_REPORT, CALLERS)
+    ],
+)
+def test_the_report_of_an_ended_game_answers_each_caller_by_its_rule(
+    ended_world: World, case: Case, caller: str
+) -> None:
+    assert ended_world.server.app.state.ctx.hub.games[ended_world.game].state.ended
+    assert ended_world.call(*REPORT, case, caller) == case.expect[caller]
 
 
 # -- denials in detail ----------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Every piece of interface text in the templates has its Japanese translation."""
+"""Every piece of interface text in the templates, and every refusal marked ``N_("...")``
+in the web's modules, has its Japanese translation."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
@@ -14,21 +16,31 @@ ROOT = Path(__file__).resolve().parents[2] / "whitecell" / "web"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def template_messages() -> dict[str, str]:
+def interface_messages() -> dict[str, str]:
     found = {}
     options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
     for path in sorted((ROOT / "templates").rglob("*.html")):
         with path.open("rb") as f:
             for lineno, _func, msg, _comments in babel_extract(f, ["_"], [], options):
                 found[msg if isinstance(msg, str) else msg[0]] = f"{path.name}:{lineno}"
+    for path in sorted(ROOT.glob("*.py")):
+        with path.open("rb") as f:
+            for lineno, _func, msg, _comments in extract_python(f, ["N_"], [], {}):
+                found[msg if isinstance(msg, str) else msg[0]] = f"{path.name}:{lineno}"
     return found
 
 
-def test_every_template_message_has_a_japanese_translation_with_the_same_placeholders() -> None:
+def test_the_web_modules_marked_text_is_found() -> None:
+    found = interface_messages()
+    assert found["The report opens to you when the game has ended."].startswith("reports.py:")
+    assert "Send" in found
+
+
+def test_every_interface_message_has_a_japanese_translation_with_the_same_placeholders() -> None:
     with (ROOT / "locales/ja/LC_MESSAGES/messages.po").open("rb") as f:
         catalog = read_po(f, locale="ja")
     missing = []
-    for msgid, where in template_messages().items():
+    for msgid, where in interface_messages().items():
         message = catalog.get(msgid)
         if message is None or not message.string:
             missing.append(f"{where}: {msgid!r}")

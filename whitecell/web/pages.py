@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -39,6 +40,15 @@ from whitecell.web.auth import (
     hash_password,
 )
 from whitecell.web.i18n import LANGUAGES, pick, translations
+from whitecell.web.reports import (
+    REPORT_AUDIENCES,
+    REPORT_CSP,
+    REPORT_FORMATS,
+    REPORT_NOT_YET,
+    Refusal,
+    Reports,
+    report_option,
+)
 
 PANELS = {
     "control": ("clock", "controls", "queue", "desk", "injects", "state", "talks", "seats", "log"),
@@ -734,6 +744,36 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
             )
         raise webapp.error(404, "no_format", "export as csv, xlsx or jsonl")
 
+    reports = Reports()
+
+    @app.get("/games/{game}/report")
+    async def report(request: Request, game: str) -> Response:
+        """The after-action report: control's in full at any time (or the public version,
+        to preview it), every other seat's the public version once the game has ended."""
+        # a first visit reads the caller from the store: not on the event loop
+        live, who = await to_thread.run_sync(entered, request, game)
+        control = who.seat.kind == "control"
+        fmt = report_option(request, "format", REPORT_FORMATS, "html")
+        lang = report_option(request, "lang", LANGUAGES, lang_of(request))
+        audience = report_option(
+            request, "audience", REPORT_AUDIENCES, "control" if control else "public"
+        )
+        if not control:
+            if audience != "public":
+                raise webapp.error(403, "control_only", "only control reads the full report")
+            if not live.state.ended:
+                raise Refusal(403, "report_not_yet", REPORT_NOT_YET)
+        # the log as it stands between two commands (commands change it under the lock)
+        async with live.lock:
+            events = list(live.state.events)
+        body = await reports.get(live, events, fmt, lang, audience)
+        media_type, inline = REPORT_FORMATS[fmt]
+        headers = {"Content-Security-Policy": REPORT_CSP, "Cache-Control": "private, no-store"}
+        if not inline:
+            name = f"{game}-report" if audience == "control" else f"{game}-public-report"
+            headers |= _attachment(f"{name}-{lang}", fmt)
+        return Response(body, media_type=media_type, headers=headers)
+
 
 def error_page(request: Request, exc: Any) -> HTMLResponse:
     """A refused page request, as a page in the user's language."""
@@ -753,8 +793,8 @@ def error_page(request: Request, exc: Any) -> HTMLResponse:
     return HTMLResponse(html, exc.status)
 
 
-def _attachment(game: str, fmt: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{game}.{fmt}"'}
+def _attachment(name: str, fmt: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
 
 
 EXPORT_HEADER = ["seq", "round", "channel", "type", "actor", "by", "audience", "summary"]

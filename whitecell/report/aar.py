@@ -1,0 +1,620 @@
+"""A game's after-action review as plain data, read through one seat's ``view``.
+
+Pure: a parsed log in, a :class:`GameReport` out. The control report reads
+through the white cell's seat; the public one through the observer's, so the
+fog of war in a report is the engine's fog of war and nothing decides it twice.
+Renderers (HTML, Markdown, PDF) only lay this data out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from whitecell.engine import events as ev
+from whitecell.engine.dice import commitment
+from whitecell.engine.evolve import evolve
+from whitecell.engine.log import GameLog
+from whitecell.engine.seats import CONTROL, OBSERVER
+from whitecell.engine.state import new_state
+from whitecell.engine.view import View
+from whitecell.i18n import estimative, t
+from whitecell.narrate import fmt, pct, story
+from whitecell.scenario.model import Scenario, localize
+
+DECISIVE_SHOWN = 6
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class ActionEntry:
+    uid: str
+    team: str
+    team_id: str
+    label: str
+    instrument: str
+    target: str | None
+    secret: bool
+    rationale: str = ""  # the team's case to the adjudicators
+    probability: float | None = None
+    words: str = ""
+    method: str = ""
+    suggested: float | None = None
+    modifiers: list[tuple[str, str]] = field(default_factory=list)  # (signed odds, note)
+    ruling: str = ""  # the adjudicator's rationale
+    roll: float | None = None
+    success: bool | None = None
+    edited: bool = False
+    narrative: str = ""
+    changes: list[Change] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)  # private results reported to the team
+
+
+@dataclass
+class RoundEntry:
+    number: int
+    kind: str
+    label: str
+    dates: str
+    venue: str
+    actions: list[ActionEntry] = field(default_factory=list)
+    talks: list[str] = field(default_factory=list)  # proposals, counters, signatures
+    injects: list[tuple[str, str]] = field(default_factory=list)  # (label, news)
+    news: list[str] = field(default_factory=list)  # news, statements, intelligence
+    control: list[str] = field(default_factory=list)  # hazard rolls, pauses, leaks
+    messages: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class AgreementLife:
+    label: str
+    clauses: str
+    parties: str
+    signed_round: int
+    broken_round: int | None
+    in_force: bool
+    ended_by: str  # who or what broke it ("" while in force)
+
+
+@dataclass
+class Decisive:
+    round: int
+    text: str
+    changes: list[Change]
+    bears_on: str  # the outcomes it moved
+    weight: float
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    unit: str
+    lo: float
+    hi: float
+    values: list[float]  # start, then the end of each round played
+    is_flag: bool
+
+
+@dataclass
+class TeamEntry:
+    id: str
+    name: str
+    automated: bool
+    public_objectives: list[str]
+    private_objectives: list[str] | None  # None: not shown to this audience
+
+
+@dataclass
+class GameReport:
+    lang: str
+    audience: str
+    scenario_id: str
+    title: str
+    summary: str
+    digest: str
+    start_date: str
+    end_date: str
+    teams: list[TeamEntry]
+    seed_commitment: str
+    seed: int | None
+    seed_matches: bool | None
+    verdict: str  # what verify_log said, or why it could not run
+    ended: bool
+    revealed: bool
+    rounds: list[RoundEntry]
+    agreements: list[AgreementLife]
+    outcomes: list[tuple[str, str]]
+    decisive: list[Decisive]
+    series: list[Series]
+    round_labels: list[str]  # x axis of the series: start, R1, R2...
+    relations: list[list[tuple[int, int]]]  # [actor][target] -> (actions, successes)
+    relation_teams: list[str]
+    events: int
+
+
+class _Reader:
+    """Walks the seat's events in order and files each under its round."""
+
+    def __init__(self, log: GameLog, view: View, lang: str) -> None:
+        self.sc: Scenario = log.scenario
+        self.view = view
+        self.lang = lang
+        self.rounds: dict[int, RoundEntry] = {}
+        self.actions: dict[str, ActionEntry] = {}
+        self.agreements: dict[str, AgreementLife] = {}
+        self.kinds: dict[str, str] = {}  # agreement uid -> kind
+        self.commitment = ""
+        self.seed: int | None = None
+        self.outcomes: list[tuple[str, str]] = []
+
+    # -- names -------------------------------------------------------------
+    def name(self, who: str | None) -> str:
+        return "—" if who is None else self.sc.actor_name(who, self.lang)
+
+    def label(self, text: object) -> str:
+        return localize(text, self.lang)  # type: ignore[arg-type]
+
+    def names(self, ids: tuple[str, ...] | list[str]) -> str:
+        return self.sep.join(self.name(x) for x in ids)
+
+    @property
+    def sep(self) -> str:
+        return "、" if self.lang == "ja" else ", "
+
+    def clauses(self, ids: tuple[str, ...]) -> str:
+        return self.sep.join(self.label(self.sc.clauses[c].label) for c in ids)
+
+    def var_label(self, key: str) -> str:
+        var = self.sc.var[key]
+        base = self.label(var.label)
+        return f"{base} ({self.name(var.team)})" if var.team else base
+
+    def changes(self, changes: ev.Changes) -> list[Change]:
+        out = []
+        for key, old, new in changes:
+            if self.sc.var[key].is_flag:
+                yes, no = t("game.yes", self.lang), t("game.no", self.lang)
+                out.append(Change(self.var_label(key), yes if old else no, yes if new else no))
+            else:
+                out.append(Change(self.var_label(key), fmt(old), fmt(new)))
+        return out
+
+    def round(self, number: int) -> RoundEntry:
+        entry = self.rounds.get(number)
+        if entry is None:
+            entry = self.rounds[number] = self._new_round(number)
+        return entry
+
+    def _new_round(self, number: int) -> RoundEntry:
+        lang = self.lang
+        if not 1 <= number <= len(self.sc.rounds):
+            return RoundEntry(number, "", "", "", "")
+        spec = self.sc.rounds[number - 1]
+        return RoundEntry(
+            number=number,
+            kind=t(f"round.kind.{spec.kind}", lang),
+            label=self.label(spec.label),
+            dates="",
+            venue=self.label(spec.venue) if spec.venue else "",
+        )
+
+    # -- events --------------------------------------------------------------
+    def read(self, e: ev.Event) -> None:
+        handler = getattr(self, f"on_{e.type}", None)
+        if handler is not None:
+            handler(e)
+
+    def on_game_started(self, e: ev.GameStarted) -> None:
+        self.commitment = e.seed_commitment
+
+    def on_round_opened(self, e: ev.RoundOpened) -> None:
+        spec = self.sc.rounds[e.round - 1]
+        end = dt.date.fromisoformat(e.date) + spec.duration
+        amount, unit = spec.duration_text[:-1], spec.duration_text[-1]
+        duration = t(f"duration.{unit}", self.lang, n=amount)
+        self.round(e.round).dates = t(
+            "round.dates", self.lang, start=e.date, end=end.isoformat(), duration=duration
+        )
+
+    def on_action_submitted(self, e: ev.ActionSubmitted) -> None:
+        spec = self.sc.action.get(e.action)
+        label = (
+            self.label(spec.label) if spec else f"{t('action.free', self.lang)}: {e.description}"
+        )
+        entry = ActionEntry(
+            uid=e.uid,
+            team=self.name(e.team),
+            team_id=e.team,
+            label=label,
+            instrument=t(f"instrument.{e.instrument}", self.lang),
+            target=self.name(e.target) if e.target else None,
+            secret=e.secret,
+            rationale=e.rationale,
+        )
+        self.actions[e.uid] = entry
+        self.round(e.round).actions.append(entry)
+
+    def on_action_assessed(self, e: ev.ActionAssessed) -> None:
+        entry = self.actions.get(e.uid)
+        if entry is None:
+            return
+        spec = self.sc.action.get(self.view.state.actions[e.uid].action)
+        entry.probability = e.probability
+        entry.words = estimative(e.probability, self.lang)
+        entry.method = e.method
+        entry.suggested = e.suggested
+        entry.ruling = e.rationale
+        entry.modifiers = [
+            (f"{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}%", self.label(spec.modifiers[i].note))
+            for i, add in e.modifiers
+            if spec is not None and 0 <= i < len(spec.modifiers)
+        ]
+
+    def on_dice_rolled(self, e: ev.DiceRolled) -> None:
+        if e.purpose == "action":
+            entry = self.actions.get(e.subject)
+            if entry is not None:
+                entry.roll = e.value
+            return
+        lang = self.lang
+        if e.purpose == "hazard":
+            kind = self.kinds.get(e.subject)
+            agreement = self.label(self.sc.agreements[kind].label) if kind else e.subject
+            key = "report.hazard.broke" if e.success else "agreement.held"
+            line = t(
+                key, lang, agreement=agreement, roll=f"{e.value:.2f}", hazard=f"{e.threshold:.2f}"
+            )
+        elif e.purpose == "inject":
+            inject = self.sc.inject.get(e.subject)
+            line = t(
+                "report.inject_roll",
+                lang,
+                inject=self.label(inject.label) if inject else e.subject,
+                roll=f"{e.value:.2f}",
+                chance=pct(e.threshold),
+                result=t("action.success" if e.success else "action.failure", lang),
+            )
+        else:
+            line = t("report.intel_roll", lang, subject=e.subject, roll=f"{e.value:.2f}")
+        self.round(e.round).control.append(line)
+
+    def on_outcome_applied(self, e: ev.OutcomeApplied) -> None:
+        entry = self.actions.get(e.uid)
+        if entry is None:
+            return
+        entry.success = e.success
+        entry.edited = e.edited
+        entry.changes = self.changes(e.changes)
+        record = self.view.state.actions[e.uid]
+        spec = self.sc.action.get(record.action)
+        if spec is not None and not e.edited:
+            text = spec.narrative_success if e.success else spec.narrative_failure
+            entry.narrative = story(
+                self.label(text),
+                self.lang,
+                self.name(record.team),
+                self.name(record.target) if record.target else "",
+            )
+
+    def on_result_reported(self, e: ev.ResultReported) -> None:
+        entry = self.actions.get(e.uid)
+        if entry is not None:
+            entry.results.append(e.text)
+
+    def on_inject_fired(self, e: ev.InjectFired) -> None:
+        if e.inject in self.sc.inject:
+            spec = self.sc.inject[e.inject]
+            item = (self.label(spec.label), self.label(spec.news))
+        else:
+            item = (t("report.adhoc_inject", self.lang), e.news)
+        self.round(e.round).injects.append(item)
+
+    def on_news_published(self, e: ev.NewsPublished) -> None:
+        self.round(e.round).news.append(e.text)
+
+    def on_statement_published(self, e: ev.StatementPublished) -> None:
+        self.round(e.round).news.append(
+            t("statement.line", self.lang, team=self.name(e.team), text=e.text)
+        )
+
+    def on_intelligence_report(self, e: ev.IntelligenceReport) -> None:
+        items = self.sep.join(
+            t(
+                "intel.exact" if exact else "intel.noisy",
+                self.lang,
+                label=self.var_label(k),
+                value=fmt(v),
+            )
+            for k, v, exact in e.estimates
+        )
+        self.round(e.round).news.append(
+            t("intel.report", self.lang, team=self.name(e.team), items=items)
+        )
+
+    def on_intelligence_leaked(self, e: ev.IntelligenceLeaked) -> None:
+        self.round(e.round).control.append(
+            t("leak.line", self.lang, source=e.source, teams=self.names(e.teams))
+        )
+
+    def on_message_sent(self, e: ev.MessageSent) -> None:
+        self.round(e.round).messages += 1
+
+    def on_proposal_tabled(self, e: ev.ProposalTabled) -> None:
+        lang = self.lang
+        agreement = self.label(self.sc.agreements[e.agreement].label)
+        if e.counter_to:
+            line = t(
+                "talks.countered",
+                lang,
+                sponsor=self.name(e.sponsor),
+                clauses=self.clauses(e.clauses),
+            )
+        else:
+            line = t(
+                "talks.tabled",
+                lang,
+                sponsor=self.name(e.sponsor),
+                agreement=agreement,
+                clauses=self.clauses(e.clauses),
+            )
+        self.round(e.round).talks.append(line)
+
+    def on_proposal_accepted(self, e: ev.ProposalAccepted) -> None:
+        self.round(e.round).talks.append(t("talks.accepted", self.lang, team=self.name(e.team)))
+
+    def on_proposal_rejected(self, e: ev.ProposalRejected) -> None:
+        key = "talks.rejected_reason" if e.reason else "talks.rejected"
+        line = t(key, self.lang, team=self.name(e.team), reason=e.reason)
+        self.round(e.round).talks.append(line)
+
+    def on_proposal_signed(self, e: ev.ProposalSigned) -> None:
+        self.round(e.round).talks.append(t("talks.signed", self.lang, team=self.name(e.team)))
+
+    def on_agreement_signed(self, e: ev.AgreementSigned) -> None:
+        label = self.label(self.sc.agreements[e.agreement].label)
+        self.kinds[e.uid] = e.agreement
+        self.round(e.round).talks.append(
+            t("talks.in_force", self.lang, agreement=label, parties=self.names(e.parties))
+        )
+        self.agreements[e.uid] = AgreementLife(
+            label=label,
+            clauses=self.clauses(e.clauses),
+            parties=self.names(e.parties),
+            signed_round=e.round,
+            broken_round=None,
+            in_force=True,
+            ended_by="",
+        )
+
+    def on_agreement_broken(self, e: ev.AgreementBroken) -> None:
+        lang = self.lang
+        label = self.label(self.sc.agreements[e.agreement].label)
+        if e.cause == "action":
+            who = self.name(e.culprit) if e.culprit else t("report.unknown_culprit", lang)
+            line = t("agreement.broken.action", lang, agreement=label, culprit=who)
+        elif e.cause == "inject":
+            who = (
+                self.label(self.sc.inject[e.source].label)
+                if e.source in self.sc.inject
+                else e.source
+            )
+            line = t("agreement.broken.inject", lang, agreement=label, inject=who)
+        else:
+            who = t("report.breakdown", lang)
+            line = t("report.broken.hazard", lang, agreement=label)
+        self.round(e.round).talks.append(line)
+        life = self.agreements.get(e.uid)
+        if life is not None:
+            life.in_force = False
+            life.broken_round = e.round
+            life.ended_by = who
+
+    def on_game_paused(self, e: ev.GamePaused) -> None:
+        self.round(e.round).control.append(t("game.paused", self.lang))
+
+    def on_game_resumed(self, e: ev.GameResumed) -> None:
+        self.round(e.round).control.append(t("game.resumed", self.lang))
+
+    def on_agent_seated(self, e: ev.AgentSeated) -> None:
+        key = "agent.seated" if e.seated else "agent.unseated"
+        self.round(e.round).control.append(t(key, self.lang, team=self.name(e.team)))
+
+    def on_game_ended(self, e: ev.GameEnded) -> None:
+        self.seed = e.seed
+        outcome = {o.id: o for o in self.sc.outcomes}
+        for key, value in e.outcomes:
+            if isinstance(value, bool):
+                shown = t("game.yes" if value else "game.no", self.lang)
+            else:
+                shown = fmt(value)
+            self.outcomes.append((self.label(outcome[key].label), shown))
+
+
+def _series(log: GameLog, view: View, lang: str) -> tuple[list[Series], list[str]]:
+    """Every variable this audience may see, at the start and at the end of each round.
+
+    The values come from the full fold, not from the events the audience saw: a public
+    variable moved by a secret action has still moved, and everyone can read it."""
+    sc = log.scenario
+    state = new_state(sc, None)
+    snapshots: list[list[float]] = [list(state.v)]
+    current = 0
+    for e in log.events:
+        if e.round > current:
+            if current:
+                snapshots.append(list(state.v))
+            current = e.round
+        evolve(state, e)
+    if current:
+        snapshots.append(list(state.v))
+    labels = [t("report.start", lang)] + [f"R{n}" for n in range(1, len(snapshots))]
+    out = []
+    for var in sc.vars:
+        if not view.sees_var(var):
+            continue
+        label = localize(var.label, lang)
+        if var.team:
+            label = f"{label} ({sc.actor_name(var.team, lang)})"
+        out.append(
+            Series(
+                key=var.key,
+                label=label,
+                unit=localize(var.unit, lang) if var.unit else "",
+                lo=var.lo,
+                hi=var.hi,
+                values=[snap[var.index] for snap in snapshots],
+                is_flag=var.is_flag,
+            )
+        )
+    return out, labels
+
+
+def _decisive(log: GameLog, view: View, reader: _Reader) -> list[Decisive]:
+    """The rolls and decisions that moved what the outcomes read, largest first.
+
+    A change's weight is its share of the variable's range; signing or breaking an
+    agreement, or an inject firing, that an outcome names outright weighs a whole range.
+    """
+    sc = log.scenario
+    lang = reader.lang
+    reads: dict[str, list[str]] = {}
+    named: dict[str, list[str]] = {}  # "agreements.X" / "injects.Y" -> outcome labels
+    for o in sc.outcomes:
+        label = localize(o.label, lang)
+        for key in o.value.reads:
+            reads.setdefault(key, []).append(label)
+        for kind in sc.agreements:
+            if f"agreements.{kind}." in o.value.source:
+                named.setdefault(f"agreements.{kind}", []).append(label)
+        for inject in sc.inject:
+            if f"injects.{inject}" in o.value.source:
+                named.setdefault(f"injects.{inject}", []).append(label)
+    found: list[Decisive] = []
+    for e in view.events():
+        changes: ev.Changes = getattr(e, "changes", ()) or ()
+        weight = 0.0
+        touched: list[str] = []
+        for key, old, new in changes:
+            if key in reads:
+                var = sc.var[key]
+                span = (var.hi - var.lo) or 1.0
+                weight += abs(new - old) / span
+                touched += reads[key]
+        if isinstance(e, ev.AgreementSigned | ev.AgreementBroken):
+            touched_now = named.get(f"agreements.{e.agreement}", [])
+            weight += 1.0 if touched_now else 0.0
+            touched += touched_now
+        if isinstance(e, ev.InjectFired):
+            touched_now = named.get(f"injects.{e.inject}", [])
+            weight += 1.0 if touched_now else 0.0
+            touched += touched_now
+        if weight <= 0 or not isinstance(
+            e, ev.OutcomeApplied | ev.AgreementSigned | ev.AgreementBroken | ev.InjectFired
+        ):
+            continue
+        text = _decision_text(e, reader)
+        bears = reader.sep.join(dict.fromkeys(touched))
+        found.append(Decisive(e.round, text, reader.changes(changes), bears, round(weight, 4)))
+    found.sort(key=lambda d: -d.weight)
+    return found[:DECISIVE_SHOWN]
+
+
+def _decision_text(e: ev.Event, reader: _Reader) -> str:
+    lang = reader.lang
+    if isinstance(e, ev.OutcomeApplied):
+        a = reader.actions[e.uid]
+        result = t("action.success" if e.success else "action.failure", lang)
+        if a.probability is not None and a.roll is not None:
+            odds = t("report.odds_roll", lang, p=pct(a.probability), roll=f"{a.roll:.2f}")
+            return f"{a.team} — {a.label}: {result} ({odds})"
+        return f"{a.team} — {a.label}: {result}"
+    if isinstance(e, ev.AgreementSigned):
+        label = reader.label(reader.sc.agreements[e.agreement].label)
+        return t("talks.in_force", lang, agreement=label, parties=reader.names(e.parties))
+    if isinstance(e, ev.AgreementBroken):
+        life = reader.agreements.get(e.uid)
+        label = reader.label(reader.sc.agreements[e.agreement].label)
+        return t("report.broken_by", lang, agreement=label, by=life.ended_by if life else "—")
+    assert isinstance(e, ev.InjectFired)
+    if e.inject in reader.sc.inject:
+        return t("report.inject_fired", lang, inject=reader.label(reader.sc.inject[e.inject].label))
+    return t("report.inject_fired", lang, inject=t("report.adhoc_inject", lang))
+
+
+def _relations(view: View, reader: _Reader) -> list[list[tuple[int, int]]]:
+    """Who aimed how many actions at whom, and how many succeeded (as this audience knows)."""
+    ids = list(reader.sc.team_ids)
+    where = {team: i for i, team in enumerate(ids)}
+    grid = [[(0, 0) for _ in ids] for _ in ids]
+    for a in view.actions():
+        if a.target in where and a.team in where:
+            n, k = grid[where[a.team]][where[a.target]]
+            grid[where[a.team]][where[a.target]] = (n + 1, k + (1 if a.success else 0))
+    return grid
+
+
+def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -> GameReport:
+    """``audience`` is "control" (everything) or "public" (what an observer may read)."""
+    sc = log.scenario
+    state = new_state(sc, None)
+    for e in log.events:
+        evolve(state, e)
+    view = View(state, CONTROL if audience == "control" else OBSERVER)
+    reader = _Reader(log, view, lang)
+    for e in view.events():
+        reader.read(e)
+    for number in range(1, state.round + 1):
+        reader.round(number)
+    series, round_labels = _series(log, view, lang)
+    for s in series:
+        for i, entry in enumerate(sorted(reader.rounds.values(), key=lambda r: r.number)):
+            if i + 1 < len(s.values) and s.values[i] != s.values[i + 1]:
+                entry.changes += reader.changes(((s.key, s.values[i], s.values[i + 1]),))
+    teams = []
+    as_dict = {d["id"]: d for d in view.to_dict(lang)["teams"]}
+    for team in sc.teams:
+        d = as_dict[team.id]
+        teams.append(
+            TeamEntry(
+                id=team.id,
+                name=d["name"],
+                automated=team.id in state.agents,
+                public_objectives=d["public_objectives"],
+                private_objectives=d.get("private_objectives"),
+            )
+        )
+    seed = reader.seed
+    return GameReport(
+        lang=lang,
+        audience=audience,
+        scenario_id=sc.id,
+        title=localize(sc.title, lang),
+        summary=localize(sc.summary, lang),
+        digest=sc.digest,
+        start_date=sc.start_date.isoformat(),
+        end_date=str(state.date) if state.date else "",
+        teams=teams,
+        seed_commitment=reader.commitment,
+        seed=seed,
+        seed_matches=None if seed is None else commitment(seed) == reader.commitment,
+        verdict=verdict,
+        ended=state.ended,
+        revealed=view.revealed,
+        rounds=[reader.rounds[n] for n in sorted(reader.rounds) if n >= 1],
+        agreements=list(reader.agreements.values()),
+        outcomes=reader.outcomes,
+        decisive=_decisive(log, view, reader),
+        series=series,
+        round_labels=round_labels,
+        relations=_relations(view, reader),
+        relation_teams=[reader.name(x) for x in sc.team_ids],
+        events=len(view.events()),
+    )

@@ -1,0 +1,248 @@
+"""Charts as inline SVG, drawn with matplotlib.
+
+Text is drawn as paths (``svg.fonttype = "path"``), so a chart looks the same on
+a phone without Japanese fonts, in a browser and in WeasyPrint's PDF. Each SVG
+gets its own id prefix because a report inlines dozens of them in one page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from whitecell.report.fonts import chart_families
+
+INK = "#1f2933"
+MUTED = "#7b8794"
+ACCENT = "#1d4ed8"
+GOOD = "#15803d"
+BAD = "#b91c1c"
+BAND = "#93c5fd"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A variable's 5/50/95 percentiles over the rounds."""
+
+    label: str
+    rounds: list[str]
+    p5: list[float]
+    p50: list[float]
+    p95: list[float]
+
+
+class Charts:
+    """Draws one report's charts in its language; ``svg`` ids are unique across the report."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.families = chart_families(lang)
+        self.count = 0
+
+    @contextmanager
+    def figure(self, width: float, height: float) -> Iterator[tuple[Any, Any]]:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        style = {
+            "font.family": self.families,
+            "font.size": 8,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "whitecell",
+            "axes.edgecolor": MUTED,
+            "axes.labelcolor": INK,
+            "xtick.color": INK,
+            "ytick.color": INK,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+        with matplotlib.rc_context(style):
+            fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+            try:
+                yield fig, ax
+            finally:
+                plt.close(fig)
+
+    def svg(self, fig: Any, title: str) -> str:
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
+        self.count += 1
+        return _inline(buffer.getvalue(), f"c{self.count}-", title)
+
+    # -- a game --------------------------------------------------------------
+    def variable(
+        self,
+        label: str,
+        unit: str,
+        x: Sequence[str],
+        y: Sequence[float],
+        lo: float,
+        hi: float,
+        flag: bool,
+    ) -> str:
+        with self.figure(2.6, 1.55) as (fig, ax):
+            ax.plot(range(len(y)), y, color=ACCENT, marker="o", markersize=3, linewidth=1.6)
+            ax.set_xticks(range(len(x)), list(x))
+            ax.set_ylim(lo - (hi - lo) * 0.04, hi + (hi - lo) * 0.04)
+            if flag:
+                ax.set_yticks([0, 1], [_yes_no(self.lang, False), _yes_no(self.lang, True)])
+            ax.set_title(_wrap(label), fontsize=8, loc="left", color=INK)
+            if unit:
+                ax.set_ylabel(unit, fontsize=7, color=MUTED)
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            return self.svg(fig, label)
+
+    def relations(
+        self,
+        names: Sequence[str],
+        grid: Sequence[Sequence[tuple[int, int]]],
+        title: str,
+        actor: str,
+        target: str,
+    ) -> str:
+        import numpy as np
+
+        counts = np.array([[n for n, _ in row] for row in grid], dtype=float)
+        size = max(3.2, 0.62 * len(names) + 1.6)
+        with self.figure(size, size * 0.82) as (fig, ax):
+            ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(1.0, counts.max()))
+            ax.set_xticks(range(len(names)), list(names), rotation=35, ha="right")
+            ax.set_yticks(range(len(names)), list(names))
+            ax.set_xlabel(target)
+            ax.set_ylabel(actor)
+            for i, row in enumerate(grid):
+                for j, (n, k) in enumerate(row):
+                    if n:
+                        dark = counts[i, j] > counts.max() * 0.6
+                        ax.text(
+                            j,
+                            i,
+                            f"{k}/{n}",
+                            ha="center",
+                            va="center",
+                            fontsize=7,
+                            color="white" if dark else INK,
+                        )
+            ax.set_title(title, fontsize=9, loc="left")
+            return self.svg(fig, title)
+
+    def agreements(
+        self, rows: Sequence[tuple[str, int, int | None, str]], rounds: int, title: str, xlabel: str
+    ) -> str:
+        """``rows``: (label, signed round, broken round or None, who broke it)."""
+        height = max(1.4, 0.42 * len(rows) + 0.9)
+        with self.figure(6.0, height) as (fig, ax):
+            for i, (_, signed, broken, by) in enumerate(rows):
+                # a bar covers the rounds the agreement was in force, its last one included
+                last = broken if broken is not None else rounds
+                colour = BAD if broken is not None else GOOD
+                ax.barh(i, last - signed + 0.8, left=signed - 0.4, height=0.5, color=colour)
+                if broken is not None:
+                    ax.plot([broken + 0.4], [i], marker="x", color=INK, markersize=7, mew=2)
+                    if by:
+                        ax.text(broken + 0.55, i, by, fontsize=7, color=BAD, va="center")
+            ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+            ax.set_xlim(0.4, rounds + 1.4)
+            ax.set_xticks(range(1, rounds + 1), [f"R{n}" for n in range(1, rounds + 1)])
+            ax.set_xlabel(xlabel)
+            ax.invert_yaxis()
+            ax.set_title(title, fontsize=9, loc="left")
+            return self.svg(fig, title)
+
+    # -- an ensemble -----------------------------------------------------------
+    def proportions(self, rows: Sequence[tuple[str, float, float, float]], title: str) -> str:
+        """``rows``: (label, p, ci_low, ci_high) drawn as dots with their 95% intervals."""
+        height = max(1.5, 0.34 * len(rows) + 0.8)
+        with self.figure(6.0, height) as (fig, ax):
+            for i, (_, p, low, high) in enumerate(rows):
+                ax.plot([low, high], [i, i], color=ACCENT, linewidth=2.2, solid_capstyle="butt")
+                ax.plot([p], [i], marker="o", color=INK, markersize=4.5)
+                ax.text(min(high + 0.015, 0.93), i, f"{p * 100:.1f}%", va="center", fontsize=7)
+            ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+            ax.set_xlim(0, 1)
+            ax.xaxis.set_major_formatter(_percent())
+            ax.invert_yaxis()
+            ax.grid(axis="x", color="#e4e7eb", linewidth=0.6)
+            ax.set_title(title, fontsize=9, loc="left")
+            return self.svg(fig, title)
+
+    def fan(self, band: Band, unit: str) -> str:
+        with self.figure(2.6, 1.55) as (fig, ax):
+            x = range(len(band.rounds))
+            ax.fill_between(x, band.p5, band.p95, color=BAND, alpha=0.55, linewidth=0)
+            ax.plot(x, band.p50, color=ACCENT, linewidth=1.6)
+            ax.set_xticks(list(x), band.rounds)
+            ax.set_title(_wrap(band.label), fontsize=8, loc="left")
+            if unit:
+                ax.set_ylabel(unit, fontsize=7, color=MUTED)
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            return self.svg(fig, band.label)
+
+    def sweep(
+        self,
+        values: Sequence[str],
+        label: str,
+        p: Sequence[float],
+        low: Sequence[float],
+        high: Sequence[float],
+        xlabel: str,
+    ) -> str:
+        with self.figure(3.0, 1.9) as (fig, ax):
+            x = list(range(len(values)))
+            ax.fill_between(x, low, high, color=BAND, alpha=0.5, linewidth=0)
+            ax.plot(x, p, color=ACCENT, marker="o", markersize=3.5, linewidth=1.6)
+            ax.set_xticks(x, list(values), rotation=20 if len(values) > 4 else 0)
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(_percent())
+            ax.set_xlabel(xlabel, fontsize=7)
+            ax.set_title(_wrap(label), fontsize=8, loc="left")
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            return self.svg(fig, label)
+
+
+def _wrap(label: str, width: int = 40) -> str:
+    """A small chart's title on two lines at most (Japanese has no spaces: cut anywhere)."""
+    if len(label) <= width:
+        return label
+    wide = sum(1 for c in label if ord(c) > 0x2E80) > len(label) // 2
+    limit = width // 2 if wide else width
+    if wide:
+        lines = [label[i : i + limit] for i in range(0, len(label), limit)]
+    else:
+        lines = textwrap.wrap(label, limit)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def _percent() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1, decimals=0)
+
+
+def _yes_no(lang: str, value: bool) -> str:
+    from whitecell.i18n import t
+
+    return t("game.yes" if value else "game.no", lang)
+
+
+_ID = re.compile(r'(id="|href="#|url\(#)([^")]+)')
+
+
+def _inline(svg: str, prefix: str, title: str) -> str:
+    """The ``<svg>`` element alone, ids prefixed, sized to its container."""
+    from html import escape
+
+    start = svg.index("<svg")
+    body = svg[start:]
+    body = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", body)
+    body = re.sub(
+        r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart"', body, count=1
+    )
+    return body.replace("<svg", f'<svg role="img" aria-label="{escape(title)}"', 1)
