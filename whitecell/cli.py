@@ -31,6 +31,7 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 EXIT_BAD_INPUT = 2
+EXIT_STOPPED = 3  # a game cut short (its model server stopped answering); the log is kept
 
 
 class Lang(StrEnum):
@@ -125,6 +126,50 @@ def schema() -> None:
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+AgentOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--agent",
+        help="Who plays a team: TEAM=heuristic or TEAM=llm; TEAM '*' is every other team.",
+    ),
+]
+AdjudicatorOption = Annotated[str, typer.Option(help="rules (default) or llm.")]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+]
+ModelOption = Annotated[str | None, typer.Option(help="The model's name on that server.")]
+KeyEnvOption = Annotated[
+    str, typer.Option(help="The environment variable holding the API key (never logged).")
+]
+TimeoutOption = Annotated[
+    float, typer.Option(min=0.1, help="Seconds to wait for one answer before retrying.")
+]
+
+
+def _model_settings(
+    agent: list[str] | None,
+    adjudicator: str,
+    llm_base_url: str | None,
+    llm_model: str | None,
+    llm_api_key_env: str,
+    max_tokens: int | None,
+    llm_replay: Path | None,
+    llm_timeout: float,
+) -> Any:
+    from whitecell.llm.settings import ModelSettings
+
+    return ModelSettings(
+        agents=tuple(agent or ()),
+        adjudicator=adjudicator,
+        base_url=llm_base_url,
+        model=llm_model,
+        api_key_env=llm_api_key_env,
+        max_tokens_per_game=max_tokens,
+        replay=llm_replay,
+        timeout=llm_timeout,
+    )
+
+
 @app.command()
 def play(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario id or a YAML file.")],
@@ -137,11 +182,26 @@ def play(
     ] = None,
     log: Annotated[Path | None, typer.Option(help="Write the event log (JSON Lines) here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No narrative.")] = False,
+    agent: AgentOption = None,
+    adjudicator: AdjudicatorOption = "rules",
+    llm_base_url: BaseUrlOption = None,
+    llm_model: ModelOption = None,
+    llm_api_key_env: KeyEnvOption = "OPENAI_API_KEY",
+    llm_max_tokens_per_game: Annotated[
+        int | None,
+        typer.Option(min=1, help="Tokens the models may spend; then heuristic players finish."),
+    ] = None,
+    llm_replay: Annotated[
+        Path | None,
+        typer.Option(help="Replay the model answers recorded in this log (no server called)."),
+    ] = None,
+    llm_timeout: TimeoutOption = 60.0,
 ) -> None:
     """Play a whole game with automated players and tell it round by round."""
     from whitecell.engine.log import dump_log
+    from whitecell.llm.settings import SettingsError, build_cast
     from whitecell.narrate import narrate
-    from whitecell.play import play_game
+    from whitecell.play import GameStopped, play_game
     from whitecell.summary import game_summary
 
     sc = _load(scenario)
@@ -149,10 +209,35 @@ def play(
         raise _fail(
             f"scenario {sc.id} has no '{lang.value}' text (it has: {', '.join(sc.languages)})"
         )
-    game = play_game(sc, seed)
+    settings = _model_settings(
+        agent,
+        adjudicator,
+        llm_base_url,
+        llm_model,
+        llm_api_key_env,
+        llm_max_tokens_per_game,
+        llm_replay,
+        llm_timeout,
+    )
+    try:
+        cast, budget = build_cast(sc, settings, seed, lang.value)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    stopped = None
+    try:
+        if cast is not None:
+            with err.status("Playing with language models…", spinner="dots"):
+                game = play_game(sc, seed, cast=cast)
+        else:
+            game = play_game(sc, seed)
+    except GameStopped as exc:
+        game, stopped = exc.game, exc.reason
     text = dump_log(sc, game.events)
     if log is not None:
         _write(log, text)
+    if stopped is not None:
+        where = f"; the game so far ({len(game.events)} events) is in {log}" if log else ""
+        raise _fail(f"the game stopped: {stopped}{where}", code=EXIT_STOPPED)
     if json_out is not None:
         _write(
             json_out,
@@ -162,8 +247,27 @@ def play(
         for line in narrate(sc, game.events, lang.value):
             out.print(line, soft_wrap=True)
         out.print(_final_state_table(sc, game.state.v, lang.value))
+    if cast is not None:
+        out.print(_usage_table(game.events, budget))
     if log is not None and not quiet:
         err.print(f"[dim]Report: whitecell report {escape(str(log))} -o report.html[/dim]")
+
+
+def _usage_table(events: list[Any], budget: Any) -> Table:
+    from whitecell.llm.settings import usage
+
+    table = Table(title="Language models", title_justify="left")
+    for column in ("Seat", "Calls", "Retries", "Fallbacks", "Prompt tokens", "Answer tokens"):
+        table.add_column(column, justify="left" if column == "Seat" else "right")
+    total = [0, 0, 0, 0, 0]
+    for seat, u in sorted(usage(events).items()):
+        row = [u.calls, u.retries, u.fallbacks, u.prompt_tokens, u.completion_tokens]
+        total = [a + b for a, b in zip(total, row, strict=True)]
+        table.add_row(seat, *(f"{x:,}" for x in row))
+    table.add_row("all", *(f"{x:,}" for x in total), style="bold")
+    if budget.limit is not None:
+        table.caption = f"budget {budget.limit:,} tokens, {budget.used:,} used"
+    return table
 
 
 def _final_state_table(sc: Scenario, values: list[float], lang: str) -> Table:
@@ -275,6 +379,19 @@ def ensemble(
         Path | None, typer.Option("--runs", help="Write one row per run here (Parquet).")
     ] = None,
     chunk: Annotated[int, typer.Option(min=1, max=100_000, help="Runs per task.")] = 64,
+    agent: AgentOption = None,
+    adjudicator: AdjudicatorOption = "rules",
+    llm_base_url: BaseUrlOption = None,
+    llm_model: ModelOption = None,
+    llm_api_key_env: KeyEnvOption = "OPENAI_API_KEY",
+    llm_max_tokens_per_game: Annotated[
+        int | None, typer.Option(min=1, help="Tokens one run's models may spend.")
+    ] = None,
+    llm_max_tokens_per_ensemble: Annotated[
+        int | None,
+        typer.Option(min=1, help="Tokens the whole ensemble may spend (shared out by run)."),
+    ] = None,
+    llm_timeout: TimeoutOption = 60.0,
 ) -> None:
     """Play many automated games of one scenario and report outcomes with intervals."""
     from rich.progress import (
@@ -296,6 +413,21 @@ def ensemble(
     )
 
     base = _load(scenario)
+    models = _ensemble_models(
+        base,
+        _model_settings(
+            agent,
+            adjudicator,
+            llm_base_url,
+            llm_model,
+            llm_api_key_env,
+            llm_max_tokens_per_game,
+            None,
+            llm_timeout,
+        ),
+        n,
+        llm_max_tokens_per_ensemble,
+    )
     try:
         settings = [parse_setting(s) for s in set_ or []]
         combos = grid([parse_sweep(s) for s in sweep or []])
@@ -344,7 +476,14 @@ def ensemble(
             stop = _StopOnCtrlC()
             with stop:
                 result = run_ensemble(
-                    configured_scenario, n, seed, run_executor, on_chunk, chunk, stop.requested
+                    configured_scenario,
+                    n,
+                    seed,
+                    run_executor,
+                    on_chunk,
+                    chunk,
+                    stop.requested,
+                    models=models,
                 )
             results.append((combo, configured_scenario, result))
             if result.interrupted:
@@ -362,6 +501,15 @@ def ensemble(
                 base, part, title=", ".join(f"{k}={v}" for k, v in part["values"].items())
             )
         )
+    if "models" in report:
+        used = report["models"]
+        out.print(
+            f"Language models: {used['calls']:,} calls, {used['tokens']:,} tokens, "
+            f"{used['fallbacks']:,} turns played by the heuristic instead"
+        )
+    stopped = next((r.stopped for _, _, r in results if r.stopped), None)
+    if stopped:
+        err.print(f"[red]The model server stopped the ensemble:[/red] {escape(stopped)}")
     if report["interrupted"]:
         err.print(
             f"[yellow]Interrupted: the summary covers the {report['runs']:,} runs that "
@@ -371,6 +519,36 @@ def ensemble(
         err.print(f"[dim]Report: whitecell report {escape(str(json_out))} -o ensemble.html[/dim]")
     if report["interrupted"]:
         raise typer.Exit(130)
+
+
+def _ensemble_models(sc: Scenario, settings: Any, runs: int, per_ensemble: int | None) -> Any:
+    """The model settings each run gets (None: heuristic players only), checked up front;
+    an ensemble's token budget is shared out evenly among its runs."""
+    import dataclasses
+
+    from whitecell.llm.settings import SettingsError, build_cast
+
+    if not settings.wanted:
+        try:
+            build_cast(sc, settings, 0, sc.languages[0])  # still check the specs
+        except SettingsError as exc:
+            raise _fail(str(exc)) from None
+        return None
+    if not settings.base_url or not settings.model:
+        raise _fail("a language-model seat needs --llm-base-url and --llm-model")
+    if per_ensemble is not None:
+        share = max(per_ensemble // runs, 1)
+        limit = settings.max_tokens_per_game
+        settings = dataclasses.replace(
+            settings, max_tokens_per_game=share if limit is None else min(limit, share)
+        )
+    try:
+        from whitecell.llm.settings import seat_kinds
+
+        seat_kinds(sc, settings.agents)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    return settings
 
 
 class _StopOnCtrlC:

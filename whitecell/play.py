@@ -1,20 +1,26 @@
-"""One automated game: heuristic agents in every seat, rule adjudication, no store.
+"""One automated game: heuristic agents or language models in the seats, rule or model
+adjudication, no store.
 
-Pure: the same scenario and seed give the same commands, so the same log.
+Pure: the same scenario, seed and model answers give the same commands, so the same log
+(the models themselves are passed in; replaying a recorded game's answers replays it).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
 from whitecell.agents.mediator import Mediator
+from whitecell.agents.model import ModelUnavailable
+from whitecell.agents.seating import Cast, GameStopped, model_assessor, seat_models
 from whitecell.engine import commands as cmd
 from whitecell.engine.errors import RuleViolation
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, OBSERVER, team_seat
+from whitecell.engine.state import ActionRecord
 from whitecell.scenario.model import Scenario
 
 
@@ -23,7 +29,16 @@ def agent_rng(seed: int, who: str) -> random.Random:
     return random.Random(f"whitecell-agent:{seed}:{who}")
 
 
-def _action_round(game: Game, agents: Mapping[str, HeuristicAgent]) -> None:
+Assessor = Callable[[Game, ActionRecord], None]
+
+
+def rule_assessor(game: Game, rec: ActionRecord) -> None:
+    game.handle(assess_command(game.view(ADJUDICATOR), rec))
+
+
+def _action_round(
+    game: Game, agents: Mapping[str, Any], assessor: Assessor = rule_assessor
+) -> None:
     state = game.state
     for team in game.scenario.team_ids:
         for command in agents[team].choose_actions(game.view(team_seat(team))):
@@ -32,17 +47,14 @@ def _action_round(game: Game, agents: Mapping[str, HeuristicAgent]) -> None:
             except RuleViolation:
                 continue  # the agent misjudged an availability it could not see
     pending = [a for a in state.actions.values() if a.round == state.round]
-    umpire = game.view(ADJUDICATOR)
     for rec in pending:
-        game.handle(assess_command(umpire, rec))
+        assessor(game, rec)
     for rec in pending:
         game.handle(cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
         game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
 
 
-def _responses(
-    game: Game, agents: Mapping[str, HeuristicAgent], pid: str, *, may_counter: bool
-) -> str | None:
+def _responses(game: Game, agents: Mapping[str, Any], pid: str, *, may_counter: bool) -> str | None:
     """Each party in turn signs, counters or rejects; returns a counter-proposal's id."""
     proposal = game.state.proposals[pid]
     for team in proposal.parties:
@@ -59,9 +71,7 @@ def _responses(
     return None
 
 
-def _negotiation_round(
-    game: Game, agents: Mapping[str, HeuristicAgent], mediator: Mediator
-) -> None:
+def negotiation_round(game: Game, agents: Mapping[str, Any], mediator: Mediator) -> None:
     """Sessions of talks: the mediator tables its compromise (or adopts a party's counter
     it judges better), the parties answer, and a counter gets one round of answers."""
     sc = game.scenario
@@ -90,22 +100,38 @@ def _negotiation_round(
 
 
 def play_game(
-    scenario: Scenario, seed: int, *, after_round: Callable[[Game], None] | None = None
+    scenario: Scenario,
+    seed: int,
+    *,
+    after_round: Callable[[Game], None] | None = None,
+    cast: Cast | None = None,
 ) -> Game:
-    """Play ``scenario`` from start to end with heuristic agents in every seat;
-    ``after_round`` sees the game after each round closes (ensembles record the state)."""
+    """Play ``scenario`` from start to end: heuristic agents in every seat the ``cast``
+    gives no model; ``after_round`` sees the game after each round closes (ensembles
+    record the state). A model server that stops answering raises :class:`GameStopped`
+    with the game so far."""
     game = Game(scenario, seed)
-    agents = {t: HeuristicAgent(scenario, t, agent_rng(seed, t)) for t in scenario.team_ids}
+    agents: dict[str, Any] = {
+        t: HeuristicAgent(scenario, t, agent_rng(seed, t)) for t in scenario.team_ids
+    }
+    assessor: Assessor = rule_assessor
+    if cast is not None:
+        seat_models(game, agents, cast)
+        if cast.adjudicator is not None:
+            assessor = model_assessor(cast.adjudicator, cast.lang)
     mediator = Mediator(scenario)
-    game.handle(cmd.StartGame(seat=CONTROL))
-    for rnd in scenario.rounds:
-        game.handle(cmd.OpenRound(seat=CONTROL, number=rnd.number))
-        if rnd.kind == "action":
-            _action_round(game, agents)
-        else:
-            _negotiation_round(game, agents, mediator)
-        game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
-        if after_round is not None:
-            after_round(game)
-    game.handle(cmd.EndGame(seat=CONTROL))
+    try:
+        game.handle(cmd.StartGame(seat=CONTROL))
+        for rnd in scenario.rounds:
+            game.handle(cmd.OpenRound(seat=CONTROL, number=rnd.number))
+            if rnd.kind == "action":
+                _action_round(game, agents, assessor)
+            else:
+                negotiation_round(game, agents, mediator)
+            game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
+            if after_round is not None:
+                after_round(game)
+        game.handle(cmd.EndGame(seat=CONTROL))
+    except ModelUnavailable as exc:
+        raise GameStopped(game, str(exc)) from None
     return game

@@ -200,6 +200,34 @@ class EndGame(Command):
     """Compute the outcomes and reveal the seed."""
 
 
+@dataclass(slots=True, kw_only=True)
+class RecordModelCall(Command):
+    """Keep a language model's prompt and answer in the log (control only)."""
+
+    subject: str
+    purpose: str
+    model: str
+    attempt: int
+    messages: tuple[tuple[str, str], ...]
+    response: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class RecordFallback(Command):
+    """Record that the heuristic player or rule adjudicator played a model's turn, and why."""
+
+    subject: str
+    purpose: str
+    reason: str
+
+
+MODEL_PURPOSES = frozenset({"act", "respond", "assess"})
+MAX_PROMPT = 200_000  # characters of one recorded exchange: a prompt is large, not unbounded
+
+
 ASSESSMENT_METHODS = frozenset({"human", "rules", "matrix", "llm"})
 INSTRUMENTS = ("diplomatic", "information", "military", "economic")
 FREE = "free"

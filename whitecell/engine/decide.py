@@ -1146,6 +1146,68 @@ def compute_outcomes(ctx: Any, scenario: Scenario) -> tuple[tuple[str, float | b
     return tuple(out)
 
 
+def _model_subject(s: State, subject: str, purpose: str) -> None:
+    team = subject.removeprefix("team:")
+    if not (subject == "adjudicator" or (subject.startswith("team:") and team in s.scenario.team)):
+        raise RuleViolation("violation.model_record", problem=f"no seat '{subject}' in this game")
+    if purpose not in cmd.MODEL_PURPOSES:
+        allowed = ", ".join(sorted(cmd.MODEL_PURPOSES))
+        raise RuleViolation("violation.model_record", problem=f"purpose '{purpose}' ({allowed})")
+
+
+def _record_model_call(s: State, c: cmd.RecordModelCall) -> list[ev.Event]:
+    _require_control(c, "violation.do.record_model")
+    _require_running(s)
+    _model_subject(s, c.subject, c.purpose)
+    size = len(c.response) + sum(len(m[1]) for m in c.messages if isinstance(m, tuple | list))
+    if not all(
+        isinstance(m, tuple | list) and len(m) == 2 and m[0] in ("system", "user", "assistant")
+        for m in c.messages
+    ):
+        raise RuleViolation("violation.model_record", problem="messages are (role, text) pairs")
+    if size > cmd.MAX_PROMPT or c.attempt not in (1, 2):
+        raise RuleViolation("violation.model_record", problem="too long, or not attempt 1 or 2")
+    if min(c.prompt_tokens, c.completion_tokens) < 0:
+        raise RuleViolation("violation.model_record", problem="negative token counts")
+    return [
+        _one(
+            s,
+            ev.ModelCalled,
+            (CONTROL_ONLY,),
+            c.seat.name,
+            c.by,
+            subject=c.subject,
+            purpose=c.purpose,
+            model=str(c.model),
+            attempt=c.attempt,
+            messages=tuple((str(r), str(t)) for r, t in c.messages),
+            response=str(c.response),
+            prompt_tokens=int(c.prompt_tokens),
+            completion_tokens=int(c.completion_tokens),
+            error=str(c.error),
+        )
+    ]
+
+
+def _record_fallback(s: State, c: cmd.RecordFallback) -> list[ev.Event]:
+    _require_control(c, "violation.do.record_model")
+    _require_running(s)
+    _model_subject(s, c.subject, c.purpose)
+    _check_text(c.reason, "violation.field.reason")
+    return [
+        _one(
+            s,
+            ev.ModelFellBack,
+            (CONTROL_ONLY,),
+            c.seat.name,
+            c.by,
+            subject=c.subject,
+            purpose=c.purpose,
+            reason=c.reason,
+        )
+    ]
+
+
 def _end(s: State, c: cmd.EndGame) -> list[ev.Event]:
     _require_control(c, "violation.do.end_game")
     _require_running(s)
@@ -1181,6 +1243,8 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.SignProposal: _sign,
     cmd.FireInject: _fire,
     cmd.EndGame: _end,
+    cmd.RecordModelCall: _record_model_call,
+    cmd.RecordFallback: _record_fallback,
     cmd.OpenChannel: _open_channel,
     cmd.PublishNews: _publish_news,
     cmd.PublishStatement: _publish_statement,

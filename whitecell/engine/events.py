@@ -290,6 +290,35 @@ class GameEnded(Event):
     outcomes: tuple[tuple[str, float | bool], ...]
 
 
+@dataclass(slots=True, kw_only=True)
+class ModelCalled(Event):
+    """A language model's prompt and answer, kept so the game can be replayed and reported
+    without calling the model again. Control reads these alone: a prompt holds one team's
+    brief and secrets."""
+
+    type: ClassVar[str] = "model_called"
+    subject: str  # the seat the model played ("team:usa", "adjudicator")
+    purpose: str  # act | respond | assess
+    model: str
+    attempt: int  # 1, or 2 for the retry that showed the model its error
+    messages: tuple[tuple[str, str], ...]  # (role, content)
+    response: str
+    prompt_tokens: int
+    completion_tokens: int
+    error: str  # why the answer was not used ("" when it was)
+
+
+@dataclass(slots=True, kw_only=True)
+class ModelFellBack(Event):
+    """A turn the model did not play: its output was rejected twice, its server failed,
+    or its token budget ran out; the heuristic player (or rule adjudicator) took over."""
+
+    type: ClassVar[str] = "model_fell_back"
+    subject: str
+    purpose: str
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -324,6 +353,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GamePaused,
         GameResumed,
         GameRevealed,
+        ModelCalled,
+        ModelFellBack,
     )
 }
 

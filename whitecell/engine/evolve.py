@@ -231,6 +231,8 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.ActionAssigned: _action_assigned,
     ev.AgentSeated: _agent_seated,
     ev.IntelligenceLeaked: _log_only,
+    ev.ModelCalled: _log_only,
+    ev.ModelFellBack: _log_only,
     ev.ActionDrafted: _drafted,
     ev.ProposalDrafted: _drafted,
     ev.GamePaused: _paused,

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from whitecell.agents.model import ModelUnavailable
 from whitecell.engine.game import Game
 from whitecell.ensemble.seeds import run_seed
-from whitecell.play import play_game
+from whitecell.play import GameStopped, play_game
 from whitecell.scenario.load import scenario_from_document
 from whitecell.scenario.model import Scenario
 
@@ -30,6 +31,7 @@ class Task:
     ensemble_seed: int
     start: int
     count: int
+    models: Any = None  # ModelSettings when models play some seats (each run has its budget)
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Chunk:
     outcomes: np.ndarray  # float64 (n, outcomes); booleans as 0/1
     rounds: np.ndarray  # float32 (n, rounds, variables): values after each round closes
     paths: list[str]
+    model_calls: int = 0
+    model_tokens: int = 0
+    model_fallbacks: int = 0
 
     @property
     def count(self) -> int:
@@ -84,17 +89,53 @@ def run_chunk(task: Task) -> Chunk:
     outcomes = np.empty((n, len(scenario.outcomes)), dtype=np.float64)
     values = np.empty((n, rounds, width), dtype=np.float32)
     paths: list[str] = []
+    usage = [0, 0, 0]
     for row in range(n):
         seed = run_seed(task.ensemble_seed, task.start + row)
         seeds[row] = seed
         snapshots: list[list[float]] = []
-        game = play_game(
-            scenario, seed, after_round=lambda g, s=snapshots: s.append(list(g.state.v))
-        )
+        cast = _cast(scenario, task.models, seed, usage) if task.models is not None else None
+        try:
+            game = play_game(
+                scenario,
+                seed,
+                after_round=lambda g, s=snapshots: s.append(list(g.state.v)),
+                cast=cast,
+            )
+        except GameStopped as exc:
+            raise ModelUnavailable(f"run {task.start + row}: {exc.reason}") from None
         values[row] = snapshots
         outcomes[row] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
         paths.append(game_path(game))
-    return Chunk(task.start, seeds, outcomes, values, paths)
+        if cast is not None:
+            _count(game, usage)
+    return Chunk(task.start, seeds, outcomes, values, paths, *usage)
+
+
+_MODELS: dict[Any, Any] = {}  # one client per worker process and settings
+
+
+def _cast(scenario: Scenario, settings: Any, seed: int, usage: list[int]) -> Any:
+    """The models' seats for one run; a server that stops answering stops the ensemble
+    (as a plain exception the parent can receive), keeping the runs already finished."""
+    from whitecell.llm.settings import build_cast, open_model
+
+    model = _MODELS.get(settings)
+    if model is None:
+        model = _MODELS[settings] = open_model(settings)
+    cast, _ = build_cast(scenario, settings, seed, scenario.languages[0], model=model)
+    return cast
+
+
+def _count(game: Game, usage: list[int]) -> None:
+    from whitecell.engine import events as ev
+
+    for e in game.events:
+        if isinstance(e, ev.ModelCalled):
+            usage[0] += 1
+            usage[1] += e.prompt_tokens + e.completion_tokens
+        elif isinstance(e, ev.ModelFellBack):
+            usage[2] += 1
 
 
 def sorted_outcomes(scenario: Scenario, outcomes: dict[str, Any] | None) -> list[tuple[str, Any]]:

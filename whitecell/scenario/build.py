@@ -162,7 +162,10 @@ class _Builder:
 
     def check_texts(self) -> None:
         langs = set(self.languages)
-        sections: list[tuple[Path, Any]] = [(("meta",), self.p.meta)]
+        sections: list[tuple[Path, Any]] = [
+            (("meta",), self.p.meta),
+            (("adjudication",), self.p.adjudication),
+        ]
         for name in ("teams", "roles", "variables", "rounds", "actions", "injects", "outcomes"):
             sections += [((name, i), item) for i, item in getattr(self.p, name)]
         sections += [(("negotiation", "clauses", i), c) for i, c in self.p.clauses]
@@ -729,6 +732,7 @@ class _Builder:
             negotiation_sessions=p.automation.negotiation_sessions,
             hold_value=p.automation.hold_value,
             scale=tuple((w.label.root, w.probability) for w in adj.scale or ()),
+            guidance=adj.guidance.root if adj.guidance is not None else None,
             document={},
             digest="",
         )

@@ -234,6 +234,7 @@ class Scenario:
     document: Mapping[str, Any]
     digest: str
     scale: tuple[tuple[Text, float], ...] = ()  # estimative words; empty: Kent's defaults
+    guidance: Text | None = None  # for adjudicators, human or model
     team_ids: tuple[str, ...] = ()
     _parties: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)
 

@@ -255,6 +255,11 @@ class ScaleWord(Strict):
 class Adjudication(Strict):
     min_probability: Probability = 0.02
     max_probability: Probability = 0.98
+    guidance: Text | None = Field(
+        default=None,
+        description="How adjudicators should judge odds in this scenario (shown to "
+        "language-model adjudicators, and at the desk).",
+    )
     scale: list[ScaleWord] | None = Field(
         default=None,
         description="Words of estimative probability and the odds each stands for, for quick "

@@ -1,0 +1,92 @@
+"""Seating language models in a game: each model's turn is checked on a copy of the game,
+recorded in the log, then played, so the game loop treats models like any other player."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whitecell.agents.llm import Check, ModelAdjudicator, ModelPlayer, Turn
+from whitecell.engine import commands as cmd
+from whitecell.engine.decide import decide
+from whitecell.engine.errors import RuleViolation
+from whitecell.engine.evolve import fold
+from whitecell.engine.game import Game
+from whitecell.engine.seats import ADJUDICATOR
+from whitecell.engine.state import ActionRecord, ProposalRecord, new_state
+from whitecell.engine.view import View
+
+
+@dataclass
+class Cast:
+    """Who plays which seat: model players by team (the rest are heuristic), and the
+    adjudicator (None: the rules)."""
+
+    players: Mapping[str, ModelPlayer] = field(default_factory=dict)
+    adjudicator: ModelAdjudicator | None = None
+    lang: str = "en"
+
+
+class GameStopped(Exception):
+    """A game that could not go on (its model server is gone); the game so far is kept."""
+
+    def __init__(self, game: Game, reason: str) -> None:
+        super().__init__(reason)
+        self.game = game
+        self.reason = reason
+
+
+def checker(game: Game, lang: str) -> Check:
+    """Tries commands, in order, on a copy of the game: the first rule broken, or None."""
+
+    def check(commands: Sequence[cmd.Command]) -> str | None:
+        state = fold(new_state(game.scenario, game.state.seed), game.events)
+        for command in commands:
+            try:
+                new = decide(state, command)
+            except RuleViolation as exc:
+                return exc.text(lang)
+            fold(state, new)
+        return None
+
+    return check
+
+
+def record(game: Game, turn: Turn) -> list[cmd.Command]:
+    """Log the turn's exchanges with the model, and its fallback; the commands to play."""
+    for command in turn.records():
+        game.handle(command)
+    return turn.commands
+
+
+class SeatedModel:
+    """A model player with the same two moves as the heuristic one, bound to its game."""
+
+    def __init__(self, game: Game, player: ModelPlayer, lang: str) -> None:
+        self.game = game
+        self.player = player
+        self.check = checker(game, lang)
+
+    def choose_actions(self, view: View) -> list[cmd.Command]:
+        return record(self.game, self.player.act(view, self.check))
+
+    def respond(self, view: View, p: ProposalRecord, *, may_counter: bool = True) -> cmd.Command:
+        return record(self.game, self.player.respond(view, p, may_counter, self.check))[0]
+
+
+def model_assessor(
+    adjudicator: ModelAdjudicator, lang: str
+) -> Callable[[Game, ActionRecord], None]:
+    def assess(game: Game, rec: ActionRecord) -> None:
+        turn = adjudicator.assess(game.view(ADJUDICATOR), rec, checker(game, lang))
+        for command in record(game, turn):
+            game.handle(command)
+
+    return assess
+
+
+def seat_models(game: Game, agents: dict[str, Any], cast: Cast) -> None:
+    """Replace the heuristic agents of the cast's teams by their models."""
+    for team, player in cast.players.items():
+        agents[team] = SeatedModel(game, player, cast.lang)
