@@ -133,7 +133,7 @@ AgentOption = Annotated[
         help="Who plays a team: TEAM=heuristic or TEAM=llm; TEAM '*' is every other team.",
     ),
 ]
-AdjudicatorOption = Annotated[str, typer.Option(help="rules (default) or llm.")]
+AdjudicatorOption = Annotated[str, typer.Option(help="rules (default), matrix or llm.")]
 BaseUrlOption = Annotated[
     str | None, typer.Option(help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
 ]
@@ -247,7 +247,7 @@ def play(
         for line in narrate(sc, game.events, lang.value):
             out.print(line, soft_wrap=True)
         out.print(_final_state_table(sc, game.state.v, lang.value))
-    if cast is not None:
+    if cast is not None and (cast.players or cast.adjudicator is not None):
         out.print(_usage_table(game.events, budget))
     if log is not None and not quiet:
         err.print(f"[dim]Report: whitecell report {escape(str(log))} -o report.html[/dim]")

@@ -15,7 +15,13 @@ from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
 from whitecell.agents.mediator import Mediator
 from whitecell.agents.model import ModelUnavailable
-from whitecell.agents.seating import Cast, GameStopped, model_assessor, seat_models
+from whitecell.agents.seating import (
+    Cast,
+    GameStopped,
+    matrix_assessor,
+    model_assessor,
+    seat_models,
+)
 from whitecell.engine import commands as cmd
 from whitecell.engine.errors import RuleViolation
 from whitecell.engine.game import Game
@@ -119,6 +125,8 @@ def play_game(
         seat_models(game, agents, cast)
         if cast.adjudicator is not None:
             assessor = model_assessor(cast.adjudicator, cast.lang)
+        elif cast.matrix:
+            assessor = matrix_assessor(cast.lang)
     mediator = Mediator(scenario)
     try:
         game.handle(cmd.StartGame(seat=CONTROL))

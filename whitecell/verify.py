@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from whitecell.adjudication.matrix import matrix_odds
 from whitecell.adjudication.rules import assess_in
 from whitecell.engine import events as ev
 from whitecell.engine.decide import compute_outcomes, hazard
@@ -105,6 +106,17 @@ def _check(state: State, e: ev.Event, dice: Dice, due: int) -> int:
                 e.seq,
                 f"action {e.uid} is assessed 'by the rules' at {e.probability!r}, "
                 f"but the rules give {rules.probability!r}",
+            )
+    elif isinstance(e, ev.ActionAssessed) and e.method == "matrix":
+        rec = state.actions.get(e.uid)
+        if rec is None:
+            raise _Mismatch(e.seq, f"an assessment of action {e.uid}, which was never submitted")
+        expected = matrix_odds(state.scenario, rec, e.modifiers)
+        if abs(expected - e.probability) > 1e-9:
+            raise _Mismatch(
+                e.seq,
+                f"action {e.uid} is assessed by the matrix at {e.probability!r}, but its "
+                f"base odds and {len(e.modifiers)} strong argument(s) give {expected!r}",
             )
     elif isinstance(e, ev.OutcomeApplied):
         rec = state.actions.get(e.uid)

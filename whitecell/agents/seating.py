@@ -7,15 +7,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from whitecell.adjudication.matrix import cited, judge
 from whitecell.agents.llm import Check, ModelAdjudicator, ModelPlayer, Turn
 from whitecell.engine import commands as cmd
 from whitecell.engine.decide import decide
 from whitecell.engine.errors import RuleViolation
 from whitecell.engine.evolve import fold
 from whitecell.engine.game import Game
-from whitecell.engine.seats import ADJUDICATOR
+from whitecell.engine.seats import ADJUDICATOR, team_seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, new_state
 from whitecell.engine.view import View
+from whitecell.scenario.model import localize
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Cast:
     players: Mapping[str, ModelPlayer] = field(default_factory=dict)
     adjudicator: ModelAdjudicator | None = None
     lang: str = "en"
+    matrix: bool = False  # the adjudicator counts arguments (when no model adjudicates)
 
 
 class GameStopped(Exception):
@@ -75,13 +78,36 @@ class SeatedModel:
         return record(self.game, self.player.respond(view, p, may_counter, self.check))[0]
 
 
-def model_assessor(
-    adjudicator: ModelAdjudicator, lang: str
-) -> Callable[[Game, ActionRecord], None]:
+Assessor = Callable[[Game, ActionRecord], None]
+
+
+def model_assessor(adjudicator: ModelAdjudicator, lang: str) -> Assessor:
     def assess(game: Game, rec: ActionRecord) -> None:
         turn = adjudicator.assess(game.view(ADJUDICATOR), rec, checker(game, lang))
         for command in record(game, turn):
             game.handle(command)
+
+    return assess
+
+
+def matrix_assessor(lang: str) -> Assessor:
+    """Automated matrix adjudication: the acting team argues for, the targeted team
+    (when it can see the action) against, and the adjudicator counts the strong ones."""
+
+    def assess(game: Game, rec: ActionRecord) -> None:
+        sc = game.scenario
+        citations: list[int | None] = [None] * len(rec.arguments)
+        sides = [(rec.team, "for")]
+        if rec.target in sc.team and not rec.secret:
+            sides.append((rec.target, "against"))
+        for team, side in sides if rec.action in sc.action else []:
+            view = game.view(team_seat(team))
+            spec = sc.action[rec.action]
+            for i in cited(view, rec, side)[: cmd.MAX_ARGUMENTS]:
+                note = localize(spec.modifiers[i].note, lang)
+                game.handle(cmd.Argue(seat=team_seat(team), uid=rec.uid, side=side, text=note))
+                citations.append(i)
+        game.handle(judge(game.view(ADJUDICATOR), game.state.actions[rec.uid], citations))
 
     return assess
 

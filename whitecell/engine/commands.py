@@ -201,6 +201,20 @@ class EndGame(Command):
 
 
 @dataclass(slots=True, kw_only=True)
+class Argue(Command):
+    """Matrix adjudication: a team argues for its own action or against another's, before
+    the action is assessed; the adjudicator then counts the strong arguments."""
+
+    uid: str
+    side: str  # for | against
+    text: str
+
+
+ARGUMENT_SIDES = ("for", "against")
+MAX_ARGUMENTS = 3  # per team and action
+
+
+@dataclass(slots=True, kw_only=True)
 class RecordModelCall(Command):
     """Keep a language model's prompt and answer in the log (control only)."""
 

@@ -516,7 +516,8 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
     spec = s.scenario.action.get(rec.action)
     if spec is None and c.method == "rules":
         raise RuleViolation("violation.free_no_rules_odds", uid=c.uid)
-    n_mods = len(spec.modifiers) if spec is not None else 0
+    # a matrix assessment's "modifiers" are the arguments it counted as strong
+    n_mods = len(rec.arguments) if c.method == "matrix" else len(spec.modifiers) if spec else 0
     for entry in c.modifiers:
         if (
             not isinstance(entry, tuple | list)
@@ -528,7 +529,16 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             raise RuleViolation("violation.bad_modifier", entry=entry)
         index = entry[0]
         if not 0 <= index < n_mods:
+            if c.method == "matrix":
+                raise RuleViolation("violation.no_argument", uid=c.uid, index=index)
             raise RuleViolation("violation.no_modifier", action=rec.action, index=index)
+        if c.method == "matrix":
+            step = s.scenario.matrix_step
+            want = step if rec.arguments[index][1] == "for" else -step
+            if abs(entry[1] - want) > 1e-9:
+                raise RuleViolation("violation.argument_weight", index=index, add=want)
+    if c.method == "matrix" and len({i for i, _ in c.modifiers}) != len(c.modifiers):
+        raise RuleViolation("violation.argument_twice", uid=c.uid)
     _check_text(c.rationale, "violation.field.rationale", required=False)
     return [
         _one(
@@ -1146,6 +1156,39 @@ def compute_outcomes(ctx: Any, scenario: Scenario) -> tuple[tuple[str, float | b
     return tuple(out)
 
 
+def _argue(s: State, c: cmd.Argue) -> list[ev.Event]:
+    team = _require_team(s, c, "violation.do.argue")
+    _require_running(s)
+    rec = s.actions.get(c.uid)
+    if rec is None or (rec.secret and rec.team != team):
+        raise RuleViolation("violation.no_action", uid=c.uid)  # a secret stays secret
+    rec = _action(s, c, c.uid)
+    if rec.status not in ("submitted", "assessed"):
+        raise RuleViolation("violation.odds_fixed", uid=c.uid)
+    if c.side not in cmd.ARGUMENT_SIDES:
+        raise RuleViolation("violation.argument_side", side=c.side)
+    if (c.side == "for") != (team == rec.team):
+        raise RuleViolation(
+            "violation.argument_for" if c.side == "for" else "violation.argument_against"
+        )
+    if sum(1 for t, _, _ in rec.arguments if t == team) >= cmd.MAX_ARGUMENTS:
+        raise RuleViolation("violation.arguments_spent", uid=c.uid, limit=cmd.MAX_ARGUMENTS)
+    _check_text(c.text, "violation.field.argument")
+    return [
+        _one(
+            s,
+            ev.ArgumentMade,
+            rec.audience,
+            c.seat.name,
+            c.by,
+            uid=rec.uid,
+            team=team,
+            side=c.side,
+            text=c.text,
+        )
+    ]
+
+
 def _model_subject(s: State, subject: str, purpose: str) -> None:
     team = subject.removeprefix("team:")
     if not (subject == "adjudicator" or (subject.startswith("team:") and team in s.scenario.team)):
@@ -1243,6 +1286,7 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.SignProposal: _sign,
     cmd.FireInject: _fire,
     cmd.EndGame: _end,
+    cmd.Argue: _argue,
     cmd.RecordModelCall: _record_model_call,
     cmd.RecordFallback: _record_fallback,
     cmd.OpenChannel: _open_channel,

@@ -291,6 +291,15 @@ class GameEnded(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class ArgumentMade(Event):
+    type: ClassVar[str] = "argument_made"
+    uid: str
+    team: str
+    side: str  # for | against
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
 class ModelCalled(Event):
     """A language model's prompt and answer, kept so the game can be replayed and reported
     without calling the model again. Control reads these alone: a prompt holds one team's
@@ -355,6 +364,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GameRevealed,
         ModelCalled,
         ModelFellBack,
+        ArgumentMade,
     )
 }
 

@@ -91,6 +91,10 @@ def _intelligence_report(s: State, e: ev.IntelligenceReport) -> None:
         book[key] = (value, exact, e.round)
 
 
+def _argument_made(s: State, e: ev.ArgumentMade) -> None:
+    s.actions[e.uid].arguments.append((e.team, e.side, e.text))
+
+
 def _log_only(s: State, e: ev.Event) -> None:
     """Messages, news, statements, reports and leaks live in the log; views read them there."""
 
@@ -231,6 +235,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.ActionAssigned: _action_assigned,
     ev.AgentSeated: _agent_seated,
     ev.IntelligenceLeaked: _log_only,
+    ev.ArgumentMade: _argument_made,
     ev.ModelCalled: _log_only,
     ev.ModelFellBack: _log_only,
     ev.ActionDrafted: _drafted,

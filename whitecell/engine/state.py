@@ -33,6 +33,7 @@ class ActionRecord:
     success: bool | None = None
     adjudicator: str | None = None
     estimates: dict[str, float] = field(default_factory=dict)  # person -> blind estimate
+    arguments: list[tuple[str, str, str]] = field(default_factory=list)  # (team, side, text)
 
     @property
     def audience(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from whitecell.engine import events as ev
 from whitecell.scenario.model import Scenario
 
 SEAT_KINDS = ("heuristic", "llm")
-ADJUDICATORS = ("rules", "llm")
+ADJUDICATORS = ("rules", "matrix", "llm")
 
 
 class SettingsError(ValueError):
@@ -111,7 +111,7 @@ def build_cast(
         )
     kinds = seat_kinds(sc, settings.agents)
     if not settings.wanted:
-        return None, budget
+        return (Cast(lang=lang, matrix=True) if settings.adjudicator == "matrix" else None), budget
     model = model or open_model(settings)
     players = {
         team: ModelPlayer(
@@ -121,7 +121,8 @@ def build_cast(
         if kind == "llm"
     }
     adjudicator = ModelAdjudicator(model, budget, lang) if settings.adjudicator == "llm" else None
-    return Cast(players=players, adjudicator=adjudicator, lang=lang), budget
+    matrix = settings.adjudicator == "matrix"
+    return Cast(players=players, adjudicator=adjudicator, lang=lang, matrix=matrix), budget
 
 
 @dataclass

@@ -733,6 +733,7 @@ class _Builder:
             hold_value=p.automation.hold_value,
             scale=tuple((w.label.root, w.probability) for w in adj.scale or ()),
             guidance=adj.guidance.root if adj.guidance is not None else None,
+            matrix_step=adj.matrix_step,
             document={},
             digest="",
         )

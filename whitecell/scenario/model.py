@@ -235,6 +235,7 @@ class Scenario:
     digest: str
     scale: tuple[tuple[Text, float], ...] = ()  # estimative words; empty: Kent's defaults
     guidance: Text | None = None  # for adjudicators, human or model
+    matrix_step: float = 0.1  # odds one strong argument adds (for) or takes away (against)
     team_ids: tuple[str, ...] = ()
     _parties: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)
 

@@ -255,6 +255,13 @@ class ScaleWord(Strict):
 class Adjudication(Strict):
     min_probability: Probability = 0.02
     max_probability: Probability = 0.98
+    matrix_step: float = Field(
+        default=0.1,
+        gt=0,
+        le=0.5,
+        description="Matrix adjudication: how far each strong argument moves the odds "
+        "(up for the acting team's, down for the others').",
+    )
     guidance: Text | None = Field(
         default=None,
         description="How adjudicators should judge odds in this scenario (shown to "
