@@ -79,7 +79,7 @@ def test_seats_asked_for_in_error_get_a_message_that_lists_what_is_allowed(tmp_p
         (["--agent", "usa=llm"], "needs --llm-base-url and --llm-model"),
         (["--agent", "narnia=llm", "--llm-base-url", "x", "--llm-model", "m"], "no team 'narnia'"),
         (["--agent", "usa=oracle"], "KIND one of heuristic, llm"),
-        (["--adjudicator", "oracle"], "allowed: rules, llm"),
+        (["--adjudicator", "oracle"], "allowed: rules, matrix, llm"),
         (["--agent", "usa=llm", "--llm-replay", str(tmp_path / "none.jsonl")], "cannot read"),
     ]
     for args, message in cases:
