@@ -196,6 +196,12 @@ class Narrator:
             self.say(t("statement.line", lang, team=self.name(e.team), text=escape(e.text)), 1)
         elif isinstance(e, ev.ResultReported):
             self.say(t("result.line", lang, team=self.name(e.team), text=escape(e.text)), 2)
+        elif isinstance(e, ev.ArgumentMade):
+            sub = self.submitted.get(e.uid)
+            spec = self.sc.action.get(sub.action) if sub else None
+            action = self.label(spec.label) if spec else e.uid
+            key = "argument.for" if e.side == "for" else "argument.against"
+            self.say(t(key, lang, team=self.name(e.team), action=action, text=escape(e.text)), 1)
         elif isinstance(e, ev.ChannelOpened):
             line = t("channel.opened", lang, members=self.teams(e.members), name=escape(e.name))
             self.say(line, 1)

@@ -163,3 +163,55 @@ def test_the_report_speaks_japanese():
     report = build(played(), lang="ja")
     assert report.title.startswith("アンカラ")
     assert any("ラウンド" in r.kind for r in report.rounds)
+
+
+def test_a_matrix_ruling_shows_each_argument_and_whether_it_counted():
+    from tests.adjudication.test_matrix import PRESSURE, STEP, finished
+    from whitecell.selftest.runner import case_scenario
+
+    sc = case_scenario({"actions": [PRESSURE], "adjudication": {"matrix_step": STEP}})
+    log = finished(sc)
+    report = build(log)
+    argued = [a for a in actions(report) if a.arguments]
+    assert argued and all(a.method == "matrix" for a in argued)
+    made = [e for e in log.events if isinstance(e, ev.ArgumentMade)]
+    assert sum(len(a.arguments) for a in argued) == len(made)
+    counted = sum(
+        len(e.modifiers)
+        for e in log.events
+        if isinstance(e, ev.ActionAssessed) and e.method == "matrix"
+    )
+    assert sum(strong for a in argued for *_, strong in a.arguments) == counted
+
+
+def test_model_calls_are_counted_for_control_and_absent_from_the_public_report():
+    from tests.report.games import scenario
+    from whitecell.agents.heuristic import HeuristicAgent
+    from whitecell.agents.llm import ModelPlayer
+    from whitecell.agents.model import Budget, Reply
+    from whitecell.agents.seating import Cast
+    from whitecell.engine.log import dump_log, parse_log
+    from whitecell.play import agent_rng, play_game
+
+    class Broken:  # a model that answers nonsense: every turn falls back to the heuristic
+        name = "broken"
+
+        def complete(self, messages, schema, *, subject, purpose):
+            return Reply("MARKER-NONSENSE-ANSWER", 7, 3, "broken")
+
+    sc = scenario(reveal_at_end=True)
+    player = ModelPlayer(
+        "usa", Broken(), HeuristicAgent(sc, "usa", agent_rng(2, "usa")), Budget(), "en"
+    )
+    game = play_game(sc, 2, cast=Cast(players={"usa": player}))
+    log = parse_log(dump_log(sc, game.events), "g.jsonl")
+    control, public = build(log), build(log, "public")
+    assert (
+        sum(r.model_calls for r in control.rounds)
+        == sum(isinstance(e, ev.ModelCalled) for e in log.events)
+        > 0
+    )
+    assert any("model output rejected" in line for r in control.rounds for line in r.control)
+    assert sum(r.model_calls for r in public.rounds) == 0
+    assert "MARKER-NONSENSE-ANSWER" not in texts(public)
+    assert "model output rejected" not in texts(public)

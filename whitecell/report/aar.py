@@ -44,7 +44,7 @@ class ActionEntry:
     rationale: str = ""  # the team's case to the adjudicators
     probability: float | None = None
     words: str = ""
-    method: str = ""
+    method: str = ""  # rules | human | llm | matrix
     suggested: float | None = None
     modifiers: list[tuple[str, str]] = field(default_factory=list)  # (signed odds, note)
     ruling: str = ""  # the adjudicator's rationale
@@ -54,6 +54,9 @@ class ActionEntry:
     narrative: str = ""
     changes: list[Change] = field(default_factory=list)
     results: list[str] = field(default_factory=list)  # private results reported to the team
+    arguments: list[tuple[str, str, str, bool]] = field(
+        default_factory=list
+    )  # team, side, text, strong
 
 
 @dataclass
@@ -69,6 +72,8 @@ class RoundEntry:
     news: list[str] = field(default_factory=list)  # news, statements, intelligence
     control: list[str] = field(default_factory=list)  # hazard rolls, pauses, leaks
     messages: int = 0
+    model_calls: int = 0
+    model_tokens: int = 0
     changes: list[Change] = field(default_factory=list)
 
 
@@ -252,6 +257,14 @@ class _Reader:
         entry.method = e.method
         entry.suggested = e.suggested
         entry.ruling = e.rationale
+        if e.method == "matrix":  # the "modifiers" are the arguments counted as strong
+            strong = {i for i, _ in e.modifiers}
+            entry.arguments = [
+                (team, side, text, k in strong)
+                for k, (team, side, text, _) in enumerate(entry.arguments)
+            ]
+            entry.modifiers = []
+            return
         entry.modifiers = [
             (f"{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}%", self.label(spec.modifiers[i].note))
             for i, add in e.modifiers
@@ -303,6 +316,24 @@ class _Reader:
                 self.name(record.team),
                 self.name(record.target) if record.target else "",
             )
+
+    def on_argument_made(self, e: ev.ArgumentMade) -> None:
+        entry = self.actions.get(e.uid)
+        if entry is not None:
+            entry.arguments.append((self.name(e.team), e.side, e.text, False))
+
+    def on_model_fell_back(self, e: ev.ModelFellBack) -> None:
+        self.round(e.round).control.append(
+            t("report.model_fallback", self.lang, seat=self.seat_name(e.subject), reason=e.reason)
+        )
+
+    def on_model_called(self, e: ev.ModelCalled) -> None:
+        self.round(e.round).model_calls += 1
+        self.round(e.round).model_tokens += e.prompt_tokens + e.completion_tokens
+
+    def seat_name(self, subject: str) -> str:
+        team = subject.removeprefix("team:")
+        return self.name(team) if team in self.sc.team else t("report.adjudicator", self.lang)
 
     def on_result_reported(self, e: ev.ResultReported) -> None:
         entry = self.actions.get(e.uid)
