@@ -114,8 +114,17 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+def engine_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (SQLAlchemy's default driver is psycopg2)."""
+    made = sa.make_url(url)
+    if made.drivername in ("postgresql", "postgres"):
+        return made.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
 class Store:
     def __init__(self, url: str) -> None:
+        url = engine_url(url)
         self.url = url
         if sa.make_url(url).get_backend_name() == "sqlite":
             path = sqlite_path(url)
@@ -226,6 +235,54 @@ class Store:
                     created_by=created_by,
                 )
             )
+
+    def import_game(self, row: GameRow, digest: str, events: Sequence[Event]) -> None:
+        """A whole game at once (moved from another server): all of it, or none of it."""
+        stamp = now()
+        try:
+            with self.writing() as conn:
+                conn.execute(
+                    sa.insert(t.games).values(
+                        id=row.id,
+                        scenario_id=row.scenario_id,
+                        scenario_digest=digest,
+                        scenario=dumps(row.scenario),
+                        seed=row.seed,
+                        title=row.title,
+                        created_at=row.created_at,
+                        created_by=None,
+                    )
+                )
+                if events:
+                    conn.execute(
+                        sa.insert(t.events),
+                        [
+                            {
+                                "game_id": row.id,
+                                "seq": e.seq,
+                                "type": e.type,
+                                "data": dumps(event_to_dict(e)),
+                                "created_at": stamp,
+                            }
+                            for e in events
+                        ],
+                    )
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from None
+
+    def backup(self, destination: Path) -> None:
+        """A consistent copy of a SQLite database, taken while the server runs."""
+        import sqlite3
+
+        source = sqlite_path(self.url)
+        if source is None:
+            raise ValueError("backup copies a SQLite file; back PostgreSQL up with pg_dump")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        tmp = destination.with_name(f".{destination.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+            src.backup(dst)
+        tmp.replace(destination)
 
     def games(self) -> list[GameRow]:
         with self.reader.connect() as conn:
