@@ -105,6 +105,8 @@ class ServerProcess:
     # how to run the whitecell CLI (a profiler or a wrapper may stand in front)
     command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "whitecell"])
     proc: subprocess.Popen[bytes] | None = None
+    db: str | None = None  # a database URL (default: a fresh SQLite file in workdir)
+    extra: list[str] = field(default_factory=list)  # more ``serve`` options (--workers 4)
 
     @property
     def url(self) -> str:
@@ -112,7 +114,7 @@ class ServerProcess:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'whitecell.db'}"
+        return self.db or f"sqlite:///{self.workdir / 'whitecell.db'}"
 
     @property
     def log_path(self) -> Path:
@@ -129,6 +131,7 @@ class ServerProcess:
             str(self.port),
             "--control-password-env",
             PASSWORD_ENV,
+            *self.extra,
         ]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
@@ -229,12 +232,15 @@ class Game:
 
 
 def entitled(seat: str, audience: tuple[str, ...]) -> bool:
+    seat = seat.split("#", 1)[0]  # "team:usa#2": a second member of the same seat
     if seat == "control":
         return True
     if "control" in audience:
         return False
     if seat == "adjudicator":
         return True
+    if seat == "observer":
+        return "*" in audience
     return "*" in audience or seat.removeprefix("team:") in audience
 
 
@@ -547,7 +553,11 @@ def analyse(bench: Bench) -> dict[str, Any]:
     }
 
 
-async def setup_games(url: str, db_url: str, password: str, games: int) -> list[Game]:
+async def setup_games(
+    url: str, db_url: str, password: str, games: int, listeners: int = 0
+) -> list[Game]:
+    """``listeners`` more seats per game only follow the game: the observer, then second
+    members of the teams (their streams count; they send nothing)."""
     store = Store(db_url)
     try:
         signer = Signer(store.secret())
@@ -563,21 +573,32 @@ async def setup_games(url: str, db_url: str, password: str, games: int) -> list[
         for _ in range(games):
             r = await c.post(
                 f"{API}/games",
-                json={"scenario": SCENARIO, "people_per_team": 1, "adjudicators": 1},
+                json={
+                    "scenario": SCENARIO,
+                    "people_per_team": 2 if listeners > 1 else 1,
+                    "adjudicators": 1,
+                },
             )
             if r.status_code != 201:
                 raise BenchError(f"cannot create a game: HTTP {r.status_code} {r.text[:300]}")
             created = r.json()
             tokens: dict[str, str] = {}
+            extra: list[tuple[str, str]] = []
             for link in created["links"]:
-                if link["seat"] != "observer":
-                    tokens.setdefault(link["seat"], link["token"])
+                seat = link["seat"]
+                if seat == "observer" or (seat in tokens and seat.startswith("team:")):
+                    extra.append((seat if seat == "observer" else f"{seat}#2", link["token"]))
+                elif seat != "observer":
+                    tokens.setdefault(seat, link["token"])
+            extra.sort(key=lambda item: item[0] != "observer")
+            tokens.update(dict(extra[:listeners]))
             out.append(Game(created["game"], tokens))
     return out
 
 
 async def play(args: argparse.Namespace, server: ServerProcess) -> dict[str, Any]:
-    games = await setup_games(server.url, server.db_url, server.password, args.games)
+    listeners = max(0, getattr(args, "seats", 8) - 8)
+    games = await setup_games(server.url, server.db_url, server.password, args.games, listeners)
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
     for g in games:
         for seat, token in g.tokens.items():
@@ -662,9 +683,11 @@ async def play(args: argparse.Namespace, server: ServerProcess) -> dict[str, Any
     }
 
 
-def run_once(args: argparse.Namespace) -> dict[str, Any]:
+def run_once(
+    args: argparse.Namespace, db: str | None = None, extra: list[str] | None = None
+) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="whitecell-bench-live-"))
-    server = ServerProcess(workdir)
+    server = ServerProcess(workdir, db=db, extra=extra or [])
     if os.environ.get("WHITECELL_BENCH_SERVER"):  # e.g. a profiler in front of the CLI
         server.command = shlex.split(os.environ["WHITECELL_BENCH_SERVER"])
     try:
