@@ -687,6 +687,39 @@ def _ensemble_scenario(summary: dict[str, Any], ref: str | None) -> Scenario | N
     return load_bundled(scenario_id) if scenario_id in bundled_ids() else None
 
 
+def _serve_model(
+    base_url: str | None,
+    model: str | None,
+    api_key_env: str,
+    max_tokens: int | None,
+    timeout: float,
+) -> Any:
+    """The server's language model (one client for every game), or None without one. The
+    API key is read from ``$api_key_env`` by the client and never printed."""
+    if base_url is None and model is None:
+        return None
+    if not base_url or not model:
+        raise _fail("a language model needs both --llm-base-url and --llm-model")
+    from whitecell.llm.settings import ModelSettings, SettingsError, open_model
+    from whitecell.web.models import ModelConfig
+
+    settings = ModelSettings(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        max_tokens_per_game=max_tokens,
+        timeout=timeout,
+    )
+    try:
+        client = open_model(settings)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    key = "" if os.environ.get(api_key_env) else f" (no API key: ${api_key_env} is not set)"
+    limit = f", at most {max_tokens:,} tokens a game" if max_tokens else ""
+    out.print(f"language model: {escape(model)} at {escape(base_url)}{limit}{escape(key)}")
+    return ModelConfig(client, max_tokens)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -699,8 +732,20 @@ def serve(
         str | None,
         typer.Option(help="Set the first control password from this environment variable."),
     ] = None,
+    llm_base_url: BaseUrlOption = None,
+    llm_model: ModelOption = None,
+    llm_api_key_env: KeyEnvOption = "OPENAI_API_KEY",
+    llm_max_tokens_per_game: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Tokens the models may spend per game; then heuristic players finish."
+        ),
+    ] = None,
+    llm_timeout: TimeoutOption = 60.0,
 ) -> None:
-    """Serve the web app: control room, adjudicator desk, team rooms, live updates."""
+    """Serve the web app: control room, adjudicator desk, team rooms, live updates. With
+    --llm-base-url and --llm-model, control may seat language-model players and the
+    adjudicator desk may draft odds with the model."""
     import anyio
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
@@ -709,6 +754,9 @@ def serve(
     from whitecell.web.app import CreateGame, create_app, create_game_from
     from whitecell.web.auth import hash_password
 
+    model = _serve_model(
+        llm_base_url, llm_model, llm_api_key_env, llm_max_tokens_per_game, llm_timeout
+    )
     try:
         store = Store(db)
         store.migrate()
@@ -730,7 +778,7 @@ def serve(
             store.create_account("control", hash_password(password))
         else:
             out.print(f"First start: open {base}/ to set the control password.")
-    app_ = create_app(store)
+    app_ = create_app(store, model)
     if demo:
         ctx = app_.state.ctx
 

@@ -32,6 +32,7 @@ class Server:
     thread: threading.Thread | None = None
     server: uvicorn.Server | None = None
     app: Any = None
+    model: Any = None  # a whitecell.web.models.ModelConfig: the server's language model
 
     @property
     def url(self) -> str:
@@ -42,7 +43,7 @@ class Server:
         store.migrate()
         if store.account_count() == 0:
             store.create_account("control", hash_password(PASSWORD))
-        self.app = create_app(store)
+        self.app = create_app(store, self.model)
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )

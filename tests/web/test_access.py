@@ -49,6 +49,11 @@ def control_only(ok: int = 200, denied: int = 403) -> dict[str, int]:
     return rule(ok, **dict.fromkeys(NOT_CONTROL, denied))
 
 
+def umpires(ok: int = 200, denied: int = 403) -> dict[str, int]:
+    """For control and adjudicators; refused to teams and observers."""
+    return rule(ok, **dict.fromkeys(("team_a", "team_b", "member", "observer"), denied))
+
+
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(CALLERS, status)
 
@@ -100,6 +105,11 @@ RULES: dict[tuple[str, str], list[Case]] = {
         Case(control_only(), params={"seat_id": "spare"})
     ],
     ("GET", f"{API}/games/{{game}}/log"): [Case(control_only())],
+    # the model's draft odds: for the umpires (control and adjudicators); this server has
+    # no model, so they are told so (test_llm_web.py has the same rule with a model)
+    ("POST", f"{API}/games/{{game}}/actions/{{uid}}/draft"): [
+        Case(umpires(422), params={"uid": "a1"})
+    ],
     # -- pages
     ("GET", "/"): [
         Case(rule(303, control_account=200, anonymous=200, revoked=200, other_game=303))
@@ -140,6 +150,8 @@ RULES: dict[tuple[str, str], list[Case]] = {
     ("POST", "/games/{game}/do"): [
         Case(rule(200), form={"type": "send_message", "to": "china", "text": "From a form"})
     ],
+    # the desk's "Draft with the model": a flash message for the umpires (here: no model)
+    ("POST", "/games/{game}/draft"): [Case(umpires(200), form={"uid": "a1"})],
     ("POST", "/games/{game}/links"): [
         Case(control_only(), form={"action": "add", "seat": "observer", "person": "Guest"})
     ],

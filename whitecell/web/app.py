@@ -27,8 +27,18 @@ from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, SEAT_COOKIE, Caller, Signer
-from whitecell.web.commands import MEMBER_TYPES, CommandBody, to_command
+from whitecell.web.commands import (
+    MEMBER_TYPES,
+    AssessBody,
+    CommandBody,
+    RuleByMatrixBody,
+    SeatAgentBody,
+    matrix_command,
+    matrix_mismatch,
+    to_command,
+)
 from whitecell.web.hub import Hub
+from whitecell.web.models import ModelConfig
 
 API = "/api/v1"
 COMMANDS: TypeAdapter[Any] = TypeAdapter(CommandBody)
@@ -97,9 +107,10 @@ def error(status: int, code: str, message: str, **params: Any) -> ApiError:
 class Context:
     """What the routes share: the store, the hub, the signing key."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, model: ModelConfig | None = None) -> None:
         self.store = store
-        self.hub = Hub(store)
+        self.model = model
+        self.hub = Hub(store, model)
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
         self._rows: dict[str, SeatRow] = {}
@@ -251,8 +262,10 @@ class NewSeat(BaseModel):
     lead: bool = False
 
 
-def create_app(store: Store) -> FastAPI:
-    ctx = Context(store)
+def create_app(store: Store, model: ModelConfig | None = None) -> FastAPI:
+    """The app over ``store``; ``model`` is the language model automated seats and the
+    adjudicator desk's drafts may use (None: no model, only heuristic players)."""
+    ctx = Context(store, model)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -264,6 +277,7 @@ def create_app(store: Store) -> FastAPI:
         # full collection does not stall every stream in the middle of a class
         gc.set_threshold(50_000, 20, 100)
         yield
+        await ctx.hub.shutdown()
 
     app = FastAPI(
         title="whitecell",
@@ -323,6 +337,13 @@ def create_app(store: Store) -> FastAPI:
         live = live_game(request, game, who)
         view = live.game.view(who.seat)
         data = view.to_dict(lang if lang in ("en", "ja") else "en")
+        # matrix adjudication: the arguments made about each action the seat sees
+        arguments = {a.uid: a.arguments for a in view.actions()}
+        for entry in data["actions"]:
+            entry["arguments"] = [
+                {"team": team, "side": side, "text": text}
+                for team, side, text in arguments.get(entry["uid"], ())
+            ]
         data["game"] = live.id
         data["title"] = live.title
         data["person"] = who.person
@@ -414,6 +435,14 @@ def create_app(store: Store) -> FastAPI:
         token = await ctx.reissue(row)
         return {"id": seat_id, "token": token, "link": f"/join/{token}"}
 
+    @app.post(f"{API}/games/{{game}}/actions/{{uid}}/draft")
+    async def model_draft(request: Request, game: str, uid: str, who: Caller_) -> JSONResponse:
+        """The language model's draft odds and rationale for an action, for an adjudicator
+        (or control) to accept as they are or change; the exchange is kept in the log."""
+        live = live_game(request, game, who)
+        outcome = await draft_for(ctx, live, who, uid)
+        return JSONResponse(outcome.body, outcome.status)
+
     @app.get(f"{API}/games/{{game}}/log")
     def log(request: Request, game: str, who: Caller_) -> Response:
         live = live_game(request, game, who)
@@ -480,8 +509,65 @@ async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) 
         deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).isoformat(
             timespec="seconds"
         )
-    command = to_command(body, who.seat, who.person, deadline)
-    return await ctx.hub.execute(live.id, command, who.principal, key)
+    kind = "heuristic"
+    if isinstance(body, SeatAgentBody):
+        kind = body.kind
+        if body.seated and kind == "llm" and ctx.model is None:
+            return Outcome(422, no_model().body())
+    if isinstance(body, AssessBody) and (odds := matrix_mismatch(live.state, body)) is not None:
+        from whitecell.web.reports import Refusal
+
+        refusal = Refusal(409, "matrix_odds", MATRIX_ODDS, odds=f"{odds:.6g}")
+        return Outcome(refusal.status, refusal.body())
+    if isinstance(body, RuleByMatrixBody):
+        command = matrix_command(live.state, body, who.seat, who.person)
+    else:
+        command = to_command(body, who.seat, who.person, deadline)
+    return await ctx.hub.execute(live.id, command, who.principal, key, kind)
+
+
+def N_(message: str) -> str:
+    """Marks interface text for the web catalogue (``locales/``); see ``reports.Refusal``."""
+    return message
+
+
+NO_MODEL = N_(
+    "This server has no language model: start it with --llm-base-url and --llm-model "
+    "to seat model players or draft odds with a model."
+)
+UMPIRE_ONLY = N_("Only an adjudicator or the white cell may do this.")
+MATRIX_ODDS = N_(
+    "Matrix odds are the base odds moved by the scenario's step for each strong "
+    "argument: %(odds)s here."
+)
+
+
+def no_model() -> ApiError:
+    from whitecell.web.reports import Refusal
+
+    return Refusal(422, "no_model", NO_MODEL)
+
+
+async def draft_for(ctx: Context, live: Any, who: Caller, uid: str) -> Any:
+    """Ask the model for a draft assessment of ``uid`` on behalf of an umpire."""
+    from whitecell.engine import commands as cmd
+    from whitecell.engine.decide import decide
+    from whitecell.engine.errors import RuleViolation
+    from whitecell.web.hub import Outcome, rule_violation
+
+    if who.seat.kind not in ("control", "adjudicator"):
+        from whitecell.web.reports import Refusal
+
+        refusal = Refusal(403, "umpire_only", UMPIRE_ONLY)
+        return Outcome(refusal.status, refusal.body())
+    if ctx.model is None:
+        return Outcome(422, no_model().body())
+    try:  # whether the action could be assessed now, by the rules' own words
+        decide(live.state, cmd.Assess(seat=who.seat, uid=uid, probability=0.5))
+    except RuleViolation as exc:
+        return rule_violation(exc)
+    draft = await ctx.hub.draft(live.id, uid, who.person)
+    return Outcome(200, draft.to_dict())
 
 
 async def create_game_from(

@@ -11,8 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from whitecell.adjudication.matrix import matrix_odds
 from whitecell.engine import commands as cmd
 from whitecell.engine.seats import Seat
+from whitecell.engine.state import State
 
 Text = Annotated[str, Field(max_length=cmd.MAX_TEXT, description="At most 4000 characters.")]
 Id = Annotated[str, Field(max_length=64)]
@@ -139,10 +141,35 @@ class AssignBody(_Body):
     adjudicator: Annotated[str, Field(max_length=200)]
 
 
+class RuleByMatrixBody(_Body):
+    """Matrix adjudication: the server counts the arguments named strong (by their number
+    in the action's list of arguments), each moving the odds by the scenario's step, and
+    assesses the action at those odds."""
+
+    type: Literal["rule_by_matrix"]
+    uid: Id
+    strong: list[Annotated[int, Field(ge=0)]] = Field(default=[], max_length=64)
+    rationale: Text = ""
+
+
+class ArgueBody(_Body):
+    """Matrix adjudication: a team's argument for its own action or against another's."""
+
+    type: Literal["argue"]
+    uid: Id
+    side: Literal["for", "against"]
+    text: Text
+
+
 class SeatAgentBody(_Body):
     type: Literal["seat_agent"]
     team: Id
     seated: bool = True
+    kind: Literal["heuristic", "llm"] = Field(
+        default="heuristic",
+        description="Who plays the seat: the heuristic player, or the server's language "
+        "model (only when the server has one configured).",
+    )
 
 
 class LeakBody(_Body):
@@ -161,6 +188,8 @@ CommandBody = Annotated[
     | CloseRoundBody
     | SubmitActionBody
     | AssessBody
+    | RuleByMatrixBody
+    | ArgueBody
     | EstimateBody
     | RollBody
     | PublishOutcomeBody
@@ -217,6 +246,8 @@ def to_command(
                 suggested=b.suggested,
                 **common,
             )
+        case ArgueBody():
+            return cmd.Argue(uid=b.uid, side=b.side, text=b.text, **common)
         case EstimateBody():
             return cmd.EstimateOdds(uid=b.uid, probability=b.probability, **common)
         case RollBody():
@@ -279,3 +310,45 @@ def to_command(
         case SimpleBody():
             return cmd.RevealAll(**common)
     raise ValueError(f"no command for {type(b).__name__}")  # pragma: no cover - exhaustive
+
+
+def matrix_command(state: State, b: RuleByMatrixBody, seat: Seat, person: str | None) -> cmd.Assess:
+    """The matrix assessment a ruling asks for: each strong argument moves the odds by the
+    scenario's step (up for an argument for, down against), from the action's base odds.
+    A ruling the rules refuse (no such action, no such argument) is left to them."""
+    rec = state.actions.get(b.uid)
+    step = state.scenario.matrix_step
+    strong = sorted(set(b.strong))
+    if rec is None or any(k >= len(rec.arguments) for k in strong):
+        counted = tuple((k, step) for k in strong)
+        return cmd.Assess(
+            seat=seat, by=person, uid=b.uid, probability=0.5, method="matrix", modifiers=counted
+        )
+    counted = tuple((k, step if rec.arguments[k][1] == "for" else -step) for k in strong)
+    made_for = sum(1 for _, side, _ in rec.arguments if side == "for")
+    strong_for = sum(1 for _, add in counted if add > 0)
+    rationale = b.rationale or (
+        f"{made_for} argument(s) for, {strong_for} strong; "
+        f"{len(rec.arguments) - made_for} against, {len(counted) - strong_for} strong"
+    )
+    return cmd.Assess(
+        seat=seat,
+        by=person,
+        uid=b.uid,
+        probability=matrix_odds(state.scenario, rec, counted),
+        method="matrix",
+        modifiers=counted,
+        rationale=rationale,
+    )
+
+
+def matrix_mismatch(state: State, b: AssessBody) -> float | None:
+    """For a matrix assessment sent as such: the matrix odds when its probability is not
+    them (``verify`` would reject the log), else None. Malformed counts are the rules'."""
+    rec = state.actions.get(b.uid)
+    if b.method != "matrix" or rec is None:
+        return None
+    if any(not 0 <= k < len(rec.arguments) for k, _ in b.modifiers):
+        return None
+    odds = matrix_odds(state.scenario, rec, b.modifiers)
+    return odds if abs(odds - b.probability) > 1e-6 else None

@@ -10,15 +10,19 @@ never touch the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
+from whitecell.agents.llm import ModelAdjudicator, ModelPlayer, Turn
 from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.decide import decide
@@ -32,6 +36,21 @@ from whitecell.play import agent_rng
 from whitecell.scenario.load import scenario_from_document
 from whitecell.scenario.model import Scenario
 from whitecell.store.sql import Conflict, Store
+from whitecell.web.models import (
+    KIND_PRINCIPAL,
+    MODEL_THREADS,
+    Draft,
+    ModelConfig,
+    ModelSeats,
+    Notice,
+    budget_from_log,
+    draft_turn,
+    notice_of,
+    prompt_lang,
+    team_turn,
+)
+
+log = logging.getLogger("whitecell.web")
 
 
 @dataclass
@@ -72,6 +91,9 @@ class LiveGame:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     agents: dict[str, HeuristicAgent] = field(default_factory=dict)
     agent_turns: set[tuple[str, str]] = field(default_factory=set)  # (team, occasion) done
+    models: ModelSeats = field(default_factory=ModelSeats)
+    turn_locks: dict[str, asyncio.Lock] = field(default_factory=dict)  # one turn a seat at once
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # model turns in flight
 
     @property
     def state(self) -> Any:
@@ -83,10 +105,12 @@ class LiveGame:
 
 
 class Hub:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, model: ModelConfig | None = None) -> None:
         self.store = store
+        self.model = model
         self.games: dict[str, LiveGame] = {}
         self.listeners: list[Callable[[str, list[ev.Event]], None]] = []
+        self.model_threads = CapacityLimiter(MODEL_THREADS)
 
     # -- loading and creating ------------------------------------------------
     def load_all(self) -> None:
@@ -97,6 +121,7 @@ class Hub:
             for event in self.store.events(row.id):
                 evolve(game.state, event)
             live = LiveGame(row.id, row.title, game)
+            self._remember_kinds(live)
             self._seat_agents(live)
             # agents act under the lock of the command that gave them their turn, so every
             # turn up to now was taken before the server stopped: don't take them again
@@ -127,9 +152,15 @@ class Hub:
 
     # -- commands ----------------------------------------------------------------
     async def execute(
-        self, game_id: str, command: cmd.Command, principal: str, key: str | None
+        self,
+        game_id: str,
+        command: cmd.Command,
+        principal: str,
+        key: str | None,
+        kind: str = "heuristic",
     ) -> Outcome:
-        """Decide, store and fold one command; the same key is answered once."""
+        """Decide, store and fold one command; the same key is answered once. ``kind`` is
+        the kind of automated player a ``SeatAgent`` command seats."""
         live = self.games[game_id]
         principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
         async with live.lock:
@@ -138,6 +169,8 @@ class Hub:
                 if stored is not None:
                     return Outcome(stored[0], stored[1] | {"replayed": True})
             outcome = await self._apply(live, command, principal, key)
+            if outcome.events and isinstance(command, cmd.SeatAgent):
+                await self._seated(live, command, outcome.events, kind)
             if outcome.events:
                 await self._run_agents(live)
         if outcome.events:
@@ -203,27 +236,80 @@ class Hub:
 
     # -- automated players in empty seats ------------------------------------------
     def _seat_agents(self, live: LiveGame) -> None:
+        models = live.models
         for team in live.state.agents:
             if team not in live.agents:
                 seed = live.state.seed or 0
-                live.agents[team] = HeuristicAgent(live.scenario, team, agent_rng(seed, team))
+                agent = HeuristicAgent(live.scenario, team, agent_rng(seed, team))
+                live.agents[team] = agent
+                if models.kinds.get(team) == "llm" and self.model is not None:
+                    # the heuristic player is the model's understudy
+                    lang = prompt_lang(live.scenario)
+                    budget = self._budget(live)
+                    models.players[team] = ModelPlayer(team, self.model.model, agent, budget, lang)
+
+    def _budget(self, live: LiveGame) -> Any:
+        assert self.model is not None
+        if live.models.budget is None:
+            live.models.budget = budget_from_log(self.model.max_tokens_per_game, live.state.events)
+        return live.models.budget
+
+    async def _seated(
+        self, live: LiveGame, command: cmd.SeatAgent, new: list[ev.Event], kind: str
+    ) -> None:
+        """Remember the kind of a seated player, in memory and, for a model, in the store
+        (keyed by the number of the event that seated it), so a restart seats it again."""
+        models = live.models
+        models.kinds.pop(command.team, None)
+        models.players.pop(command.team, None)
+        live.agents.pop(command.team, None)
+        if command.seated and kind == "llm":
+            models.kinds[command.team] = kind
+            answer = (f"{KIND_PRINCIPAL}@{live.id}", str(new[-1].seq), 200, {"kind": kind})
+            await to_thread.run_sync(self.store.append, live.id, [], answer)
+
+    def _remember_kinds(self, live: LiveGame) -> None:
+        """The kind of each seated player, from the store (after a restart)."""
+        seated: dict[str, int] = {}
+        for e in live.state.events:
+            if isinstance(e, ev.AgentSeated) and e.seated:
+                seated[e.team] = e.seq
+        for team in live.state.agents:
+            stored = self.store.answer(f"{KIND_PRINCIPAL}@{live.id}", str(seated.get(team, 0)))
+            if stored is None or stored[1].get("kind") != "llm":
+                continue
+            if self.model is None:
+                # seated as a model, but this server has none: the heuristic player plays
+                live.models.notify(Notice("no_model", team))
+                continue
+            live.models.kinds[team] = "llm"
+
+    def seat_kind(self, live: LiveGame, team: str) -> str:
+        return "llm" if team in live.models.players else "heuristic"
 
     async def _run_agents(self, live: LiveGame) -> None:
-        """Let seated agents act on what just happened (each occasion once)."""
+        """Let seated agents act on what just happened (each occasion once). A model's
+        turn is started here and taken in the background (see :meth:`_model_turn`)."""
         self._seat_agents(live)
         for team in list(live.agents):
             if team not in live.state.agents:
                 del live.agents[team]
+                live.models.players.pop(team, None)
+                live.models.kinds.pop(team, None)
         if not live.agents or live.state.paused or not live.state.round_open:
             return
         state = live.state
         spec = state.current_round
         for team, agent in live.agents.items():
+            model = team in live.models.players
             view = live.game.view(team_seat(team))
             if spec.kind == "action" and (team, f"round{state.round}") not in live.agent_turns:
                 live.agent_turns.add((team, f"round{state.round}"))
-                for command in agent.choose_actions(view):
-                    await self._apply(live, command, f"agent:{team}", None)
+                if model:
+                    self._start_turn(live, team, "act", None)
+                else:
+                    for command in agent.choose_actions(view):
+                        await self._apply(live, command, f"agent:{team}", None)
             if spec.kind == "negotiation":
                 for p in list(state.proposals.values()):
                     occasion = f"proposal{p.pid}"
@@ -234,9 +320,125 @@ class Hub:
                         and (team, occasion) not in live.agent_turns
                     ):
                         live.agent_turns.add((team, occasion))
+                        if model:
+                            self._start_turn(live, team, "respond", p.pid)
+                            continue
                         await self._apply(
                             live, agent.respond(view, p, may_counter=False), f"agent:{team}", None
                         )
+
+    # -- language models -------------------------------------------------------------------
+    def _start_turn(self, live: LiveGame, team: str, purpose: str, pid: str | None) -> None:
+        thinking = live.models.thinking
+        thinking[team] = thinking.get(team, 0) + 1
+        task = asyncio.create_task(self._model_turn(live, team, purpose, pid))
+        live.tasks.add(task)
+        task.add_done_callback(live.tasks.discard)
+
+    async def _model_turn(self, live: LiveGame, team: str, purpose: str, pid: str | None) -> None:
+        """A model team's turn: thought out in a worker thread over a snapshot of the game
+        (no lock held, so every other seat goes on), then recorded and played under the
+        game's lock. A seat takes one turn at a time."""
+        models = live.models
+        try:
+            async with live.turn_locks.setdefault(f"team:{team}", asyncio.Lock()):
+                player = models.players.get(team)
+                if player is None or live.state.ended:
+                    return  # unseated, or the game ended, while the turn waited
+                events = list(live.state.events)
+                think = functools.partial(
+                    team_turn, live.scenario, live.state.seed, events, player, purpose, pid
+                )
+                turn = await to_thread.run_sync(
+                    think, limiter=self.model_threads, abandon_on_cancel=True
+                )
+                await self._play_turn(live, team, turn)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # pragma: no cover - a bug: keep the server and tell the log
+            log.exception("the model turn of %s in game %s failed", team, live.id)
+        finally:
+            models.thinking[team] = models.thinking.get(team, 1) - 1
+            if models.thinking[team] <= 0:
+                del models.thinking[team]
+
+    async def _play_turn(self, live: LiveGame, team: str, turn: Turn) -> None:
+        """Record a model turn's exchanges (control-only), then play its commands."""
+        new: list[ev.Event] = []
+        async with live.lock:
+            if team not in live.models.players:
+                return  # unseated while the model thought: the turn is not played
+            for command in turn.records():
+                new += (await self._apply(live, command, f"model:{team}", None)).events
+            if turn.fallback:
+                live.models.notify(notice_of(team, turn.fallback))
+            refused = []
+            for command in turn.commands:
+                outcome = await self._apply(live, command, f"agent:{team}", None)
+                new += outcome.events
+                if outcome.status != 200:
+                    refused.append(outcome.body["error"]["message"])
+            if refused:
+                # the game moved on while the model thought (a round closed, a pause)
+                live.models.notify(Notice("refused", team, "; ".join(refused)))
+            if new:
+                await self._run_agents(live)
+        if new or refused:
+            await self._wake(live, new)
+
+    async def draft(self, game_id: str, uid: str, by: str | None) -> Draft:
+        """The model adjudicator's draft odds for action ``uid``: asked in a worker thread,
+        its exchanges recorded (control-only) with who asked, then kept for the desk."""
+        assert self.model is not None
+        live = self.games[game_id]
+        adjudicator = ModelAdjudicator(
+            self.model.model, self._budget(live), prompt_lang(live.scenario)
+        )
+        events = list(live.state.events)
+        think = functools.partial(
+            draft_turn, live.scenario, live.state.seed, events, adjudicator, uid
+        )
+        turn, rules = await to_thread.run_sync(
+            think, limiter=self.model_threads, abandon_on_cancel=True
+        )
+        new: list[ev.Event] = []
+        async with live.lock:
+            for command in turn.records():
+                new += (await self._apply(live, replace(command, by=by), "model:desk", None)).events
+            models = live.models
+            models.drafted += 1
+            assess = turn.commands[0] if turn.commands and not turn.fallback else None
+            draft = Draft(
+                uid,
+                models.drafted,
+                assess.probability if isinstance(assess, cmd.Assess) else None,
+                assess.rationale if isinstance(assess, cmd.Assess) else "",
+                rules,
+                turn.fallback,
+                by or "",
+            )
+            models.drafts[uid] = draft
+        if new:
+            await self._wake(live, new)
+        return draft
+
+    async def shutdown(self) -> None:
+        """Stop the model turns in flight (a thread's call is left to finish on its own)."""
+        tasks = [t for live in self.games.values() for t in live.tasks]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+    async def settled(self, game_id: str, timeout: float = 30.0) -> bool:
+        """Wait until no model turn of the game is in flight (for tests and tools)."""
+        live = self.games[game_id]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while live.tasks:
+                    await asyncio.wait(list(live.tasks))
+        return not live.tasks
 
     # -- helpers for pages ----------------------------------------------------------
     def suggestion(self, game_id: str, uid: str) -> cmd.Assess | None:

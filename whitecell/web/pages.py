@@ -24,13 +24,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from rich.text import Text as RichText
 
+from whitecell.adjudication.matrix import FREE_FORM_BASE
 from whitecell.engine import events as ev
+from whitecell.engine.commands import MAX_ARGUMENTS
 from whitecell.engine.view import View
 from whitecell.i18n import estimative, t
 from whitecell.narrate import narrate
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.model import localize
 from whitecell.web import app as webapp
+from whitecell.web.app import N_
 from whitecell.web.auth import (
     ACCOUNT_COOKIE,
     LANG_COOKIE,
@@ -56,8 +59,9 @@ PANELS = {
     "team": ("clock", "brief", "state", "act", "talks", "proposals", "story"),
     "observer": ("clock", "state", "story"),
 }
-LIST_FIELDS = {"clauses", "to", "members", "teams"}
+LIST_FIELDS = {"clauses", "to", "members", "teams", "strong"}
 KENT = (0.93, 0.75, 0.5, 0.3, 0.07)  # Sherman Kent's words of estimative probability
+DRAFT_FAILED = N_("The model could not draft these odds (%(reason)s); the rules' odds stand.")
 
 
 def _environment(lang: str) -> jinja2.Environment:
@@ -123,6 +127,12 @@ def room(live: Any, who: Caller, lang: str, ctx: Any) -> dict[str, Any]:
     actions = []
     for a in view.actions():
         spec = sc.action.get(a.action)
+        arguing = (
+            state.round_open
+            and a.round == state.round
+            and a.status in ("submitted", "assessed")
+            and not state.paused
+        )
         actions.append(
             {
                 "uid": a.uid,
@@ -144,6 +154,18 @@ def room(live: Any, who: Caller, lang: str, ctx: Any) -> dict[str, Any]:
                 "adjudicator": a.adjudicator,
                 "method": a.method,
                 "words": estimative(a.probability, lang) if a.probability is not None else "",
+                # matrix adjudication: what each team argued, and what this team may argue
+                "arguments": [
+                    {"team": t, "team_name": names.get(t, t), "side": side, "text": text}
+                    for t, side, text in a.arguments
+                ],
+                "argue": (
+                    ("for" if a.team == team else "against")
+                    if team
+                    and arguing
+                    and sum(1 for t, _, _ in a.arguments if t == team) < MAX_ARGUMENTS
+                    else None
+                ),
             }
         )
     catalogue = []
@@ -269,6 +291,8 @@ def room(live: Any, who: Caller, lang: str, ctx: Any) -> dict[str, Any]:
         "drafts": [_draft(d, sc, names, clause_names, lang) for d in view.drafts()],
         "instruments": ("diplomatic", "information", "military", "economic"),
         "agents": sorted(state.agents),
+        "agent_kinds": {t: ctx.hub.seat_kind(live, t) for t in state.agents},
+        "model": ctx.model.name if ctx.model is not None else None,
         "mediator": sc.mediator,
         "next_round": state.round + 1 if state.round < len(sc.rounds) else None,
     }
@@ -300,6 +324,11 @@ def room(live: Any, who: Caller, lang: str, ctx: Any) -> dict[str, Any]:
             for e in reversed(state.events[-200:])
         ]
         model["seats"] = ctx.store.seats(live.id)
+        model["thinking"] = sorted(live.models.thinking)
+        model["notices"] = [
+            {"kind": n.kind, "team": names.get(n.team, n.team), "detail": n.detail}
+            for n in reversed(live.models.notices)
+        ]
     return model
 
 
@@ -332,8 +361,10 @@ def _draft(
 
 
 def _desk(live: Any, who: Caller, lang: str, actions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The adjudicator's desk: rule suggestions, catalogue effects, blind estimates."""
+    """The adjudicator's desk: rule suggestions, catalogue effects, blind estimates, the
+    matrix's arguments and the model's drafts."""
     state, sc = live.state, live.scenario
+    counted = _matrix_counts(state)
     queue = []
     for a in actions:
         if a["round"] != state.round or a["status"] == "applied":
@@ -369,13 +400,36 @@ def _desk(live: Any, who: Caller, lang: str, actions: list[dict[str, Any]]) -> d
         else:
             item["estimates"] = None
         item["my_estimate"] = mine
+        # matrix adjudication: the arguments, numbered as the ruling counts them
+        item["base"] = spec.base_probability if spec is not None else FREE_FORM_BASE
+        item["counted"] = counted.get(rec.uid, ())
+        draft = live.models.drafts.get(rec.uid)
+        item["draft"] = draft if draft is not None and rec.status in OPEN else None
+        if draft is not None and draft.probability is not None:
+            item["draft_words"] = estimative(draft.probability, lang)
         queue.append(item)
     return {
         "queue": queue,
         "scale": [(localize(label, lang), p) for label, p in sc.scale]
         or [(estimative(p, lang), p) for p in KENT],
         "keys": [v.key for v in sc.vars],
+        "step": sc.matrix_step,
+        "bounds": (sc.min_probability, sc.max_probability),
     }
+
+
+OPEN = ("submitted", "assessed")
+
+
+def _matrix_counts(state: Any) -> dict[str, tuple[int, ...]]:
+    """The arguments the latest matrix ruling of each action of this round counted."""
+    found: dict[str, tuple[int, ...]] = {}
+    for e in reversed(state.events):
+        if e.round < state.round:
+            break
+        if isinstance(e, ev.ActionAssessed) and e.uid not in found:
+            found[e.uid] = tuple(k for k, _ in e.modifiers) if e.method == "matrix" else ()
+    return found
 
 
 def _suggest(live: Any, rec: Any) -> Any:
@@ -452,6 +506,11 @@ def form_command(form: Any) -> dict[str, Any]:
                 ) from None
     if "modifiers" in out:
         out["modifiers"] = json.loads(out["modifiers"] or "[]")
+    if "strong" in out:
+        try:
+            out["strong"] = [int(k) for k in out["strong"]]
+        except ValueError:
+            raise webapp.error(422, "bad_number", "strong: not argument numbers") from None
     for key in ("secret", "seated"):
         if key in out:
             out[key] = out[key] in ("on", "true", "1", "yes")
@@ -675,6 +734,32 @@ def add_pages(app: FastAPI, ctx: Any) -> None:
         response = page(request, "flash.html", ok=ok, message=message)
         if ok:
             response.headers["X-Command-Ok"] = "1"
+        return response
+
+    @app.post("/games/{game}/draft", response_class=HTMLResponse)
+    async def draft(request: Request, game: str) -> HTMLResponse:
+        """The desk's "Draft with the model": the model's odds and rationale for an action,
+        shown on the desk to accept or change (the request waits for the model; the
+        server does not)."""
+        live, who = entered(request, game)
+        form = await request.form()
+        check_csrf(request, form)
+        if who.seat.kind not in ("control", "adjudicator"):
+            raise Refusal(403, "umpire_only", webapp.UMPIRE_ONLY)
+        outcome = await webapp.draft_for(ctx, live, who, str(form.get("uid", ""))[:64])
+        lang = lang_of(request)
+        if outcome.status != 200:
+            message = _error_text(outcome.body["error"], lang)
+            return page(request, "flash.html", ok=False, message=message)
+        fallback = outcome.body["fallback"]
+        message = (
+            ""
+            if fallback is None
+            else translations(lang).gettext(DRAFT_FAILED) % {"reason": fallback}
+        )
+        response = page(request, "flash.html", ok=fallback is None, message=message)
+        # the desk shows the draft: refresh the panel the form is in
+        response.headers["HX-Trigger"] = "wc:refresh"
         return response
 
     @app.post("/games/{game}/links", response_class=HTMLResponse)

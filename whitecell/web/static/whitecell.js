@@ -26,6 +26,30 @@
     if (field) { field.value = button.getAttribute("data-set-percent"); field.focus(); }
   });
 
+  // matrix adjudication: the odds the arguments checked as strong come to, shown before
+  // the ruling is sent (the server works them out again)
+  function matrixOdds(list) {
+    var base = parseFloat(list.getAttribute("data-matrix-base"));
+    var step = parseFloat(list.getAttribute("data-matrix-step"));
+    var lo = parseFloat(list.getAttribute("data-matrix-min"));
+    var hi = parseFloat(list.getAttribute("data-matrix-max"));
+    var p = base;
+    list.querySelectorAll("li.argument").forEach(function (item) {
+      var box = item.querySelector("input[name=strong]");
+      if (box && box.checked) { p += item.classList.contains("side-for") ? step : -step; }
+    });
+    p = Math.min(Math.max(p, lo), hi);
+    var out = list.closest("form").querySelector("output.matrix-odds");
+    if (out && !isNaN(p)) { out.textContent = "→ " + Math.round(p * 100) + "%"; }
+  }
+  function allMatrixOdds() { document.querySelectorAll("ol[data-matrix-base]").forEach(matrixOdds); }
+  document.addEventListener("change", function (event) {
+    var list = event.target.closest && event.target.closest("ol[data-matrix-base]");
+    if (list) { matrixOdds(list); }
+  });
+  document.addEventListener("DOMContentLoaded", allMatrixOdds);
+  document.addEventListener("htmx:afterSwap", allMatrixOdds);
+
   // a form whose command went through is cleared, so text is not sent twice
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
