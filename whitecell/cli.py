@@ -517,6 +517,10 @@ def ensemble(
         )
     if json_out is not None:
         err.print(f"[dim]Report: whitecell report {escape(str(json_out))} -o ensemble.html[/dim]")
+    from whitecell.ensemble.balance import balance_lines
+
+    for line in balance_lines(report):  # does every outcome occur, every move get made?
+        out.print(line, soft_wrap=True)
     if report["interrupted"]:
         raise typer.Exit(130)
 
@@ -742,6 +746,10 @@ def serve(
         ),
     ] = None,
     llm_timeout: TimeoutOption = 60.0,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="Server processes (more than one needs PostgreSQL)."),
+    ] = 1,
 ) -> None:
     """Serve the web app: control room, adjudicator desk, team rooms, live updates. With
     --llm-base-url and --llm-model, control may seat language-model players and the
@@ -762,6 +770,11 @@ def serve(
         store.migrate()
     except (SQLAlchemyError, ValueError) as exc:
         raise _fail(f"cannot open the database {db}: {exc}") from None
+    if workers > 1 and not store.shared:
+        raise _fail(
+            "several server processes need PostgreSQL (--db postgresql://...): "
+            "a SQLite file is served by one process"
+        )
     base = f"http://{host}:{port}"
     if store.account_count() == 0:
         password = os.environ.get(control_password_env or "", "") if control_password_env else ""
@@ -790,8 +803,28 @@ def serve(
         out.print(f"demo game {created['game']}: one link per seat")
         for link in created["links"]:  # type: ignore[union-attr]
             typer.echo(f"{link['seat']} {base}{link['link']}")
-    out.print(f"serving on {base} (Ctrl-C stops)")
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    if workers == 1:
+        out.print(f"serving on {base} (Ctrl-C stops)")
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        return
+    store.close()
+    os.environ["WHITECELL_DB"] = store.url
+    if model is not None:
+        os.environ["WHITECELL_LLM_BASE_URL"] = llm_base_url or ""
+        os.environ["WHITECELL_LLM_MODEL"] = llm_model or ""
+        os.environ["WHITECELL_LLM_API_KEY_ENV"] = llm_api_key_env
+        os.environ["WHITECELL_LLM_TIMEOUT"] = str(llm_timeout)
+        if llm_max_tokens_per_game:
+            os.environ["WHITECELL_LLM_MAX_TOKENS"] = str(llm_max_tokens_per_game)
+    out.print(f"serving on {base} with {workers} processes (Ctrl-C stops)")
+    uvicorn.run(
+        "whitecell.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 DbOption = Annotated[str, typer.Option(help="Database URL.")]
@@ -887,6 +920,53 @@ def backup(
 def version() -> None:
     """Print the version."""
     typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)})")
+
+
+@app.command("new-scenario")
+def new_scenario(
+    scenario_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The new scenario's id, e.g. my-crisis.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write it here (default ID.yaml; '-' for stdout)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    schema_file: Annotated[
+        bool,
+        typer.Option(
+            "--schema/--no-schema",
+            help="Also write scenario.schema.json beside it (if absent) for editor completion.",
+        ),
+    ] = True,
+) -> None:
+    """Write a commented skeleton of a scenario that validates, to start a new one from."""
+    from whitecell.scenario.skeleton import SCHEMA_FILE, skeleton
+
+    target = output or Path(f"{scenario_id}.yaml")
+    to_stdout = str(target) == "-"
+    try:
+        text = skeleton(scenario_id, "SCENARIO.yaml" if to_stdout else target.name)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if to_stdout:
+        typer.echo(text, nl=False)
+        return
+    if target.exists() and not force:
+        raise _fail(f"{target} already exists (pass --force to overwrite it)")
+    _write(target, text)
+    out.print(
+        f"Wrote {escape(str(target))}; check it with: whitecell validate {escape(str(target))}"
+    )
+    beside = target.parent / SCHEMA_FILE
+    if schema_file and not beside.exists():
+        from whitecell.scenario.schema import ScenarioFile
+
+        doc = ScenarioFile.model_json_schema()
+        doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        doc["title"] = "whitecell scenario"
+        _write(beside, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        out.print(f"Wrote {escape(str(beside))}, the JSON Schema its first line points editors at")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ class Server:
     server: uvicorn.Server | None = None
     app: Any = None
     model: Any = None  # a whitecell.web.models.ModelConfig: the server's language model
+    rate_limits: bool = False
 
     @property
     def url(self) -> str:
@@ -43,7 +44,8 @@ class Server:
         store.migrate()
         if store.account_count() == 0:
             store.create_account("control", hash_password(PASSWORD))
-        self.app = create_app(store, self.model)
+        # the tests sign in and open links far faster than people: doors are tested alone
+        self.app = create_app(store, self.model, rate_limits=self.rate_limits)
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )

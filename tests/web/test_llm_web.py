@@ -531,7 +531,10 @@ def test_matrix_refusals(shared_server, account) -> None:
             assert r.status_code == 409, team
             assert r.json()["error"]["message"] == f"no submitted action '{secret['uid']}'"
             room = browser(shared_server, t.token(team))
-            assert secret["uid"] not in room.get(f"/games/{g}/panel/act").text
+            panel = room.get(f"/games/{g}/panel/act").text
+            assert f'value="{secret["uid"]}"' not in panel  # no form names it
+            assert f'argue-{secret["uid"]}"' not in panel
+            assert "Pause intelligence sharing" not in panel
             room.close()
         # a matrix ruling must come to the matrix odds
         ok(russia, g, {"type": "argue", "uid": public["uid"], "side": "against", "text": "Late."})

@@ -54,3 +54,24 @@ def test_the_middleware_answers_429_with_retry_after_only_at_its_doors():
     assert status == 429 and headers["retry-after"] == "10"
     assert run(app, "GET", "/login")[0] == 200  # the form itself is not limited
     assert run(app, "POST", "/games/x/do")[0] == 200  # nor the game
+
+
+def test_a_real_server_refuses_the_eleventh_sign_in_within_a_minute(tmp_path):
+    from tests.web.server import Server
+
+    server = Server(tmp_path / "whitecell.db", rate_limits=True).start()
+    try:
+        import httpx
+
+        with httpx.Client(base_url=server.url) as c:
+            answers = [
+                c.post("/login", data={"name": "control", "password": "wrong"}).status_code
+                for _ in range(11)
+            ]
+            assert 429 not in answers[:10] and answers[10] == 429
+            refused = c.post("/login", data={"name": "control", "password": "wrong"})
+            assert int(refused.headers["retry-after"]) >= 1
+            assert refused.json()["error"]["code"] == "rate_limited"
+            assert c.get("/login").status_code == 200
+    finally:
+        server.stop()

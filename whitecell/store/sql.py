@@ -114,6 +114,9 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+CHANNEL = "whitecell"
+
+
 def engine_url(url: str) -> str:
     """``postgresql://`` means psycopg 3 here (SQLAlchemy's default driver is psycopg2)."""
     made = sa.make_url(url)
@@ -141,6 +144,17 @@ class Store:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
             self.reader = self.engine
             self._write_lock = None
+        self.shared = self.engine.dialect.name == "postgresql"  # several processes may serve it
+        self.origin = secrets.token_hex(4)  # this process, in its own notifications
+
+    def _notify(self, conn: Any, what: str) -> None:
+        """Tell the other server processes (PostgreSQL delivers it when the transaction
+        commits, and not at all if it rolls back): ``origin|what``."""
+        if self.shared:
+            conn.execute(
+                sa.text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": f"{self.origin}|{what}"},
+            )
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest Alembic revision."""
@@ -235,6 +249,7 @@ class Store:
                     created_by=created_by,
                 )
             )
+            self._notify(conn, f"game:{game_id}")
 
     def import_game(self, row: GameRow, digest: str, events: Sequence[Event]) -> None:
         """A whole game at once (moved from another server): all of it, or none of it."""
@@ -267,6 +282,7 @@ class Store:
                             for e in events
                         ],
                     )
+                self._notify(conn, f"game:{row.id}")
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
 
@@ -340,6 +356,7 @@ class Store:
                             for e in new
                         ],
                     )
+                    self._notify(conn, f"events:{game_id}:{new[-1].seq}")
                 if answer is not None:
                     principal, key, status, body = answer
                     conn.execute(
@@ -409,6 +426,7 @@ class Store:
     def revoke(self, seat_id: str) -> None:
         with self.writing() as conn:
             conn.execute(sa.update(t.seats).where(t.seats.c.id == seat_id).values(revoked=True))
+            self._notify(conn, f"seat:{seat_id}")
 
     def reissue(self, seat_id: str) -> str:
         """Revoke a link and give its person a new one; returns the new token."""
@@ -419,6 +437,7 @@ class Store:
                 .where(t.seats.c.id == seat_id)
                 .values(token_hash=token_hash(token), revoked=False)
             )
+            self._notify(conn, f"seat:{seat_id}")
         return token
 
     @staticmethod

@@ -6,6 +6,7 @@ account) and every read goes through the engine's ``view`` for the caller's seat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import json
@@ -27,6 +28,7 @@ from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, SEAT_COOKIE, Caller, Signer
+from whitecell.web.broadcast import Listener
 from whitecell.web.commands import (
     MEMBER_TYPES,
     AssessBody,
@@ -39,6 +41,7 @@ from whitecell.web.commands import (
 )
 from whitecell.web.hub import Hub
 from whitecell.web.models import ModelConfig
+from whitecell.web.ratelimit import RateLimit
 
 API = "/api/v1"
 COMMANDS: TypeAdapter[Any] = TypeAdapter(CommandBody)
@@ -117,6 +120,7 @@ class Context:
         self._hashes: dict[str, str] = {}
         self._accounts: set[str] = set()
         self.replaced: set[str] = set()  # sessions of links that were reissued
+        self.hub.on_seat = self.seat_changed
 
     def shut_out(self, who: Caller) -> bool:
         """Whether an open stream's caller lost its link since it connected."""
@@ -129,6 +133,22 @@ class Context:
         self.replaced.add(row.session)
         await self.hub.poke(row.game_id)
         return token
+
+    def seat_changed(self, seat_id: str) -> None:
+        """Another server process revoked or reissued a link: shut out what it opened here."""
+        old = self._rows.get(seat_id)
+        if old is not None:
+            self.replaced.add(old.session)
+        self.forget(seat_id)
+
+        async def recheck() -> None:
+            fresh = await to_thread.run_sync(self.store.seat, seat_id)
+            if fresh is not None and fresh.revoked:
+                self.revoked.add(seat_id)
+            if fresh is not None:
+                await self.hub.poke(fresh.game_id)
+
+        self.hub.spawn(recheck())
 
     # -- callers ---------------------------------------------------------------
     # -- seat rows, remembered: every request looks its caller up -------------------------
@@ -236,6 +256,8 @@ Caller_ = Annotated[Caller, Depends(caller)]
 
 def live_game(request: Request, game: str, who: Caller) -> Any:
     live = ctx_of(request).hub.games.get(game)
+    if live is None and who.may_enter(game):
+        live = ctx_of(request).hub.find(game)  # created by another server process
     if live is None or not who.may_enter(game):
         raise error(404, "no_game", f"no game '{game}' for this seat")
     if ctx_of(request).shut_out(who):
@@ -262,13 +284,21 @@ class NewSeat(BaseModel):
     lead: bool = False
 
 
-def create_app(store: Store, model: ModelConfig | None = None) -> FastAPI:
+def create_app(
+    store: Store, model: ModelConfig | None = None, *, rate_limits: bool = True
+) -> FastAPI:
     """The app over ``store``; ``model`` is the language model automated seats and the
-    adjudicator desk's drafts may use (None: no model, only heuristic players)."""
+    adjudicator desk's drafts may use (None: no model, only heuristic players);
+    ``rate_limits`` guards the doors (signing in, join links) against guessing."""
     ctx = Context(store, model)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        listener = None
+        if store.shared:  # several server processes: hear what the others store
+            listener = Listener(store.url, ctx.hub.notice, asyncio.get_running_loop())
+            listener.start()
+            await to_thread.run_sync(listener.ready.wait, 10)
         await to_thread.run_sync(ctx.hub.load_all)
         # what is loaded now lives as long as the server: keep it out of every collection
         gc.collect()
@@ -278,6 +308,8 @@ def create_app(store: Store, model: ModelConfig | None = None) -> FastAPI:
         gc.set_threshold(50_000, 20, 100)
         yield
         await ctx.hub.shutdown()
+        if listener is not None:
+            await to_thread.run_sync(listener.stop)
 
     app = FastAPI(
         title="whitecell",
@@ -288,6 +320,8 @@ def create_app(store: Store, model: ModelConfig | None = None) -> FastAPI:
     app.state.ctx = ctx
 
     app.add_middleware(SecurityHeaders)
+    if rate_limits:
+        app.add_middleware(RateLimit)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
@@ -612,3 +646,25 @@ def _scenario_from(text: str, name: str = "uploaded scenario") -> Any:
 
 
 __all__ = ["ApiError", "Context", "create_app", "create_game_from", "run_command"]
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one of several server processes (``serve --workers``): the parent
+    passes the database in WHITECELL_DB and has already migrated it."""
+    import os
+
+    store = Store(os.environ["WHITECELL_DB"])
+    model = None
+    if os.environ.get("WHITECELL_LLM_BASE_URL"):
+        from whitecell.llm.settings import ModelSettings, open_model
+
+        limit = os.environ.get("WHITECELL_LLM_MAX_TOKENS")
+        settings = ModelSettings(
+            base_url=os.environ["WHITECELL_LLM_BASE_URL"],
+            model=os.environ["WHITECELL_LLM_MODEL"],
+            api_key_env=os.environ.get("WHITECELL_LLM_API_KEY_ENV", "OPENAI_API_KEY"),
+            max_tokens_per_game=int(limit) if limit else None,
+            timeout=float(os.environ.get("WHITECELL_LLM_TIMEOUT", "60")),
+        )
+        model = ModelConfig(open_model(settings), settings.max_tokens_per_game)
+    return create_app(store, model)

@@ -50,6 +50,8 @@ from whitecell.web.models import (
     team_turn,
 )
 
+MAX_RETRIES = 8  # decisions retried when another server process stored first
+
 log = logging.getLogger("whitecell.web")
 
 
@@ -60,6 +62,7 @@ class Outcome:
     status: int
     body: dict[str, Any]
     events: list[ev.Event] = field(default_factory=list)
+    caught: list[ev.Event] = field(default_factory=list)  # other processes' events folded meanwhile
 
 
 def violation(
@@ -111,24 +114,86 @@ class Hub:
         self.games: dict[str, LiveGame] = {}
         self.listeners: list[Callable[[str, list[ev.Event]], None]] = []
         self.model_threads = CapacityLimiter(MODEL_THREADS)
+        self.on_seat: Callable[[str], None] | None = None  # a link changed in another process
+        self.background: set[asyncio.Future[Any]] = set()
 
     # -- loading and creating ------------------------------------------------
     def load_all(self) -> None:
         """Fold every stored game back into memory (after a restart)."""
         for row in self.store.games():
-            scenario = scenario_from_document(row.scenario, f"game {row.id}")
-            game = Game(scenario, row.seed)
-            for event in self.store.events(row.id):
-                evolve(game.state, event)
-            live = LiveGame(row.id, row.title, game)
+            self.games[row.id] = self._load(row)
+
+    def _load(self, row: Any) -> LiveGame:
+        scenario = scenario_from_document(row.scenario, f"game {row.id}")
+        game = Game(scenario, row.seed)
+        for event in self.store.events(row.id):
+            evolve(game.state, event)
+        live = LiveGame(row.id, row.title, game)
+        self._remember_kinds(live)
+        self._seat_agents(live)
+        # agents act under the lock of the command that gave them their turn, so every
+        # turn up to now was taken before the server stopped (or by another process)
+        for team in live.scenario.team_ids:
+            live.agent_turns.update((team, f"round{r}") for r in range(1, game.state.round + 1))
+            live.agent_turns.update((team, f"proposal{p}") for p in game.state.proposals)
+        return live
+
+    def find(self, game_id: str) -> LiveGame | None:
+        """The game, loaded from the store if another server process created it."""
+        live = self.games.get(game_id)
+        if live is None and self.store.shared:
+            row = self.store.game(game_id)
+            if row is not None:
+                live = self.games.setdefault(game_id, self._load(row))
+        return live
+
+    # -- other server processes (PostgreSQL) ------------------------------------------
+    def notice(self, payload: str) -> None:
+        """A notification from a server process (this one's own are skipped)."""
+        origin, _, what = payload.partition("|")
+        if origin == self.store.origin:
+            return
+        kind, _, rest = what.partition(":")
+        if kind == "events":
+            game_id, _, seq = rest.rpartition(":")
+            live = self.games.get(game_id)
+            if live is not None and live.state.seq < int(seq or 0):
+                self.spawn(self.catch_up(live))
+            elif live is None:
+                self.spawn(to_thread.run_sync(self.find, game_id))
+        elif kind == "game" and rest not in self.games:
+            self.spawn(to_thread.run_sync(self.find, rest))
+        elif kind == "seat" and self.on_seat is not None:
+            self.on_seat(rest)
+        elif kind == "resync":
+            for live in list(self.games.values()):
+                self.spawn(self.catch_up(live))
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def catch_up(self, live: LiveGame) -> None:
+        """Fold what other processes stored, then wake this process's streams."""
+        async with live.lock:
+            new = await self._sync(live)
+        if new:
+            await self._wake(live, new)
+
+    async def _sync(self, live: LiveGame) -> list[ev.Event]:
+        """Under the game's lock: the events other processes stored since ours, folded.
+        Their occasions for automated players were theirs to act on, not ours."""
+        new = await to_thread.run_sync(self.store.events, live.id, live.state.seq)
+        for e in new:
+            evolve(live.state, e)
+            if isinstance(e, ev.RoundOpened):
+                live.agent_turns.update((t, f"round{e.round}") for t in live.scenario.team_ids)
+            elif isinstance(e, ev.ProposalTabled):
+                live.agent_turns.update((t, f"proposal{e.pid}") for t in live.scenario.team_ids)
+        if new:
             self._remember_kinds(live)
-            self._seat_agents(live)
-            # agents act under the lock of the command that gave them their turn, so every
-            # turn up to now was taken before the server stopped: don't take them again
-            for team in live.agents:
-                live.agent_turns.update((team, f"round{r}") for r in range(1, game.state.round + 1))
-                live.agent_turns.update((team, f"proposal{p}") for p in game.state.proposals)
-            self.games[row.id] = live
+        return new
 
     async def create(
         self, scenario: Scenario, title: str, created_by: str | None, seed: int | None = None
@@ -163,22 +228,31 @@ class Hub:
         the kind of automated player a ``SeatAgent`` command seats."""
         live = self.games[game_id]
         principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
+        caught: list[ev.Event] = []
         async with live.lock:
             if key is not None:
                 stored = await to_thread.run_sync(self.store.answer, principal, key)
                 if stored is not None:
                     return Outcome(stored[0], stored[1] | {"replayed": True})
+            if self.store.shared:  # decide against what every process has stored
+                caught = await self._sync(live)
             outcome = await self._apply(live, command, principal, key)
             if outcome.events and isinstance(command, cmd.SeatAgent):
                 await self._seated(live, command, outcome.events, kind)
             if outcome.events:
                 await self._run_agents(live)
-        if outcome.events:
-            await self._wake(live, outcome.events)
+        woken = caught + outcome.caught + outcome.events
+        if woken:
+            await self._wake(live, woken)
         return outcome
 
     async def _apply(
-        self, live: LiveGame, command: cmd.Command, principal: str, key: str | None
+        self,
+        live: LiveGame,
+        command: cmd.Command,
+        principal: str,
+        key: str | None,
+        retries: int = 0,
     ) -> Outcome:
         try:
             new = decide(live.state, command)
@@ -194,10 +268,19 @@ class Hub:
         try:
             await to_thread.run_sync(self.store.append, live.id, new, answer)
         except Conflict:
-            # a single server process holds the lock, so this means the store moved
-            # under us (another process): reload and let the client retry
-            await to_thread.run_sync(self._reload, live)
-            return violation("the game moved on meanwhile; try again", "conflict", 409)
+            # another process stored events first (or the same key raced in): fold what it
+            # stored and decide again; the client never sees the collision
+            if not self.store.shared or retries >= MAX_RETRIES:
+                await to_thread.run_sync(self._reload, live)
+                return violation("the game moved on meanwhile; try again", "conflict", 409)
+            if key is not None:
+                stored = await to_thread.run_sync(self.store.answer, principal, key)
+                if stored is not None:
+                    return Outcome(stored[0], stored[1] | {"replayed": True})
+            caught = await self._sync(live)
+            again = await self._apply(live, command, principal, key, retries + 1)
+            again.caught = caught + again.caught
+            return again
         for e in new:
             evolve(live.state, e)
         return Outcome(200, body, new)
