@@ -318,6 +318,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(SecurityHeaders)
     if rate_limits:
@@ -668,3 +669,52 @@ def app_from_environment() -> FastAPI:
         )
         model = ModelConfig(open_model(settings), settings.max_tokens_per_game)
     return create_app(store, model)
+
+
+ERROR_STATUSES = {
+    "401": "No valid session or token, or a revoked link",
+    "403": "Not for this seat, or a missing CSRF token",
+    "404": "No such game (or not one this seat may enter)",
+    "409": "A rule of the game refuses it",
+    "422": "A malformed request",
+    "429": "Too many attempts",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "messages": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the errors the JSON API really answers: one shape for all."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
+        for path, operations in schema.get("paths", {}).items():
+            if not path.startswith(API):
+                continue
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    responses[status] = {"description": text, **error}
+        app.openapi_schema = schema
+    return app.openapi_schema

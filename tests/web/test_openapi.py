@@ -1,0 +1,70 @@
+"""The JSON API against its own OpenAPI schema, with schemathesis: requests generated from
+the schema, sent with valid seat tokens of every kind; no answer is a server error and
+every answer fits the schema the API publishes (errors included)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.web.play import API
+from tests.web.server import Server
+
+SEATS = ("control", "team:usa", "observer")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("openapi") / "whitecell.db").start()
+    account = server.control()
+    created = account.post(f"{API}/games", json={"scenario": "ukraine-ceasefire-2025"}).json()
+    tokens = {link["seat"]: link["token"] for link in created["links"]}
+    yield server, created["game"], tokens
+    server.stop()
+
+
+def operations(server: Server) -> list:
+    schema = schemathesis.openapi.from_dict(server.app.openapi())
+    schema = schema.include(path_regex=r"^/api/v1/").exclude(path_regex=r"/stream$")
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.mark.parametrize("seat", SEATS)
+def test_no_server_error_and_every_answer_fits_the_schema(world, seat):
+    server, game, tokens = world
+    headers = {"Authorization": f"Bearer {tokens[seat]}"}
+    checks = [schemathesis.checks.not_a_server_error, response_schema_conformance]
+    found = operations(server)
+    assert len(found) >= 8  # the API's operations, streams aside
+
+    for operation in found:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+        def call(case) -> None:
+            if case.path_parameters and "game" in case.path_parameters:
+                case.path_parameters["game"] = game  # mostly the real game, to get past 404
+            case.call_and_validate(
+                base_url=server.url,
+                headers=headers | {"Idempotency-Key": uuid.uuid4().hex},
+                checks=checks,
+            )
+
+        call()
+
+
+def test_the_published_error_shape_is_strict_enough_to_catch_another(world):
+    import jsonschema
+
+    server, _, _ = world
+    raw = server.app.openapi()
+    error = raw["components"]["schemas"]["Error"]
+    jsonschema.validate({"error": {"code": "x", "message": "y"}}, error)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"detail": [{"loc": ["body"], "msg": "bad"}]}, error)  # FastAPI's
+    commands = raw["paths"][f"{API}/games/{{game}}/commands"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(commands)
