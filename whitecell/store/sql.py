@@ -141,7 +141,8 @@ class Store:
             _sqlite_pragmas(self.reader, writer=False)
             self._write_lock: threading.Lock | None = threading.Lock()
         else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True)
+            # one connection per worker thread at most (anyio runs 40), checked before use
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
             self.reader = self.engine
             self._write_lock = None
         self.shared = self.engine.dialect.name == "postgresql"  # several processes may serve it
