@@ -694,11 +694,12 @@ def run_once(
         server.start()
         return asyncio.run(play(args, server))
     except BaseException:
-        if server.proc is not None and server.proc.poll() is not None:
-            print(f"server log:\n{server.log_tail()}", file=sys.stderr)
+        print(f"server log:\n{server.log_tail()}", file=sys.stderr)
         raise
     finally:
         server.stop()
+        if os.environ.get("WHITECELL_BENCH_KEEP_LOG"):  # where to copy the server's log
+            shutil.copy(server.log_path, os.environ["WHITECELL_BENCH_KEEP_LOG"])
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -141,8 +141,9 @@ class Store:
             _sqlite_pragmas(self.reader, writer=False)
             self._write_lock: threading.Lock | None = threading.Lock()
         else:
-            # one connection per worker thread at most (anyio runs 40), checked before use
-            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+            # up to 20 connections a process, checked before use: four processes stay under
+            # PostgreSQL's default limit of 100 connections
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
             self.reader = self.engine
             self._write_lock = None
         self.shared = self.engine.dialect.name == "postgresql"  # several processes may serve it

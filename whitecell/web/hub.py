@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
+from sqlalchemy.exc import SQLAlchemyError
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
@@ -175,9 +176,14 @@ class Hub:
         task.add_done_callback(self.background.discard)
 
     async def catch_up(self, live: LiveGame) -> None:
-        """Fold what other processes stored, then wake this process's streams."""
+        """Fold what other processes stored, then wake this process's streams. If the
+        database cannot be read now, the next command or notification catches up."""
         async with live.lock:
-            new = await self._sync(live)
+            try:
+                new = await self._sync(live)
+            except SQLAlchemyError as exc:
+                log.warning("game %s: cannot catch up now (%s)", live.id, exc)
+                return
         if new:
             await self._wake(live, new)
 
