@@ -20,6 +20,7 @@ from whitecell.scenario.model import Scenario, localize
 def fmt(value: float | bool) -> str:
     if isinstance(value, bool):
         return str(value).lower()
+    value = value + 0.0  # -0.0 (a noisy estimate rounded at zero) reads as 0
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
@@ -219,6 +220,12 @@ class Narrator:
             self.say(f"[dim]{t(key, lang, team=self.name(e.team))}[/dim]", 1)
         elif isinstance(e, ev.UpkeepApplied):
             self.track(e.changes)
+        elif isinstance(e, ev.DynamicApplied):
+            self.track(e.changes)
+            rule = next((r for r in self.sc.dynamics if r.id == e.rule), None)
+            if rule is not None and rule.news is not None:
+                who = self.sc.actor_name(e.team, lang) if e.team else ""
+                self.say(f"[cyan]{escape(story(localize(rule.news, lang), lang, who))}[/cyan]", 1)
         elif isinstance(e, ev.RoundClosed):
             self.on_round_closed(e)
         elif isinstance(e, ev.GameEnded):

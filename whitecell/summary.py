@@ -21,6 +21,7 @@ def game_summary(state: State, log_text: str) -> dict[str, Any]:
             "agreements_signed": [],
             "agreements_broken": [],
             "injects": [],
+            "rules": [],
         }
         for r in sc.rounds
     ]
@@ -71,6 +72,8 @@ def game_summary(state: State, log_text: str) -> dict[str, Any]:
             )
         elif isinstance(e, ev.InjectFired):
             r["injects"].append(e.inject)
+        elif isinstance(e, ev.DynamicApplied):
+            r["rules"].append({"rule": e.rule, "team": e.team})
     return {
         "scenario": sc.id,
         "seed": state.revealed_seed if state.revealed_seed is not None else state.seed,

@@ -8,6 +8,9 @@ hazard recomputed from the state the log itself folds to. Assessments that claim
 to follow the rules are recomputed too, and so are the final outcomes. So the
 white cell can neither pick the dice nor quietly change the odds they are rolled
 against.
+
+The applications of the scenario's dynamics rules are recomputed as well: each one's
+condition must hold, its chance must have come up, and its changes must be the rule's.
 """
 
 from __future__ import annotations
@@ -17,11 +20,18 @@ from dataclasses import dataclass
 from whitecell.adjudication.matrix import matrix_odds
 from whitecell.adjudication.rules import assess_in
 from whitecell.engine import events as ev
-from whitecell.engine.decide import compute_outcomes, hazard
+from whitecell.engine.decide import (
+    compute_outcomes,
+    hazard,
+    rule_chance,
+    rule_changes,
+    rule_subject,
+)
 from whitecell.engine.dice import Dice, commitment
 from whitecell.engine.evolve import evolve
 from whitecell.engine.log import GameLog
 from whitecell.engine.state import State, new_state
+from whitecell.scenario.model import Dynamic
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,43 @@ def _expected_odds(state: State, e: ev.DiceRolled) -> float | None:
         return hazard(sc.agreements[agreement.agreement], state)
     if e.purpose == "intel":
         return 1.0
+    if e.purpose == "dynamic":
+        rule, team = _rule_of(state, e.seq, e.subject)
+        if rule.chance is None:
+            raise _Mismatch(e.seq, f"a roll for rule {rule.id}, which has no chance")
+        return rule_chance(rule, state, team)
     raise _Mismatch(e.seq, f"a roll for an unknown purpose {e.purpose!r}")
+
+
+def _rule_of(state: State, seq: int, subject: str) -> tuple[Dynamic, str | None]:
+    """The dynamics rule (and team) a roll or an application names; its condition must hold."""
+    rule_id, _, team = subject.partition(".")
+    rule = next((r for r in state.scenario.dynamics if r.id == rule_id), None)
+    if rule is None:
+        raise _Mismatch(seq, f"a dynamics rule the scenario lacks: {rule_id}")
+    who = team or None
+    if (rule.teams is None) != (who is None) or (who is not None and who not in rule.teams):  # type: ignore[operator]
+        raise _Mismatch(seq, f"rule {rule_id} does not apply to {who or 'the game as a whole'}")
+    if rule.when is not None and not rule.when.fn(state, who, None):
+        raise _Mismatch(seq, f"rule {subject} applied while its condition does not hold")
+    return rule, who
+
+
+def _check_dynamic(state: State, e: ev.DynamicApplied) -> None:
+    subject = rule_subject(e.rule, e.team)
+    rule, team = _rule_of(state, e.seq, subject)
+    if rule.chance is not None:
+        last = state.events[-1] if state.events else None
+        if not (
+            isinstance(last, ev.DiceRolled)
+            and last.purpose == "dynamic"
+            and last.subject == subject
+            and last.success
+        ):
+            raise _Mismatch(e.seq, f"rule {subject} applied without its chance coming up")
+    expected = rule_changes(state.v, state.scenario, rule, state, team)
+    if tuple(tuple(c) for c in e.changes) != expected:
+        raise _Mismatch(e.seq, f"rule {subject} changed {e.changes!r}, the rule gives {expected!r}")
 
 
 def _check_roll(state: State, dice: Dice, e: ev.DiceRolled, due: int) -> None:
@@ -81,6 +127,7 @@ def _check_roll(state: State, dice: Dice, e: ev.DiceRolled, due: int) -> None:
             "action": "the action was assessed at",
             "inject": "the scenario gives the inject a chance of",
             "hazard": "the agreement's hazard at that point is",
+            "dynamic": "the rule's chance at that point is",
         }.get(e.purpose, "the rules give")
         raise _Mismatch(
             e.seq,
@@ -118,6 +165,8 @@ def _check(state: State, e: ev.Event, dice: Dice, due: int) -> int:
                 f"action {e.uid} is assessed by the matrix at {e.probability!r}, but its "
                 f"base odds and {len(e.modifiers)} strong argument(s) give {expected!r}",
             )
+    elif isinstance(e, ev.DynamicApplied):
+        _check_dynamic(state, e)
     elif isinstance(e, ev.OutcomeApplied):
         rec = state.actions.get(e.uid)
         if rec is None or rec.success is None or rec.success != e.success:

@@ -498,7 +498,7 @@ def test_the_random_driver_reaches_every_phase_of_a_game(base_scenario) -> None:
     reached: set[str] = set()
 
     @settings(
-        max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
     )
     @given(data=st.data())
     def run(data: Any) -> None:

@@ -1,5 +1,6 @@
 """The bundled ukraine-ceasefire-2025 scenario is faithful to the Patterson School
-simulation it follows, complete in both languages and valid by every route."""
+simulation it follows; every bundled scenario is complete in both languages, valid by
+every route, and plays, replays and verifies."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ from typing import Any
 import pytest
 import yaml
 
+from whitecell.engine.evolve import fold
 from whitecell.engine.game import Game
+from whitecell.engine.log import dump_log, parse_log
+from whitecell.engine.state import new_state
 from whitecell.play import play_game
 from whitecell.scenario import Scenario
 from whitecell.scenario.library import bundled_ids, bundled_path
+from whitecell.verify import verify_log
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO_ID = "ukraine-ceasefire-2025"
 TEAMS = ("russia", "usa", "ukraine", "china", "turkey", "europe")
 INSTRUMENTS = {"diplomatic", "information", "military", "economic"}
+BUNDLED = bundled_ids()
 
 
 def whitecell(*args: str) -> subprocess.CompletedProcess[str]:
@@ -37,6 +43,7 @@ def whitecell(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_it_is_bundled() -> None:
     assert SCENARIO_ID in bundled_ids()
+    assert "nuclear-cascade-2025" in bundled_ids()
 
 
 def test_six_teams(ukraine: Scenario) -> None:
@@ -153,8 +160,9 @@ def _localized(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]
             yield from _localized(item, f"{path}[{i}]")
 
 
-def test_every_text_in_the_file_is_in_english_and_japanese() -> None:
-    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_every_text_in_the_file_is_in_english_and_japanese(scenario_id: str) -> None:
+    raw = yaml.safe_load(bundled_path(scenario_id).read_text(encoding="utf-8"))
     texts = list(_localized(raw))
     assert len(texts) > 200  # every label, brief, objective, narrative and news item
     for path, text in texts:
@@ -163,15 +171,17 @@ def test_every_text_in_the_file_is_in_english_and_japanese() -> None:
             assert isinstance(text[lang], str) and text[lang].strip(), f"{path}.{lang}"
 
 
-def test_japanese_texts_are_japanese() -> None:
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_japanese_texts_are_japanese(scenario_id: str) -> None:
     """A copied English string in the ja slot is a missing translation too."""
-    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+    raw = yaml.safe_load(bundled_path(scenario_id).read_text(encoding="utf-8"))
     for path, text in _localized(raw):
         assert any(ord(ch) > 0x3000 for ch in text["ja"]), f"{path}.ja = {text['ja']!r}"
 
 
-def test_whitecell_validate_says_ok() -> None:
-    result = whitecell("validate", str(bundled_path(SCENARIO_ID)))
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_whitecell_validate_says_ok(scenario_id: str) -> None:
+    result = whitecell("validate", str(bundled_path(scenario_id)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith(": ok")
 
@@ -199,6 +209,8 @@ def test_the_json_schema_export_describes_every_section(schema_text: str) -> Non
         "negotiation",
         "injects",
         "outcomes",
+        "dynamics",
+        "cards",
         "adjudication",
         "automation",
     ):
@@ -208,24 +220,58 @@ def test_the_json_schema_export_describes_every_section(schema_text: str) -> Non
     assert set(action["properties"]["instrument"]["enum"]) == INSTRUMENTS
 
 
-def test_the_bundled_yaml_keys_are_all_in_the_schema(schema_text: str) -> None:
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_the_bundled_yaml_keys_are_all_in_the_schema(schema_text: str, scenario_id: str) -> None:
     """Without a validator: every top-level and team/action key of the bundled file is
     declared, so editors using the schema will not flag the shipped scenario."""
     schema = json.loads(schema_text)
-    raw = yaml.safe_load(bundled_path(SCENARIO_ID).read_text(encoding="utf-8"))
+    raw = yaml.safe_load(bundled_path(scenario_id).read_text(encoding="utf-8"))
     assert set(raw) <= set(schema["properties"])
     defs = schema["$defs"]
-    for section, model in (("teams", "Team"), ("actions", "Action"), ("variables", "Variable")):
-        for item in raw[section]:
+    for section, model in (
+        ("teams", "Team"),
+        ("actions", "Action"),
+        ("variables", "Variable"),
+        ("dynamics", "Dynamic"),
+        ("cards", "Card"),
+    ):
+        for item in raw.get(section, []):
             assert set(item) <= set(defs[model]["properties"]), (section, item.get("id"))
 
 
+@pytest.mark.parametrize("scenario_id", BUNDLED)
 def test_the_schema_the_bundled_file_points_editors_at_is_the_current_one(
-    schema_text: str,
+    schema_text: str, scenario_id: str
 ) -> None:
-    source = REPO / "whitecell" / "scenario" / "library" / f"{SCENARIO_ID}.yaml"
+    source = REPO / "whitecell" / "scenario" / "library" / f"{scenario_id}.yaml"
     modeline = source.read_text(encoding="utf-8").splitlines()[0]
     assert modeline.startswith("# yaml-language-server: $schema=")
     committed = (source.parent / modeline.split("$schema=", 1)[1]).resolve()
     assert committed.is_file(), committed
     assert json.loads(committed.read_text(encoding="utf-8")) == json.loads(schema_text)
+
+
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_every_bundled_scenario_plays_replays_and_verifies(
+    scenario_id: str, tmp_path: Path
+) -> None:
+    """Automated play to the end; the log read back folds to the same state; every roll,
+    rule-based odds, dynamics rule and outcome checks out, in process and by the command."""
+    from whitecell.scenario.library import load_bundled
+
+    scenario = load_bundled(scenario_id)
+    for seed in (1, 2):
+        game = play_game(scenario, seed)
+        assert game.state.ended and game.state.outcomes is not None
+        text = dump_log(scenario, game.events)
+        log = parse_log(text, "game.jsonl")
+        replayed = fold(new_state(log.scenario, seed), log.events)
+        assert replayed.snapshot() == game.state.snapshot()
+        verdict = verify_log(log)
+        assert verdict.ok, verdict.message
+        assert dump_log(scenario, play_game(scenario, seed).events) == text, "same seed, same log"
+    path = tmp_path / "game.jsonl"
+    path.write_text(text, encoding="utf-8")
+    result = whitecell("verify", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok")

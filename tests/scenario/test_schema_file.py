@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from whitecell.scenario.library import bundled_ids
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,10 +24,9 @@ def test_the_committed_schema_matches_whitecell_schema() -> None:
     assert json.loads(committed) == json.loads(exported)
 
 
-def test_the_bundled_scenario_points_editors_at_the_committed_schema() -> None:
-    first = (
-        (ROOT / "whitecell/scenario/library/ukraine-ceasefire-2025.yaml").read_text().split("\n")[0]
-    )
+@pytest.mark.parametrize("scenario_id", bundled_ids())
+def test_the_bundled_scenario_points_editors_at_the_committed_schema(scenario_id: str) -> None:
+    first = (ROOT / f"whitecell/scenario/library/{scenario_id}.yaml").read_text().split("\n")[0]
     assert first == "# yaml-language-server: $schema=../../../scenario.schema.json"
     assert (
         (ROOT / "whitecell/scenario/library" / "../../../scenario.schema.json").resolve().is_file()

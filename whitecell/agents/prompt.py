@@ -110,6 +110,7 @@ def act_messages(view: View, schema: dict[str, Any], lang: str) -> Messages:
             f"# {t('llm.scenario', lang)}\n{localize(sc.summary, lang)}",
             f"{t('llm.teams', lang)}: {teams}",
             _team_part(view, lang),
+            *_cards(view, lang),
             f"# {t('llm.situation', lang)}\n{_now(view, lang)}\n{_world(view, lang)}",
             f"# {t('llm.story', lang)}\n{_story(view, lang)}",
             f"# {t('llm.options', lang)}\n" + "\n".join(options),
@@ -181,6 +182,7 @@ def assess_messages(
         [
             f"# {t('llm.scenario', lang)}\n{localize(sc.summary, lang)}",
             f"# {t('llm.guidance', lang)}\n{guidance}",
+            *_cards(view, lang),
             f"# {t('llm.situation', lang)}\n{_now(view, lang)}\n{_world(view, lang)}",
             f"# {t('llm.story', lang)}\n{_story(view, lang)}",
             f"# {t('llm.to_judge', lang)}\n" + "\n".join(lines),
@@ -190,6 +192,19 @@ def assess_messages(
     )
     system = t("llm.system.adjudicator", lang, title=localize(sc.title, lang))
     return (("system", system), ("user", user))
+
+
+def _cards(view: View, lang: str) -> list[str]:
+    """The reference cards this seat may read (none: no section)."""
+    cards = view.cards()
+    if not cards:
+        return []
+    parts = []
+    for card in cards:
+        facts = ", ".join(f"cards.{card.id}.{k} = {v:g}" for k, v in card.facts)
+        body = f"## {localize(card.title, lang)}\n{localize(card.body, lang)}"
+        parts.append(body + (f"\n({facts})" if facts else ""))
+    return [f"# {t('report.cards', lang)}\n" + "\n\n".join(parts)]
 
 
 def retry_messages(messages: Messages, answer: str, error: str, lang: str) -> Messages:

@@ -19,7 +19,15 @@ from whitecell.engine.dice import commitment
 from whitecell.engine.errors import Phrase, RuleViolation
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, WHITE_CELL, Seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, State
-from whitecell.scenario.model import NO_EFFECTS, AgreementKind, Effects, Inject, Scenario, VarRef
+from whitecell.scenario.model import (
+    NO_EFFECTS,
+    AgreementKind,
+    Dynamic,
+    Effects,
+    Inject,
+    Scenario,
+    VarRef,
+)
 
 _PUBLIC = (PUBLIC,)
 
@@ -171,6 +179,65 @@ class _Draft:
             return
         self.fire(inject, manual=False, actor="engine")
 
+    def dynamic(self, rule: Dynamic, team: str | None) -> None:
+        """Apply a dynamics rule (for ``team``) if its condition holds and its chance comes up."""
+        if rule.when is not None and not rule.when.fn(self, team, None):
+            return
+        if rule.chance is not None and not self.roll(
+            "dynamic", rule_subject(rule.id, team), rule_chance(rule, self, team), (WHITE_CELL,)
+        ):
+            return
+        changes = rule_changes(self.v, self.sc, rule, self, team)
+        if not changes:
+            return  # nothing moved: no event to tell
+        var = self.sc.var
+        for key, _old, new in changes:
+            self.v[var[key].index] = new
+        if rule.visibility == "public":
+            audience: tuple[str, ...] = _PUBLIC
+        elif rule.visibility == "team" and team is not None:
+            audience = (team,)
+        else:
+            audience = (WHITE_CELL,)
+        self.emit(ev.DynamicApplied, audience, "engine", rule=rule.id, team=team, changes=changes)
+
+
+def rule_subject(rule: str, team: str | None) -> str:
+    """What a dynamics rule's roll is about: ``RULE``, or ``RULE.TEAM`` for a per-team rule."""
+    return rule if team is None else f"{rule}.{team}"
+
+
+def rule_chance(rule: Dynamic, ctx: Any, team: str | None) -> float:
+    """The chance a dynamics rule applies now, clipped to [0, 1]."""
+    assert rule.chance is not None
+    p = float(rule.chance.fn(ctx, team, None))
+    if not math.isfinite(p):
+        return 0.0 if p != p or p < 0 else 1.0
+    return round(0.0 if p < 0.0 else 1.0 if p > 1.0 else p, 9)
+
+
+def rule_changes(
+    values: list[float], sc: Scenario, rule: Dynamic, ctx: Any, team: str | None
+) -> ev.Changes:
+    """What a dynamics rule changes, as (key, old, new): every amount is computed from the
+    state before the rule, then applied in order and clipped; nothing is written."""
+    variables = sc.vars
+    current: dict[int, float] = {}
+    changes: list[ev.Change] = []
+    amounts = [
+        (ref, float(expr.fn(ctx, team, None)), absolute) for ref, expr, absolute in rule.terms
+    ]
+    for ref, amount, absolute in amounts:
+        if not math.isfinite(amount):
+            continue
+        i = ref.index(team, None)
+        old = current.get(i, values[i])
+        new = variables[i].clip(round(amount, 6) if absolute else round(old + amount, 6))
+        if new != old:
+            current[i] = new
+            changes.append((variables[i].key, old, new))
+    return tuple(changes)
+
 
 # -- helpers ---------------------------------------------------------------
 
@@ -188,7 +255,7 @@ def _changes(
     for ref, amount, absolute in effects.terms:
         i = ref.index(actor, target)
         old = current.get(i, values[i])
-        new = variables[i].clip(amount if absolute else round(old + amount, 6))
+        new = variables[i].clip(round(amount, 6) if absolute else round(old + amount, 6))
         if new != old:
             current[i] = new
             changes.append((variables[i].key, old, new))
@@ -392,6 +459,9 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
             upkeep += d.apply(sc.clauses[clause].per_round)
     if upkeep:
         d.emit(ev.UpkeepApplied, _PUBLIC, "engine", changes=tuple(upkeep))
+    for rule in sc.dynamics:
+        for team in (None,) if rule.teams is None else rule.teams:
+            d.dynamic(rule, team)
     for inject in sc.injects:
         if inject.round is None:
             d.maybe_fire(inject)
@@ -1322,4 +1392,4 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
     return handler(state, command)
 
 
-__all__ = ["compute_outcomes", "decide", "hazard"]
+__all__ = ["compute_outcomes", "decide", "hazard", "rule_chance", "rule_changes", "rule_subject"]

@@ -84,7 +84,7 @@ class ActionAssessed(Event):
 class DiceRolled(Event):
     type: ClassVar[str] = "dice_rolled"
     index: int
-    purpose: str  # action | hazard | inject | intel
+    purpose: str  # action | hazard | inject | intel | dynamic
     subject: str
     value: float
     threshold: float
@@ -275,6 +275,16 @@ class UpkeepApplied(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class DynamicApplied(Event):
+    """A scenario's dynamics rule applied at a round's close (for one team, or once)."""
+
+    type: ClassVar[str] = "dynamic_applied"
+    rule: str
+    team: str | None  # the team it applied to (its "actor"), None for a rule applied once
+    changes: Changes
+
+
+@dataclass(slots=True, kw_only=True)
 class InjectFired(Event):
     type: ClassVar[str] = "inject_fired"
     inject: str  # a scenario inject id, or "adhoc" for one the white cell wrote
@@ -306,7 +316,7 @@ class ModelCalled(Event):
     brief and secrets."""
 
     type: ClassVar[str] = "model_called"
-    subject: str  # the seat the model played ("team:usa", "adjudicator")
+    subject: str  # the seat the model played ("team:ID", "adjudicator")
     purpose: str  # act | respond | assess
     model: str
     attempt: int  # 1, or 2 for the retry that showed the model its error
@@ -347,6 +357,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AgreementSigned,
         AgreementBroken,
         UpkeepApplied,
+        DynamicApplied,
         InjectFired,
         GameEnded,
         ChannelOpened,

@@ -186,7 +186,7 @@ def _agreement_broken(s: State, e: ev.AgreementBroken) -> None:
     _set(s, e.changes)
 
 
-def _changes_only(s: State, e: ev.UpkeepApplied) -> None:
+def _changes_only(s: State, e: ev.UpkeepApplied | ev.DynamicApplied) -> None:
     _set(s, e.changes)
 
 
@@ -225,6 +225,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.AgreementSigned: _agreement_signed,
     ev.AgreementBroken: _agreement_broken,
     ev.UpkeepApplied: _changes_only,
+    ev.DynamicApplied: _changes_only,
     ev.InjectFired: _inject_fired,
     ev.GameEnded: _game_ended,
     ev.ChannelOpened: _channel_opened,

@@ -15,7 +15,7 @@ from typing import Any
 from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
 from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
-from whitecell.scenario.model import Scenario, Team, Var, localize
+from whitecell.scenario.model import Card, Scenario, Team, Var, localize
 
 
 class Projection:
@@ -255,6 +255,15 @@ class View:
             out.append(replace(rec, culprit=None) if hidden else rec)
         return out
 
+    def cards(self) -> list[Card]:
+        """Reference cards this seat may read: the white cell and adjudicators read every
+        card, a team those open to it or to everyone, an observer the public ones; after
+        the reveal, everyone reads all."""
+        if self.omniscient:
+            return list(self.sc.cards)
+        team = self.seat.team
+        return [c for c in self.sc.cards if c.public or (team is not None and team in c.teams)]
+
     def _broken_in_secret(self, uid: str) -> bool:
         for e in reversed(self.state.events):
             if isinstance(e, ev.AgreementBroken) and e.uid == uid:
@@ -360,7 +369,27 @@ class View:
             "events": [ev.event_to_dict(e) for e in self.events()],
             "outcomes": s.outcomes,
             "seed": s.revealed_seed,
+            "cards": [card_to_dict(c, lang) for c in self.cards()],
         }
+
+
+def card_to_dict(card: Card, lang: str = "en") -> dict[str, Any]:
+    """A reference card as plain data, its texts in ``lang``."""
+    return {
+        "id": card.id,
+        "title": localize(card.title, lang),
+        "body": localize(card.body, lang),
+        "facts": dict(card.facts),
+        "audience": "public" if card.public else list(card.teams) or "adjudicators",
+        "source": None
+        if card.source is None
+        else {
+            "title": card.source.title,
+            "author": card.source.author,
+            "date": card.source.date,
+            "url": card.source.url,
+        },
+    }
 
 
 def view(state: State, seat: Seat) -> View:

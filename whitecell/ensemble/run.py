@@ -46,6 +46,9 @@ class Chunk:
     model_calls: int = 0
     model_tokens: int = 0
     model_fallbacks: int = 0
+    # for the balance check: how often each catalogue action was taken and each clause signed
+    actions: np.ndarray | None = None  # int32 (n, actions)
+    clauses: np.ndarray | None = None  # int32 (n, clauses)
 
     @property
     def count(self) -> int:
@@ -89,6 +92,10 @@ def run_chunk(task: Task) -> Chunk:
     outcomes = np.empty((n, len(scenario.outcomes)), dtype=np.float64)
     values = np.empty((n, rounds, width), dtype=np.float32)
     paths: list[str] = []
+    taken = np.zeros((n, len(scenario.actions)), dtype=np.int32)
+    signed = np.zeros((n, len(scenario.clauses)), dtype=np.int32)
+    action_ids = [a.id for a in scenario.actions]
+    clause_column = {c: j for j, c in enumerate(scenario.clauses)}
     usage = [0, 0, 0]
     for row in range(n):
         seed = run_seed(task.ensemble_seed, task.start + row)
@@ -107,9 +114,27 @@ def run_chunk(task: Task) -> Chunk:
         values[row] = snapshots
         outcomes[row] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
         paths.append(game_path(game))
+        counts(game, action_ids, clause_column, taken[row], signed[row])
         if cast is not None:
             _count(game, usage)
-    return Chunk(task.start, seeds, outcomes, values, paths, *usage)
+    return Chunk(task.start, seeds, outcomes, values, paths, *usage, actions=taken, clauses=signed)
+
+
+def counts(
+    game: Game,
+    action_ids: list[str],
+    clause_column: dict[str, int],
+    taken: np.ndarray,
+    signed: np.ndarray,
+) -> None:
+    """Read from the final state: each catalogue action's times taken, each clause's times
+    signed (into one row of each array)."""
+    ac = game.state.ac
+    for j, action in enumerate(action_ids):
+        taken[j] = ac[action][0]
+    for rec in game.state.agreements.values():
+        for clause in rec.clauses:
+            signed[clause_column[clause]] += 1
 
 
 _MODELS: dict[Any, Any] = {}  # one client per worker process and settings

@@ -48,10 +48,16 @@ class Aggregate:
     histograms: np.ndarray = field(init=False)
     paths: Counter[str] = field(default_factory=Counter)
     path_example: dict[str, tuple[int, int]] = field(default_factory=dict)  # path: (run, seed)
+    counted: int = 0  # runs that brought action and clause counts
 
     def __post_init__(self) -> None:
         sc = self.scenario
         self.true_counts = np.zeros(len(sc.outcomes), dtype=np.int64)
+        # per catalogue action and per clause: runs in which it happened, and times in all
+        self.action_runs = np.zeros(len(sc.actions), dtype=np.int64)
+        self.action_total = np.zeros(len(sc.actions), dtype=np.int64)
+        self.clause_runs = np.zeros(len(sc.clauses), dtype=np.int64)
+        self.clause_total = np.zeros(len(sc.clauses), dtype=np.int64)
         self.numbers = [[] for _ in sc.outcomes]
         self.histograms = np.zeros((len(sc.rounds), len(sc.vars), BINS), dtype=np.int64)
         self._lo = np.array([v.lo for v in sc.vars], dtype=np.float64)
@@ -76,6 +82,12 @@ class Aggregate:
         self.histograms += np.bincount(flat.ravel(), minlength=rounds * width * BINS).reshape(
             rounds, width, BINS
         )
+        if chunk.actions is not None and chunk.clauses is not None:
+            self.counted += n
+            self.action_runs += np.count_nonzero(chunk.actions, axis=0)
+            self.action_total += chunk.actions.sum(axis=0, dtype=np.int64)
+            self.clause_runs += np.count_nonzero(chunk.clauses, axis=0)
+            self.clause_total += chunk.clauses.sum(axis=0, dtype=np.int64)
         for row, path in enumerate(chunk.paths):
             self.paths[path] += 1
             run = chunk.start + row
@@ -145,6 +157,71 @@ class Aggregate:
             "variables": variables,
             "paths": paths,
             "distinct_paths": len(self.paths),
+            "balance": self.balance(outcomes),
+        }
+
+    def balance(self, outcomes: dict[str, Any]) -> dict[str, Any]:
+        """Does every outcome occur at least sometimes, and is every move of the scenario
+        made? Warnings for a yes/no outcome that is always or never true, a numeric outcome
+        that never varies, a catalogue action no automated player ever chose and a clause
+        never signed."""
+        sc = self.scenario
+        warnings: list[dict[str, str]] = []
+        if self.n:
+            for o in sc.outcomes:
+                got = outcomes[o.id]
+                if o.is_bool and got["count"] in (0, self.n):
+                    always = "always" if got["count"] else "never"
+                    warnings.append(
+                        {
+                            "kind": "outcome",
+                            "id": o.id,
+                            "message": f"outcome '{o.id}' is {always} true in {self.n:,} runs",
+                        }
+                    )
+                elif not o.is_bool and got.get("mean") is not None and got["std"] == 0:
+                    message = f"outcome '{o.id}' is {got['mean']:g} in every run (no spread)"
+                    warnings.append({"kind": "outcome", "id": o.id, "message": message})
+        actions: dict[str, Any] = {}
+        clauses: dict[str, Any] = {}
+        if self.counted:
+            for j, a in enumerate(sc.actions):
+                runs = int(self.action_runs[j])
+                actions[a.id] = {
+                    "runs": runs,
+                    "share": _r(runs / self.counted),
+                    "taken": int(self.action_total[j]),
+                }
+                if not runs:
+                    warnings.append(
+                        {
+                            "kind": "action",
+                            "id": a.id,
+                            "message": f"action '{a.id}' was never chosen by an automated "
+                            f"player in {self.counted:,} runs",
+                        }
+                    )
+            for j, c in enumerate(sc.clauses):
+                runs = int(self.clause_runs[j])
+                clauses[c] = {
+                    "runs": runs,
+                    "share": _r(runs / self.counted),
+                    "signed": int(self.clause_total[j]),
+                }
+                if not runs:
+                    warnings.append(
+                        {
+                            "kind": "clause",
+                            "id": c,
+                            "message": f"clause '{c}' was never signed in {self.counted:,} runs",
+                        }
+                    )
+        return {
+            "ok": not warnings,
+            "runs": self.counted,
+            "warnings": warnings,
+            "actions": actions,
+            "clauses": clauses,
         }
 
 

@@ -9,6 +9,7 @@ Renderers (HTML, Markdown, PDF) only lay this data out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from whitecell.engine import events as ev
@@ -23,6 +24,7 @@ from whitecell.narrate import fmt, pct, story
 from whitecell.scenario.model import Scenario, localize
 
 DECISIVE_SHOWN = 6
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")  # linked as it is, in HTML and Markdown
 
 
 @dataclass
@@ -60,6 +62,23 @@ class ActionEntry:
 
 
 @dataclass
+class RuleEntry:
+    label: str  # the rule, and the team it applied to
+    news: str
+    changes: list[Change]
+
+
+@dataclass
+class CardEntry:
+    title: str
+    body: str
+    facts: list[tuple[str, str]]  # (name, value)
+    audience: str
+    source: str  # "title, author (date) url", or ""
+    url: str
+
+
+@dataclass
 class RoundEntry:
     number: int
     kind: str
@@ -69,6 +88,7 @@ class RoundEntry:
     actions: list[ActionEntry] = field(default_factory=list)
     talks: list[str] = field(default_factory=list)  # proposals, counters, signatures
     injects: list[tuple[str, str]] = field(default_factory=list)  # (label, news)
+    rules: list[RuleEntry] = field(default_factory=list)  # dynamics rules that applied
     news: list[str] = field(default_factory=list)  # news, statements, intelligence
     control: list[str] = field(default_factory=list)  # hazard rolls, pauses, leaks
     messages: int = 0
@@ -143,6 +163,7 @@ class GameReport:
     relations: list[list[tuple[int, int]]]  # [actor][target] -> (actions, successes)
     relation_teams: list[str]
     events: int
+    cards: list[CardEntry] = field(default_factory=list)
 
 
 class _Reader:
@@ -295,6 +316,16 @@ class _Reader:
                 chance=pct(e.threshold),
                 result=t("action.success" if e.success else "action.failure", lang),
             )
+        elif e.purpose == "dynamic":
+            rule_id, _, team = e.subject.partition(".")
+            line = t(
+                "report.rule_roll",
+                lang,
+                rule=self.rule_label(rule_id, team or None),
+                roll=f"{e.value:.2f}",
+                chance=pct(e.threshold),
+                result=t("action.success" if e.success else "action.failure", lang),
+            )
         else:
             line = t("report.intel_roll", lang, subject=e.subject, roll=f"{e.value:.2f}")
         self.round(e.round).control.append(line)
@@ -339,6 +370,20 @@ class _Reader:
         entry = self.actions.get(e.uid)
         if entry is not None:
             entry.results.append(e.text)
+
+    def rule_label(self, rule_id: str, team: str | None) -> str:
+        rule = next((r for r in self.sc.dynamics if r.id == rule_id), None)
+        label = self.label(rule.label) if rule is not None else rule_id
+        return f"{label} ({self.name(team)})" if team else label
+
+    def on_dynamic_applied(self, e: ev.DynamicApplied) -> None:
+        rule = next((r for r in self.sc.dynamics if r.id == e.rule), None)
+        news = ""
+        if rule is not None and rule.news is not None:
+            news = story(self.label(rule.news), self.lang, self.name(e.team) if e.team else "")
+        self.round(e.round).rules.append(
+            RuleEntry(self.rule_label(e.rule, e.team), news, self.changes(e.changes))
+        )
 
     def on_inject_fired(self, e: ev.InjectFired) -> None:
         if e.inject in self.sc.inject:
@@ -548,7 +593,12 @@ def _decisive(log: GameLog, view: View, reader: _Reader) -> list[Decisive]:
             weight += 1.0 if touched_now else 0.0
             touched += touched_now
         if weight <= 0 or not isinstance(
-            e, ev.OutcomeApplied | ev.AgreementSigned | ev.AgreementBroken | ev.InjectFired
+            e,
+            ev.OutcomeApplied
+            | ev.AgreementSigned
+            | ev.AgreementBroken
+            | ev.InjectFired
+            | ev.DynamicApplied,
         ):
             continue
         text = _decision_text(e, reader)
@@ -574,6 +624,8 @@ def _decision_text(e: ev.Event, reader: _Reader) -> str:
         life = reader.agreements.get(e.uid)
         label = reader.label(reader.sc.agreements[e.agreement].label)
         return t("report.broken_by", lang, agreement=label, by=life.ended_by if life else "—")
+    if isinstance(e, ev.DynamicApplied):
+        return t("report.rule_applied", lang, rule=reader.rule_label(e.rule, e.team))
     assert isinstance(e, ev.InjectFired)
     if e.inject in reader.sc.inject:
         return t("report.inject_fired", lang, inject=reader.label(reader.sc.inject[e.inject].label))
@@ -590,6 +642,31 @@ def _relations(view: View, reader: _Reader) -> list[list[tuple[int, int]]]:
             n, k = grid[where[a.team]][where[a.target]]
             grid[where[a.team]][where[a.target]] = (n + 1, k + (1 if a.success else 0))
     return grid
+
+
+def _cards(view: View, reader: _Reader) -> list[CardEntry]:
+    """The reference cards this audience may read."""
+    lang = reader.lang
+    out = []
+    for card in view.cards():
+        if card.public:
+            audience = t("report.card.audience.public", lang)
+        elif card.teams:
+            audience = t("report.card.audience.teams", lang, teams=reader.names(card.teams))
+        else:
+            audience = t("report.card.audience.adjudicators", lang)
+        src = card.source
+        out.append(
+            CardEntry(
+                title=localize(card.title, lang),
+                body=localize(card.body, lang),
+                facts=[(name, fmt(value)) for name, value in card.facts],
+                audience=audience,
+                source="" if src is None else f"{src.title}, {src.author} ({src.date})",
+                url="" if src is None or not _SAFE_URL.match(src.url) else src.url,
+            )
+        )
+    return out
 
 
 def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -> GameReport:
@@ -648,4 +725,5 @@ def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -
         relations=_relations(view, reader),
         relation_teams=[reader.name(x) for x in sc.team_ids],
         events=len(view.events()),
+        cards=_cards(view, reader),
     )

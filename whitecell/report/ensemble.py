@@ -75,6 +75,7 @@ class Part:
     paths: list[Path]
     distinct_paths: int
     change: dict[str, dict[str, float]] = field(default_factory=dict)
+    balance: list[str] | None = None  # the balance check's findings (None: not in the summary)
 
 
 @dataclass
@@ -213,7 +214,40 @@ def _part(
         fans=fans,
         paths=shown,
         distinct_paths=int(data.get("distinct_paths", len(paths))),
+        balance=_balance(data.get("balance"), outcomes, scenario, lang),
     )
+
+
+def _balance(
+    balance: Any, outcomes: dict[str, Any], scenario: Scenario | None, lang: str
+) -> list[str] | None:
+    """The balance check in the report's language: every warning, or that all is well."""
+    if not isinstance(balance, dict) or not isinstance(balance.get("warnings"), list):
+        return None
+    sc = scenario
+    names = {
+        "outcome": {o.id: localize(o.label, lang) for o in sc.outcomes} if sc else {},
+        "action": {a.id: localize(a.label, lang) for a in sc.actions} if sc else {},
+        "clause": {c.id: localize(c.label, lang) for c in sc.clauses.values()} if sc else {},
+    }
+    lines = []
+    for w in balance["warnings"]:
+        if not isinstance(w, dict) or w.get("kind") not in names:
+            continue
+        kind, key = w["kind"], str(w.get("id", ""))
+        name = names[kind].get(key, key)
+        if kind == "outcome":
+            stats = outcomes.get(key) if isinstance(outcomes.get(key), dict) else {}
+            if "p" in stats:
+                which = "always" if stats.get("count") else "never"
+                lines.append(t(f"report.balance.outcome_{which}", lang, outcome=name))
+            else:
+                value = stats.get("mean")
+                shown = f"{value:g}" if isinstance(value, int | float) else "?"
+                lines.append(t("report.balance.outcome_constant", lang, outcome=name, value=shown))
+        else:
+            lines.append(t(f"report.balance.{kind}", lang, name=name))
+    return lines
 
 
 def _number(stats: dict[str, Any], key: str, at: str) -> float:

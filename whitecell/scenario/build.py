@@ -46,6 +46,7 @@ EXPRESSION_WORDS = frozenset(
         "clauses",
         "actions",
         "injects",
+        "cards",
         "true",
         "false",
         "min",
@@ -84,6 +85,8 @@ class Parts:
     outcomes: list[tuple[int, s.Outcome]]
     adjudication: s.Adjudication
     automation: s.Automation
+    dynamics: list[tuple[int, s.Dynamic]] = field(default_factory=list)
+    cards: list[tuple[int, s.Card]] = field(default_factory=list)
     raw_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     complete: bool = True
     languages: tuple[str, ...] | None = None  # from a meta section that failed validation
@@ -106,6 +109,8 @@ class Parts:
             outcomes=list(enumerate(doc.outcomes)),
             adjudication=doc.adjudication,
             automation=doc.automation,
+            dynamics=list(enumerate(doc.dynamics)),
+            cards=list(enumerate(doc.cards)),
         )
 
 
@@ -166,7 +171,17 @@ class _Builder:
             (("meta",), self.p.meta),
             (("adjudication",), self.p.adjudication),
         ]
-        for name in ("teams", "roles", "variables", "rounds", "actions", "injects", "outcomes"):
+        for name in (
+            "teams",
+            "roles",
+            "variables",
+            "rounds",
+            "actions",
+            "injects",
+            "outcomes",
+            "dynamics",
+            "cards",
+        ):
             sections += [((name, i), item) for i, item in getattr(self.p, name)]
         sections += [(("negotiation", "clauses", i), c) for i, c in self.p.clauses]
         sections += [(("negotiation", "agreements", i), a) for i, a in self.p.agreements]
@@ -325,6 +340,9 @@ class _Builder:
             name = re.search(r"unknown name '([a-z0-9_]+)'", msg)
             if name and name.group(1) in self.p.raw_ids.get("variables", frozenset()):
                 return None
+            broken_cards = self.p.raw_ids.get("cards", frozenset()) - set(self.symbols.cards)
+            if msg.startswith("write cards.") and broken_cards:
+                return None  # a card that failed validation is reported where it is
             self.err(path, msg, col=exc.column)
             return None
 
@@ -420,7 +438,13 @@ class _Builder:
             e.reveal_precision == "exact",
         )
 
-    def narrative(self, text: s.Text, path: Path, roles: frozenset[str]) -> None:
+    def narrative(
+        self,
+        text: s.Text,
+        path: Path,
+        roles: frozenset[str],
+        base: frozenset[str] = frozenset({"actor"}),
+    ) -> None:
         for lang, body in text.root.items():
             try:
                 names = {f for _, f, _, _ in string.Formatter().parse(body) if f is not None}
@@ -432,16 +456,104 @@ class _Builder:
                 )
                 continue
             for name in names:
-                if name not in _NARRATIVE_FIELDS or name not in roles | {"actor"}:
-                    allowed = ", ".join("{" + r + "}" for r in sorted(roles | {"actor"}))
+                if name not in _NARRATIVE_FIELDS or name not in roles | base:
+                    allowed = ", ".join("{" + r + "}" for r in sorted(roles | base)) or "none"
                     self.err((*path, lang), f"unknown placeholder {{{name}}} (allowed: {allowed})")
+
+    def cards(self) -> list[m.Card]:
+        out = []
+        for i, c in self.p.cards:
+            path = ("cards", i)
+            if isinstance(c.audience, list):
+                teams = tuple(self.teams_of(c.audience, (*path, "audience")))
+                public = False
+            else:
+                teams, public = (), c.audience == "public"
+            source = c.source
+            out.append(
+                m.Card(
+                    id=c.id,
+                    title=c.title.root,
+                    body=c.body.root,
+                    facts=tuple((k, float(v)) for k, v in c.facts.items()),
+                    public=public,
+                    teams=teams,
+                    source=None
+                    if source is None
+                    else m.Source(source.title, source.author, source.date, source.url),
+                )
+            )
+        return out
+
+    def dynamics(self) -> list[m.Dynamic]:
+        out = []
+        for i, d in self.p.dynamics:
+            path = ("dynamics", i)
+            teams = None if d.teams is None else tuple(self.teams_of(d.teams, (*path, "teams")))
+            roles = frozenset({"actor"}) if d.teams is not None else frozenset()
+            if d.visibility == "team" and d.teams is None:
+                self.err(
+                    (*path, "visibility"),
+                    "visibility 'team' is for a rule applied per team "
+                    "(add teams, or choose public or control)",
+                )
+            when = None if d.when is None else self.expression(d.when, (*path, "when"), roles)
+            chance = (
+                None if d.chance is None else self.expression(d.chance, (*path, "chance"), roles)
+            )
+            if d.news is not None:
+                self.narrative(d.news, (*path, "news"), roles, base=roles)
+            terms: list[tuple[m.VarRef, Expression, bool]] = []
+            for section, absolute in (("change", False), ("set", True)):
+                for key, amount in getattr(d.effects, section).items():
+                    where = (*path, "effects", section, key)
+                    ref = self.var_ref(key, where, roles)
+                    if ref is None:
+                        continue
+                    if isinstance(amount, bool) and not absolute:
+                        self.err(where, "a change is a number or an expression, not true/false")
+                        continue
+                    if absolute and isinstance(amount, bool | int | float):
+                        var = self.vars[
+                            ref.fixed if ref.fixed is not None else next(iter(ref.by_team.values()))  # type: ignore[union-attr]
+                        ]
+                        if var.is_flag and amount not in (0, 1, True, False):
+                            self.err(where, f"'{var.base}' is a flag: set it to true or false")
+                            continue
+                        if not var.is_flag and (
+                            isinstance(amount, bool) or not var.lo <= amount <= var.hi
+                        ):
+                            self.err(
+                                where,
+                                f"{amount!r} is outside [{var.lo:g}, {var.hi:g}] "
+                                f"(the range of '{var.base}')",
+                            )
+                            continue
+                    expr = self.expression(amount, where, roles)
+                    if expr is not None:
+                        terms.append((ref, expr, absolute))
+            if not terms and not d.effects.change and not d.effects.set:
+                self.err((*path, "effects"), "the rule changes nothing (add change or set)")
+            out.append(
+                m.Dynamic(
+                    id=d.id,
+                    label=d.label.root,
+                    news=d.news.root if d.news else None,
+                    teams=teams,
+                    when=when,
+                    chance=chance,
+                    terms=tuple(terms),
+                    visibility=d.visibility,
+                )
+            )
+        return out
 
     # -- main -----------------------------------------------------------
     def build(self) -> m.Scenario | None:
         p = self.p
         self.check_unique("teams", p.teams, ("teams",))
         self.check_unique("roles", p.roles, ("roles",))
-        for name in ("variables", "actions", "injects", "outcomes"):
+        for name in ("variables", "actions", "injects", "outcomes", "dynamics", "cards"):
             self.check_unique(name, getattr(p, name), (name,))
         self.check_unique("clauses", p.clauses, ("negotiation", "clauses"))
         self.check_unique("agreements", p.agreements, ("negotiation", "agreements"))
@@ -480,6 +592,7 @@ class _Builder:
         self.clause_ids = [c.id for _, c in p.clauses]
         self.action_ids = [a.id for _, a in p.actions]
         raw = p.raw_ids
+        cards = self.cards()
         self.symbols = Symbols(
             global_vars=self.var_index,
             per_team_vars=self.per_team,
@@ -489,6 +602,7 @@ class _Builder:
             actions=frozenset(self.action_ids) | raw.get("actions", frozenset()),
             injects=frozenset(i.id for _, i in p.injects) | raw.get("injects", frozenset()),
             round_count=len(p.rounds),
+            cards={c.id: dict(c.facts) for c in cards},
         )
 
         teams = []
@@ -686,6 +800,8 @@ class _Builder:
                 )
             )
 
+        dynamics = self.dynamics()
+
         outcomes = []
         for i, o in p.outcomes:
             expr = self.expression(o.value, ("outcomes", i, "value"))
@@ -734,6 +850,8 @@ class _Builder:
             scale=tuple((w.label.root, w.probability) for w in adj.scale or ()),
             guidance=adj.guidance.root if adj.guidance is not None else None,
             matrix_step=adj.matrix_step,
+            dynamics=tuple(dynamics),
+            cards=tuple(cards),
             document={},
             digest="",
         )

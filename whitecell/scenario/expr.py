@@ -15,6 +15,7 @@ Names an expression may use:
 - ``clauses.CLAUSE`` (how many agreements in force include the clause)
 - ``actions.ACTION.taken`` / ``.succeeded`` / ``.failed`` (counts)
 - ``injects.INJECT`` (1 once fired), ``round`` (current round, 1-based), ``rounds``
+- ``cards.CARD.FACT`` a number from one of the scenario's reference cards (a constant)
 - ``min(...)``, ``max(...)``, ``abs(...)``, ``x if cond else y``
 """
 
@@ -64,6 +65,7 @@ class Symbols:
     injects: frozenset[str]
     round_count: int
     extra: Mapping[str, float] = field(default_factory=dict)
+    cards: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,15 @@ class _Translator:
                     + (", ".join(sorted(s.injects)) or "(none declared)"),
                 )
             return f"({parts[1]!r} in c.inj)"
+        if head == "cards":
+            facts = s.cards.get(parts[1]) if len(parts) == 3 else None
+            if facts is None or parts[2] not in facts:
+                known = [f"cards.{c}.{f}" for c, fs in sorted(s.cards.items()) for f in sorted(fs)]
+                raise self.fail(
+                    node,
+                    "write cards.CARD.FACT with one of: " + (", ".join(known) or "(no card facts)"),
+                )
+            return repr(float(facts[parts[2]]))
         if parts == ["round"]:
             return "c.round"
         if parts == ["rounds"]:
@@ -220,7 +231,7 @@ class _Translator:
         return (
             f"unknown name '{name}' ({hint}variables: {', '.join(variables) or 'none'}; "
             "also round, rounds, agreements.KIND.in_force|signed|broken, clauses.CLAUSE, "
-            "actions.ACTION.taken|succeeded|failed, injects.INJECT)"
+            "actions.ACTION.taken|succeeded|failed, injects.INJECT, cards.CARD.FACT)"
         )
 
     def chain(self, node: ast.BinOp) -> str:

@@ -264,6 +264,8 @@ _LISTS = {
     "actions": s.Action,
     "injects": s.Inject,
     "outcomes": s.Outcome,
+    "dynamics": s.Dynamic,
+    "cards": s.Card,
 }
 
 
@@ -316,6 +318,8 @@ def _salvage(data: dict[str, Any]) -> Parts:
         has_negotiation=bool(neg),
         injects=items("injects", s.Inject, data.get("injects", [])),
         outcomes=items("outcomes", s.Outcome, data.get("outcomes", [])),
+        dynamics=items("dynamics", s.Dynamic, data.get("dynamics", [])),
+        cards=items("cards", s.Card, data.get("cards", [])),
         adjudication=valid(s.Adjudication, data.get("adjudication", {})) or s.Adjudication(),  # type: ignore[arg-type]
         automation=valid(s.Automation, data.get("automation", {})) or s.Automation(),  # type: ignore[arg-type]
         raw_ids=raw_ids,

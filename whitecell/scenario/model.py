@@ -184,6 +184,34 @@ class Inject:
 
 
 @dataclass(frozen=True, slots=True)
+class Dynamic:
+    """A rule applied at each round's close, once or once per team in ``teams``."""
+
+    id: str
+    label: Text
+    news: Text | None
+    teams: tuple[str, ...] | None  # None: applied once, with no actor
+    when: Expression | None
+    chance: Expression | None
+    # (variable, amount, amount is the new value rather than a delta), in the file's order
+    terms: tuple[tuple[VarRef, Expression, bool], ...]
+    visibility: str  # public | team | control
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """Reference material; its facts are constants expressions may read."""
+
+    id: str
+    title: Text
+    body: Text
+    facts: tuple[tuple[str, float], ...]
+    public: bool  # every seat may read it
+    teams: tuple[str, ...]  # teams that may read it besides the white cell
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     id: str
     label: Text
@@ -236,6 +264,8 @@ class Scenario:
     scale: tuple[tuple[Text, float], ...] = ()  # estimative words; empty: Kent's defaults
     guidance: Text | None = None  # for adjudicators, human or model
     matrix_step: float = 0.1  # odds one strong argument adds (for) or takes away (against)
+    dynamics: tuple[Dynamic, ...] = ()  # rules applied at each round's close
+    cards: tuple[Card, ...] = ()  # reference cards
     team_ids: tuple[str, ...] = ()
     _parties: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)
 

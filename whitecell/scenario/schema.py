@@ -240,6 +240,66 @@ class Inject(Strict):
     audience: TeamList | Literal["public"] = "public"
 
 
+class RuleEffects(Strict):
+    """What a dynamics rule does. Amounts may be expressions over the state (read before the
+    rule changes anything), e.g. ``pressure.actor: "0.1 * (50 - credibility)"``."""
+
+    change: dict[str, ExprText] = Field(
+        default={}, description="Deltas on variables: numbers or expressions."
+    )
+    set: dict[str, ExprText] = Field(
+        default={}, description="New values of variables: numbers, true/false or expressions."
+    )
+
+
+class Dynamic(Strict):
+    """A rule the engine applies at every round's close, after the clauses' upkeep and
+    before conditional injects: drift, pressure, a programme that advances a step a round."""
+
+    id: Identifier
+    label: Text
+    news: Text | None = Field(
+        default=None, description="What the rule's audience is told when it applies."
+    )
+    teams: TeamList | None = Field(
+        default=None,
+        description="Apply the rule once for each of these teams, in team order, with 'actor' "
+        "naming the team (VAR.actor); leave out to apply it once.",
+    )
+    when: ExprText | None = Field(default=None, description="Applies only while this holds.")
+    chance: ExprText | None = Field(
+        default=None,
+        description="Chance of applying each time 'when' holds: a number or an expression "
+        "(clipped to 0..1); the engine rolls a die for it.",
+    )
+    effects: RuleEffects
+    visibility: Literal["public", "team", "control"] = Field(
+        default="public",
+        description="Who learns that the rule applied: everyone, the team it applied to "
+        "(per-team rules), or the white cell alone. Changes to variables a seat cannot see "
+        "are cut either way.",
+    )
+
+
+class Card(Strict):
+    """Reference material (capabilities, budgets, arsenals) with numbers rules may cite as
+    ``cards.CARD.FACT``."""
+
+    id: Identifier
+    title: Text
+    body: Text
+    facts: dict[Identifier, float] = Field(
+        default={}, description="Numbers expressions may read as cards.CARD.FACT."
+    )
+    audience: Literal["adjudicators", "public"] | list[Identifier] = Field(
+        default="adjudicators",
+        description="Who may read the card: 'adjudicators' (the white cell and adjudicators), "
+        "'public' (every seat), or a list of team ids (those teams and the white cell). "
+        "Everyone may read every card once the game is revealed.",
+    )
+    source: Source | None = None
+
+
 class Outcome(Strict):
     id: Identifier
     label: Text
@@ -292,6 +352,10 @@ class ScenarioFile(Strict):
     actions: list[Action] = Field(min_length=1)
     negotiation: Negotiation | None = None
     injects: list[Inject] = []
+    dynamics: list[Dynamic] = Field(
+        default=[], description="Rules applied at every round's close, in this order."
+    )
     outcomes: list[Outcome] = []
+    cards: list[Card] = Field(default=[], description="Reference cards for adjudicators.")
     adjudication: Adjudication = Adjudication()
     automation: Automation = Automation()
