@@ -501,7 +501,7 @@ def ensemble(
                 base, part, title=", ".join(f"{k}={v}" for k, v in part["values"].items())
             )
         )
-    if "models" in report:
+    if report.get("models", {}).get("calls"):
         used = report["models"]
         out.print(
             f"Language models: {used['calls']:,} calls, {used['tokens']:,} tokens, "

@@ -121,6 +121,9 @@ class Decisive:
 class Series:
     key: str
     label: str
+    family: str  # the variable's base name: per-team variables share one chart
+    family_label: str
+    team: str  # the team's name for a per-team variable, else ""
     unit: str
     lo: float
     hi: float
@@ -543,6 +546,9 @@ def _series(log: GameLog, view: View, lang: str) -> tuple[list[Series], list[str
             Series(
                 key=var.key,
                 label=label,
+                family=var.base,
+                family_label=localize(var.label, lang),
+                team=sc.actor_name(var.team, lang) if var.team else "",
                 unit=localize(var.unit, lang) if var.unit else "",
                 lo=var.lo,
                 hi=var.hi,

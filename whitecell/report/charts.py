@@ -99,6 +99,32 @@ class Charts:
             ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
             return self.svg(fig, label)
 
+    def family(
+        self,
+        label: str,
+        unit: str,
+        x: Sequence[str],
+        lines: Sequence[tuple[str, Sequence[float]]],
+        lo: float,
+        hi: float,
+    ) -> str:
+        """A per-team variable: one line per team, named at its end."""
+        import matplotlib
+
+        colours = matplotlib.colormaps["tab10"].colors
+        with self.figure(2.6, 1.9) as (fig, ax):
+            for i, (team, y) in enumerate(lines):
+                colour = colours[i % len(colours)]
+                ax.plot(range(len(y)), y, color=colour, linewidth=1.3, label=team)
+            ax.set_xticks(range(len(x)), list(x))
+            ax.set_ylim(lo - (hi - lo) * 0.04, hi + (hi - lo) * 0.04)
+            ax.set_title(_wrap(label), fontsize=8, loc="left", color=INK)
+            if unit:
+                ax.set_ylabel(unit, fontsize=7, color=MUTED)
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            ax.legend(fontsize=5.5, ncols=2 if len(lines) > 4 else 1, frameon=False, loc="best")
+            return self.svg(fig, label)
+
     def relations(
         self,
         names: Sequence[str],

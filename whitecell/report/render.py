@@ -93,10 +93,20 @@ def ensemble_report(
 # -- charts -------------------------------------------------------------------
 def _game_charts(r: GameReport) -> dict[str, Any]:
     c = Charts(r.lang)
-    variables = [
-        c.variable(s.label, s.unit, r.round_labels, s.values, s.lo, s.hi, s.is_flag)
-        for s in r.series
-    ]
+    families: dict[str, list[Any]] = {}
+    for s in r.series:
+        families.setdefault(s.family, []).append(s)
+    variables = []
+    for members in families.values():
+        first = members[0]
+        if len(members) == 1 and not first.team:
+            args = (first.label, first.unit, r.round_labels, first.values)
+            variables.append(c.variable(*args, first.lo, first.hi, first.is_flag))
+        else:  # a per-team variable: one chart, a line per team
+            lines = [(m.team, m.values) for m in members]
+            variables.append(
+                c.family(first.family_label, first.unit, r.round_labels, lines, first.lo, first.hi)
+            )
     relations = ""
     if any(n for row in r.relations for n, _ in row):
         relations = c.relations(
