@@ -27,7 +27,7 @@ from rich.text import Text as RichText
 from whitecell.adjudication.matrix import FREE_FORM_BASE
 from whitecell.engine import events as ev
 from whitecell.engine.commands import MAX_ARGUMENTS
-from whitecell.engine.view import View
+from whitecell.engine.view import View, card_to_dict
 from whitecell.i18n import estimative, t
 from whitecell.narrate import narrate
 from whitecell.scenario.library import bundled_ids, load_bundled
@@ -415,6 +415,8 @@ def _desk(live: Any, who: Caller, lang: str, actions: list[dict[str, Any]]) -> d
         "keys": [v.key for v in sc.vars],
         "step": sc.matrix_step,
         "bounds": (sc.min_probability, sc.max_probability),
+        # reference material the adjudicator may need (what this seat may read of it)
+        "cards": [card_to_dict(c, lang) for c in live.game.view(who.seat).cards()],
     }
 
 
