@@ -56,6 +56,20 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _rows(game_id: str, events: Sequence[Event], stamp: str) -> list[dict[str, Any]]:
+    """Events as rows of the events table."""
+    return [
+        {
+            "game_id": game_id,
+            "seq": e.seq,
+            "type": e.type,
+            "data": dumps(event_to_dict(e)),
+            "created_at": stamp,
+        }
+        for e in events
+    ]
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -271,19 +285,7 @@ class Store:
                     )
                 )
                 if events:
-                    conn.execute(
-                        sa.insert(t.events),
-                        [
-                            {
-                                "game_id": row.id,
-                                "seq": e.seq,
-                                "type": e.type,
-                                "data": dumps(event_to_dict(e)),
-                                "created_at": stamp,
-                            }
-                            for e in events
-                        ],
-                    )
+                    conn.execute(sa.insert(t.events), _rows(row.id, events, stamp))
                 self._notify(conn, f"game:{row.id}")
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
@@ -345,19 +347,7 @@ class Store:
         try:
             with self.writing() as conn:
                 if new:
-                    conn.execute(
-                        sa.insert(t.events),
-                        [
-                            {
-                                "game_id": game_id,
-                                "seq": e.seq,
-                                "type": e.type,
-                                "data": dumps(event_to_dict(e)),
-                                "created_at": stamp,
-                            }
-                            for e in new
-                        ],
-                    )
+                    conn.execute(sa.insert(t.events), _rows(game_id, new, stamp))
                     self._notify(conn, f"events:{game_id}:{new[-1].seq}")
                 if answer is not None:
                     principal, key, status, body = answer
