@@ -390,3 +390,19 @@ def test_a_message_the_rules_accept_is_one_the_log_can_hold(base_scenario, text)
     except RuleViolation:
         return  # refusing text that is not valid Unicode is fine
     reads_back(base_scenario, game)
+
+
+def test_a_seated_players_kind_is_kept_in_the_log_and_older_logs_read_heuristic():
+    from whitecell.engine import events as ev
+
+    seated = ev.AgentSeated(
+        seq=7, round=1, audience=("*",), actor="control", team="usa", seated=True, kind="llm"
+    )
+    line = ev.event_to_dict(seated)
+    assert line["kind"] == "llm" and ev.event_from_dict(line) == seated
+    older = {k: v for k, v in line.items() if k != "kind"}  # written before the field existed
+    assert ev.event_from_dict(older).kind == "heuristic"
+    import pytest
+
+    with pytest.raises(ev.EventFormatError, match="missing field"):
+        ev.event_from_dict({k: v for k, v in line.items() if k != "team"})

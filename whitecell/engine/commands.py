@@ -119,6 +119,10 @@ class AssignAction(Command):
 class SeatAgent(Command):
     team: str
     seated: bool = True
+    kind: str = "heuristic"  # who plays the seat: the heuristic player or a language model
+
+
+SEAT_KINDS = ("heuristic", "llm")
 
 
 @dataclass(slots=True, kw_only=True)

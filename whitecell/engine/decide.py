@@ -1142,7 +1142,12 @@ def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
     if c.seated == (c.team in s.agents):
         key = "violation.agent_already_seated" if c.seated else "violation.agent_not_seated"
         raise RuleViolation(key, team=c.team)
-    return [_one(s, ev.AgentSeated, _PUBLIC, c.seat.name, c.by, team=c.team, seated=c.seated)]
+    if c.kind not in cmd.SEAT_KINDS:
+        raise RuleViolation("violation.agent_kind", kind=c.kind, allowed=", ".join(cmd.SEAT_KINDS))
+    kind = c.kind if c.seated else "heuristic"
+    return [
+        _one(s, ev.AgentSeated, _PUBLIC, c.seat.name, c.by, team=c.team, seated=c.seated, kind=kind)
+    ]
 
 
 def _leak(s: State, c: cmd.Leak) -> list[ev.Event]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 Change = tuple[str, float, float]  # variable key, old value, new value
@@ -166,6 +166,7 @@ class AgentSeated(Event):
     type: ClassVar[str] = "agent_seated"
     team: str
     seated: bool
+    kind: str = "heuristic"  # heuristic | llm (logs written before it existed read heuristic)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -382,6 +383,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
 _FIELDS: dict[type[Event], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in EVENT_TYPES.values()
 }
+# fields an older log may lack: they have defaults (``by``, and fields added since)
+_DEFAULTED: dict[type[Event], frozenset[str]] = {
+    cls: frozenset(f.name for f in fields(cls) if f.default is not MISSING)
+    for cls in EVENT_TYPES.values()
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -508,7 +514,7 @@ def _explain(data: dict[str, Any]) -> Event:
     extra = set(data) - set(names) - {"type"}
     if extra:
         raise EventFormatError(f"{kind}: unknown field(s) {', '.join(sorted(extra))}")
-    missing = [n for n in names if n not in data and n != "by"]
+    missing = [n for n in names if n not in data and n not in _DEFAULTED[cls]]
     if missing:
         raise EventFormatError(f"{kind}: missing field(s) {', '.join(missing)}")
     hints = typing.get_type_hints(cls)

@@ -298,7 +298,7 @@ def to_command(
         case AssignBody():
             return cmd.AssignAction(uid=b.uid, adjudicator=b.adjudicator, **common)
         case SeatAgentBody():
-            return cmd.SeatAgent(team=b.team, seated=b.seated, **common)
+            return cmd.SeatAgent(team=b.team, seated=b.seated, kind=b.kind, **common)
         case LeakBody():
             return cmd.Leak(seq=b.seq, teams=tuple(b.teams), **common)
         case SimpleBody(type="end_game"):

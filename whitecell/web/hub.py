@@ -38,7 +38,6 @@ from whitecell.scenario.load import scenario_from_document
 from whitecell.scenario.model import Scenario
 from whitecell.store.sql import Conflict, Store
 from whitecell.web.models import (
-    KIND_PRINCIPAL,
     MODEL_THREADS,
     Draft,
     ModelConfig,
@@ -346,26 +345,23 @@ class Hub:
     async def _seated(
         self, live: LiveGame, command: cmd.SeatAgent, new: list[ev.Event], kind: str
     ) -> None:
-        """Remember the kind of a seated player, in memory and, for a model, in the store
-        (keyed by the number of the event that seated it), so a restart seats it again."""
+        """Remember the kind of a seated player (the log keeps it too, in the event that
+        seated it, so a restart, another process or an import seats it again)."""
         models = live.models
         models.kinds.pop(command.team, None)
         models.players.pop(command.team, None)
         live.agents.pop(command.team, None)
         if command.seated and kind == "llm":
             models.kinds[command.team] = kind
-            answer = (f"{KIND_PRINCIPAL}@{live.id}", str(new[-1].seq), 200, {"kind": kind})
-            await to_thread.run_sync(self.store.append, live.id, [], answer)
 
     def _remember_kinds(self, live: LiveGame) -> None:
-        """The kind of each seated player, from the store (after a restart)."""
-        seated: dict[str, int] = {}
+        """The kind of each seated player, from the events that seated them."""
+        kinds: dict[str, str] = {}
         for e in live.state.events:
-            if isinstance(e, ev.AgentSeated) and e.seated:
-                seated[e.team] = e.seq
+            if isinstance(e, ev.AgentSeated):
+                kinds[e.team] = e.kind if e.seated else "heuristic"
         for team in live.state.agents:
-            stored = self.store.answer(f"{KIND_PRINCIPAL}@{live.id}", str(seated.get(team, 0)))
-            if stored is None or stored[1].get("kind") != "llm":
+            if kinds.get(team) != "llm":
                 continue
             if self.model is None:
                 # seated as a model, but this server has none: the heuristic player plays

@@ -25,9 +25,6 @@ from whitecell.engine.seats import ADJUDICATOR, team_seat
 from whitecell.scenario.model import Scenario
 
 SEAT_KINDS = ("heuristic", "llm")
-# where the kind of an automated seat is kept: the store's idempotency table, keyed by the
-# number of the event that seated it (the engine's agent_seated event has no kind)
-KIND_PRINCIPAL = "web:agent-kind"
 MODEL_THREADS = 8  # model calls in flight at once, over all games
 
 
@@ -200,7 +197,6 @@ def notice_of(team: str, reason: str) -> Notice:
 
 
 __all__ = [
-    "KIND_PRINCIPAL",
     "SEAT_KINDS",
     "Draft",
     "ModelConfig",
