@@ -10,28 +10,11 @@ import time
 import uuid
 
 import httpx
-import pytest
 
-from tests.pg import Postgres, start_or_skip
 from tests.web.play import API
 from tests.web.process import ServerProcess
 
 TEAMS = ("russia", "usa", "ukraine", "china", "turkey", "europe")
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_or_skip()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'crash.db'}"
-    postgres: Postgres = request.getfixturevalue("postgres")
-    return postgres.database()
 
 
 def command(client: httpx.Client, game: str, body: dict, idem: str) -> int | None:
@@ -45,8 +28,8 @@ def command(client: httpx.Client, game: str, body: dict, idem: str) -> int | Non
     return r.status_code
 
 
-def test_a_killed_server_loses_no_answered_command_and_applies_none_twice(db, tmp_path):
-    server = ServerProcess(db, tmp_path).start()
+def test_a_killed_server_loses_no_answered_command_and_applies_none_twice(backend, tmp_path):
+    server = ServerProcess(backend, tmp_path).start()
     account = server.control()
     created = account.post(
         f"{API}/games",

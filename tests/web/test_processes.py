@@ -13,7 +13,6 @@ import uuid
 import httpx
 import pytest
 
-from tests.pg import start_or_skip
 from tests.web.play import API
 from tests.web.process import ServerProcess
 
@@ -22,14 +21,12 @@ LISTENERS = ("control", "adjudicator", "observer", "team:usa", "team:russia")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    pg = start_or_skip()
+def server(postgres, tmp_path_factory):
     process = ServerProcess(
-        pg.database(), tmp_path_factory.mktemp("workers"), extra=("--workers", "3")
+        postgres.database(), tmp_path_factory.mktemp("workers"), extra=("--workers", "3")
     ).start()
     yield process
     process.stop()
-    pg.stop()
 
 
 def fresh_game(server: ServerProcess) -> tuple[str, dict[str, str]]:

@@ -61,14 +61,7 @@ def game_report(
     else:
         checked = t("report.not_verified", lang)
     report = build_game_report(log, lang=lang, audience=audience, verdict=checked)
-    if fmt == "md":
-        return _template("aar.md", markdown=True).render(r=report, **_common(lang)).encode()
-    try:
-        charts = _game_charts(report)
-    except FontMissing as exc:
-        raise ReportError(str(exc)) from None
-    html = _template("aar.html").render(r=report, charts=charts, **_common(lang))
-    return html.encode() if fmt == "html" else _pdf(html)
+    return _laid_out("aar", report, _game_charts, fmt, lang)
 
 
 def ensemble_report(
@@ -80,13 +73,19 @@ def ensemble_report(
         report = build_ensemble_report(summary, scenario, lang)
     except SummaryError as exc:
         raise ReportError(str(exc)) from None
+    return _laid_out("ensemble", report, _ensemble_charts, fmt, lang)
+
+
+def _laid_out(name: str, report: Any, draw: Any, fmt: str, lang: str) -> bytes:
+    """``report`` through template ``name``: Markdown without charts; HTML with the charts
+    ``draw`` makes, and PDF from that HTML."""
     if fmt == "md":
-        return _template("ensemble.md", markdown=True).render(r=report, **_common(lang)).encode()
+        return _template(f"{name}.md", markdown=True).render(r=report, **_common(lang)).encode()
     try:
-        charts = _ensemble_charts(report)
+        charts = draw(report)
     except FontMissing as exc:
         raise ReportError(str(exc)) from None
-    html = _template("ensemble.html").render(r=report, charts=charts, **_common(lang))
+    html = _template(f"{name}.html").render(r=report, charts=charts, **_common(lang))
     return html.encode() if fmt == "html" else _pdf(html)
 
 
