@@ -704,8 +704,8 @@ def _serve_model(
         return None
     if not base_url or not model:
         raise _fail("a language model needs both --llm-base-url and --llm-model")
+    from whitecell.live.model_seats import ModelConfig
     from whitecell.llm.settings import ModelSettings, SettingsError, open_model
-    from whitecell.web.models import ModelConfig
 
     settings = ModelSettings(
         base_url=base_url,

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from whitecell.engine import events as ev
 from whitecell.i18n import estimative, t
-from whitecell.scenario.model import Scenario, localize
+from whitecell.scenario.compiled import Scenario, localize
 
 
 def fmt(value: float | bool) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
+from whitecell.agents.language_model import ModelUnavailable
 from whitecell.agents.mediator import Mediator
-from whitecell.agents.model import ModelUnavailable
 from whitecell.agents.seating import (
     Cast,
     GameStopped,
@@ -27,7 +27,7 @@ from whitecell.engine.errors import RuleViolation
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, OBSERVER, team_seat
 from whitecell.engine.state import ActionRecord
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 
 def agent_rng(seed: int, who: str) -> random.Random:

@@ -31,7 +31,7 @@ from whitecell.engine.dice import Dice, commitment
 from whitecell.engine.evolve import evolve
 from whitecell.engine.log import GameLog
 from whitecell.engine.state import State, new_state
-from whitecell.scenario.model import Dynamic
+from whitecell.scenario.compiled import Dynamic
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from tests.e2e.conftest import People
 from tests.e2e.test_live_game import LIVE, command, connected, panel, submit, view
 from tests.llm.fake_server import FakeModelServer, running
 from tests.web.server import Server, seat_tokens
+from whitecell.live.model_seats import ModelConfig
 from whitecell.llm.client import OpenAIModel
-from whitecell.web.models import ModelConfig
 
 FOR = "ARGUMENT-FOR: both capitals are exhausted"
 AGAINST = "ARGUMENT-AGAINST: Moscow names the terms"

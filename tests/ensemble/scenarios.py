@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 from whitecell.selftest.runner import case_scenario
 
 

@@ -20,7 +20,7 @@ from whitecell.ensemble.executors import InProcess
 from whitecell.ensemble.run import Chunk, Task, learn, run_chunk
 from whitecell.ensemble.stats import Aggregate
 from whitecell.play import play_game
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 from whitecell.selftest.runner import case_scenario, merge
 
 LABEL = {"en": "x", "ja": "x"}

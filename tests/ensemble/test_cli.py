@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import BASE_YAML
 from whitecell.ensemble.seeds import run_seed
 from whitecell.scenario import localize
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 SCENARIO = "ukraine-ceasefire-2025"
 RUNS, SEED = 150, 9

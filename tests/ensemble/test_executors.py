@@ -16,7 +16,7 @@ import pytest
 from whitecell.ensemble.driver import run_ensemble, summary
 from whitecell.ensemble.executors import Executor, InProcess, LocalProcesses, executor
 from whitecell.ensemble.run import Chunk
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 SEED, RUNS, CHUNK = 2024, 200, 16
 WHERE = ("executor", "workers")

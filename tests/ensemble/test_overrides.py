@@ -19,8 +19,8 @@ from whitecell.ensemble.overrides import (
     parse_setting,
     parse_sweep,
 )
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import ScenarioError, scenario_from_document
-from whitecell.scenario.model import Scenario
 
 
 def preference(scenario: Scenario, team: str, key: str) -> float:

@@ -15,7 +15,7 @@ from whitecell.ensemble.output import RunsWriter
 from whitecell.ensemble.run import game_path
 from whitecell.ensemble.seeds import run_seed
 from whitecell.play import play_game
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 
 @pytest.mark.parametrize("ensemble_seed", [0, 7, 2**40 + 3, MAX_SEED])

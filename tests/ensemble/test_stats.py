@@ -16,7 +16,7 @@ from whitecell.ensemble.executors import InProcess
 from whitecell.ensemble.run import run_chunk
 from whitecell.ensemble.seeds import run_seed
 from whitecell.ensemble.stats import BINS, Aggregate, wilson
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 Z = NormalDist().inv_cdf(0.975)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.llm.fake_server import FOREIGN_ACTION, VALID_RATIONALE, FakeModelServer, running
-from whitecell.agents.model import Budget
+from whitecell.agents.language_model import Budget
 from whitecell.engine import events as ev
 from whitecell.llm.client import OpenAIModel
 from whitecell.llm.settings import ModelSettings, build_cast
@@ -163,7 +163,7 @@ def test_odds_outside_zero_to_one_are_refused_and_the_rules_take_over_after_a_re
 
 
 def test_a_budget_stops_before_a_call_as_large_as_the_largest_would_break_it():
-    from whitecell.agents.model import Reply
+    from whitecell.agents.language_model import Reply
 
     budget = Budget(100)
     assert not budget.exhausted

@@ -10,9 +10,9 @@ from whitecell.engine import ADJUDICATOR, CONTROL, Game, team_seat
 from whitecell.engine import commands as cmd
 from whitecell.engine.log import GameLog, dump_log, parse_log
 from whitecell.play import play_game
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.library import load_bundled
 from whitecell.scenario.load import scenario_from_document
-from whitecell.scenario.model import Scenario
 
 SCENARIO = "ukraine-ceasefire-2025"
 

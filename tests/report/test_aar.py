@@ -187,8 +187,8 @@ def test_a_matrix_ruling_shows_each_argument_and_whether_it_counted():
 def test_model_calls_are_counted_for_control_and_absent_from_the_public_report():
     from tests.report.games import scenario
     from whitecell.agents.heuristic import HeuristicAgent
+    from whitecell.agents.language_model import Budget, Reply
     from whitecell.agents.llm import ModelPlayer
-    from whitecell.agents.model import Budget, Reply
     from whitecell.agents.seating import Cast
     from whitecell.engine.log import dump_log, parse_log
     from whitecell.play import agent_rng, play_game

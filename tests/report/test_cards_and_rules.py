@@ -15,9 +15,9 @@ from whitecell.engine.log import GameLog, dump_log, parse_log
 from whitecell.play import play_game
 from whitecell.report import game_report
 from whitecell.report.aar import GameReport, build_game_report
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.library import load_bundled
 from whitecell.scenario.load import scenario_from_document
-from whitecell.scenario.model import Scenario
 
 CASCADE = "nuclear-cascade-2025"
 

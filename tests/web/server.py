@@ -32,7 +32,7 @@ class Server:
     thread: threading.Thread | None = None
     server: uvicorn.Server | None = None
     app: Any = None
-    model: Any = None  # a whitecell.web.models.ModelConfig: the server's language model
+    model: Any = None  # a whitecell.live.model_seats.ModelConfig: the server's language model
     rate_limits: bool = False
 
     @property

@@ -34,10 +34,10 @@ from tests.web.play import (
 )
 from tests.web.server import Server, free_port
 from whitecell.engine.log import parse_log
+from whitecell.live.model_seats import ModelConfig
 from whitecell.llm.client import OpenAIModel
 from whitecell.scenario.library import load_bundled
 from whitecell.verify import verify_log
-from whitecell.web.models import ModelConfig
 
 SC = load_bundled("ukraine-ceasefire-2025")
 MODEL_ONLY = {"model_called", "model_fell_back"}  # control's eyes only

@@ -18,7 +18,7 @@ from whitecell.engine import commands as cmd
 from whitecell.engine.seats import ADJUDICATOR, team_seat
 from whitecell.engine.state import ActionRecord
 from whitecell.engine.view import View
-from whitecell.scenario.model import Scenario, localize
+from whitecell.scenario.compiled import Scenario, localize
 
 FREE_FORM_BASE = 0.5
 

@@ -13,8 +13,8 @@ from whitecell.engine.commands import Assess
 from whitecell.engine.seats import ADJUDICATOR
 from whitecell.engine.state import ActionRecord
 from whitecell.engine.view import View
+from whitecell.scenario.compiled import Action, Scenario
 from whitecell.scenario.expr import EvalContext
-from whitecell.scenario.model import Action, Scenario
 
 
 @dataclass(frozen=True, slots=True)

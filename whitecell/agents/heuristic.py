@@ -21,7 +21,7 @@ from whitecell.engine import commands as cmd
 from whitecell.engine.seats import team_seat
 from whitecell.engine.state import ProposalRecord
 from whitecell.engine.view import View
-from whitecell.scenario.model import Action, Effects, Scenario, Team
+from whitecell.scenario.compiled import Action, Effects, Scenario, Team
 
 # (variable index, amount, is an absolute value, weight, low bound, high bound)
 _Term = tuple[int, float, bool, float, float, float]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents import orders, prompt
 from whitecell.agents.heuristic import HeuristicAgent
-from whitecell.agents.model import Budget, Messages, Model
+from whitecell.agents.language_model import Budget, LanguageModel, Messages
 from whitecell.engine import commands as cmd
 from whitecell.engine.seats import ADJUDICATOR
 from whitecell.engine.seats import CONTROL as _CONTROL
@@ -73,7 +73,7 @@ class Turn:
 
 
 def _converse(
-    model: Model,
+    model: LanguageModel,
     budget: Budget,
     subject: str,
     purpose: str,
@@ -130,7 +130,7 @@ class ModelPlayer:
     """A team played by a language model, with the heuristic player as its understudy."""
 
     def __init__(
-        self, team: str, model: Model, understudy: HeuristicAgent, budget: Budget, lang: str
+        self, team: str, model: LanguageModel, understudy: HeuristicAgent, budget: Budget, lang: str
     ) -> None:
         self.team = team
         self.subject = f"team:{team}"
@@ -187,7 +187,7 @@ class ModelAdjudicator:
 
     subject = "adjudicator"
 
-    def __init__(self, model: Model, budget: Budget, lang: str) -> None:
+    def __init__(self, model: LanguageModel, budget: Budget, lang: str) -> None:
         self.model = model
         self.budget = budget
         self.lang = lang

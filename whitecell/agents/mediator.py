@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from whitecell.agents.heuristic import package_value, remaining_rounds, valuer
 from whitecell.engine.view import View, with_clauses
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 Score = tuple[int, float, float]
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from rich.text import Text
 
-from whitecell.agents.model import Messages
+from whitecell.agents.language_model import Messages
 from whitecell.agents.orders import available_actions
 from whitecell.engine.state import ActionRecord, ProposalRecord
 from whitecell.engine.view import View
 from whitecell.i18n import t
 from whitecell.narrate import fmt, narrate
-from whitecell.scenario.model import localize
+from whitecell.scenario.compiled import localize
 
 HISTORY_LINES = 160  # the latest lines of the story a prompt carries
 

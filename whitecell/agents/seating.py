@@ -17,7 +17,7 @@ from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, team_seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, new_state
 from whitecell.engine.view import View
-from whitecell.scenario.model import localize
+from whitecell.scenario.compiled import localize
 
 
 @dataclass

@@ -19,7 +19,7 @@ from whitecell.engine.dice import commitment
 from whitecell.engine.errors import Phrase, RuleViolation
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, WHITE_CELL, Seat
 from whitecell.engine.state import ActionRecord, ProposalRecord, State
-from whitecell.scenario.model import (
+from whitecell.scenario.compiled import (
     NO_EFFECTS,
     AgreementKind,
     Dynamic,

@@ -11,7 +11,7 @@ from whitecell.engine.evolve import evolve, fold
 from whitecell.engine.seats import Seat
 from whitecell.engine.state import State, new_state
 from whitecell.engine.view import View
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 
 class Game:

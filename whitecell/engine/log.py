@@ -20,8 +20,8 @@ from whitecell.engine.events import Event, EventFormatError, event_from_dict, ev
 from whitecell.engine.evolve import fold
 from whitecell.engine.state import State, new_state
 from whitecell.scenario.build import document_digest
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import ScenarioError, scenario_from_document
-from whitecell.scenario.model import Scenario
 
 LOG_FORMAT = "whitecell-log"
 LOG_VERSION = 1

@@ -12,7 +12,7 @@ from typing import Any
 
 from whitecell.engine.dice import Dice
 from whitecell.engine.events import Event
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 
 @dataclass(slots=True)

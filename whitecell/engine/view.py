@@ -15,7 +15,7 @@ from typing import Any
 from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
 from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
-from whitecell.scenario.model import Card, Scenario, Team, Var, localize
+from whitecell.scenario.compiled import Card, Scenario, Team, Var, localize
 
 
 class Projection:

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from whitecell.agents.model import ModelUnavailable
+from whitecell.agents.language_model import ModelUnavailable
 from whitecell.ensemble.executors import Executor
 from whitecell.ensemble.run import Chunk, Task
 from whitecell.ensemble.stats import Aggregate, compare
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 FORMAT = "whitecell-ensemble"
 VERSION = 1

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from whitecell.ensemble.run import Chunk
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 BATCH = 20_000  # rows per row group: large enough for readers, small enough for memory
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import ScenarioError, scenario_from_document
-from whitecell.scenario.model import Scenario
 
 
 class SettingError(Exception):

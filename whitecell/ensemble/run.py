@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from whitecell.agents.model import ModelUnavailable
+from whitecell.agents.language_model import ModelUnavailable
 from whitecell.engine.game import Game
 from whitecell.ensemble.seeds import run_seed
 from whitecell.play import GameStopped, play_game
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import scenario_from_document
-from whitecell.scenario.model import Scenario
 
 
 @dataclass(frozen=True)

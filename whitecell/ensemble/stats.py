@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from whitecell.ensemble.run import Chunk
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 BINS = 1000
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal

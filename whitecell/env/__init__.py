@@ -60,7 +60,7 @@ from __future__ import annotations
 
 from whitecell.env.encoding import Move, encode, observation_layout, preference_value, team_moves
 from whitecell.env.parallel import STANCES, RewardFrom, WhitecellParallelEnv
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 
 def parallel_env(

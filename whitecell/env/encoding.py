@@ -37,8 +37,8 @@ from whitecell.agents.heuristic import valuer
 from whitecell.engine import commands as cmd
 from whitecell.engine.seats import team_seat
 from whitecell.engine.view import View
+from whitecell.scenario.compiled import Action, Scenario
 from whitecell.scenario.expr import Expression
-from whitecell.scenario.model import Action, Scenario
 
 ROUND_KINDS = ("action", "negotiation")
 VAR_BLOCKS = ("value", "visible", "estimated", "exact")

@@ -25,8 +25,8 @@ from whitecell.ensemble.seeds import run_seed
 from whitecell.env.encoding import Move, encode, observation_layout, preference_value, team_moves
 from whitecell.narrate import narrate
 from whitecell.play import agent_rng, negotiation_round
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.library import load_bundled
-from whitecell.scenario.model import Scenario
 
 STANCES = ("follow", "refuse", "accept")  # a team's choices in a negotiation round
 HOLD = 0  # action index 0: no action (in negotiation rounds: follow the heuristic)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from whitecell.agents.model import Messages, ModelUnavailable, Reply
+from whitecell.agents.language_model import Messages, ModelUnavailable, Reply
 
 
 class OpenAIModel:

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from whitecell.agents.model import Messages, ModelUnavailable, Reply
+from whitecell.agents.language_model import Messages, ModelUnavailable, Reply
 from whitecell.engine import events as ev
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whitecell.agents.heuristic import HeuristicAgent
+from whitecell.agents.language_model import Budget, LanguageModel
 from whitecell.agents.llm import ModelAdjudicator, ModelPlayer
-from whitecell.agents.model import Budget, Model
 from whitecell.agents.seating import Cast
 from whitecell.engine import events as ev
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 SEAT_KINDS = ("heuristic", "llm")
 ADJUDICATORS = ("rules", "matrix", "llm")
@@ -66,7 +66,7 @@ def seat_kinds(sc: Scenario, specs: Sequence[str]) -> dict[str, str]:
     return kinds
 
 
-def open_model(settings: ModelSettings) -> Model:
+def open_model(settings: ModelSettings) -> LanguageModel:
     """The model the settings name: a recorded game's answers, or a server."""
     if settings.replay is not None:
         from whitecell.engine.log import LogError, parse_log
@@ -99,7 +99,7 @@ def open_model(settings: ModelSettings) -> Model:
 
 
 def build_cast(
-    sc: Scenario, settings: ModelSettings, seed: int, lang: str, model: Model | None = None
+    sc: Scenario, settings: ModelSettings, seed: int, lang: str, model: LanguageModel | None = None
 ) -> tuple[Cast | None, Budget]:
     """The cast for one game; ``model`` shares one client between games (ensembles)."""
     from whitecell.play import agent_rng

@@ -21,7 +21,7 @@ from whitecell.engine.state import new_state
 from whitecell.engine.view import View
 from whitecell.i18n import estimative, t
 from whitecell.narrate import fmt, pct, story
-from whitecell.scenario.model import Scenario, localize
+from whitecell.scenario.compiled import Scenario, localize
 
 DECISIVE_SHOWN = 6
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")  # linked as it is, in HTML and Markdown

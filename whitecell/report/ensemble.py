@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whitecell.i18n import t
-from whitecell.scenario.model import Scenario, localize
+from whitecell.scenario.compiled import Scenario, localize
 
 SUMMARY_FORMAT = "whitecell-ensemble"
 SUMMARY_VERSION = 1

@@ -20,7 +20,7 @@ from whitecell.report.aar import GameReport, build_game_report
 from whitecell.report.charts import Band, Charts
 from whitecell.report.ensemble import EnsembleReport, SummaryError, build_ensemble_report
 from whitecell.report.fonts import FontMissing, css_families
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 from whitecell.verify import verify_log
 
 FORMATS = ("html", "md", "pdf")

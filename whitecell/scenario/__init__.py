@@ -1,5 +1,6 @@
 """Scenarios: the file format, its validation and the compiled form the engine runs."""
 
+from whitecell.scenario.compiled import Scenario, localize
 from whitecell.scenario.load import (
     Located,
     ScenarioError,
@@ -7,7 +8,6 @@ from whitecell.scenario.load import (
     load_scenario_text,
     scenario_from_document,
 )
-from whitecell.scenario.model import Scenario, localize
 
 __all__ = [
     "Located",

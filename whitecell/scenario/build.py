@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from whitecell.scenario import model as m
+from whitecell.scenario import compiled as m
 from whitecell.scenario import schema as s
 from whitecell.scenario.expr import ExprError, Expression, Symbols, compile_expression
 from whitecell.scenario.yamlsrc import Path, Problem, format_path

@@ -6,8 +6,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import load_scenario_file
-from whitecell.scenario.model import Scenario
 
 
 class UnknownScenario(LookupError):

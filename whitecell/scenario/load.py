@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from whitecell.scenario import schema as s
 from whitecell.scenario.build import Parts, build_scenario, canonical_document, document_digest
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.yamlsrc import (
     Path,
     Pos,

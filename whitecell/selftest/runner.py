@@ -38,8 +38,8 @@ from whitecell.engine.events import EventFormatError, event_from_dict, event_to_
 from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
 from whitecell.engine.seats import Seat
+from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import ScenarioError, parse_scenario
-from whitecell.scenario.model import Scenario
 
 
 class CaseError(Exception):

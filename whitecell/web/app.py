@@ -24,11 +24,13 @@ from whitecell.engine import events as ev
 from whitecell.engine.log import dump_log
 from whitecell.engine.seats import CONTROL, Seat
 from whitecell.i18n import LANGUAGES, catalogue, t
+from whitecell.live.broadcast import Listener
+from whitecell.live.hub import Hub
+from whitecell.live.model_seats import ModelConfig
 from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, SEAT_COOKIE, Caller, Signer
-from whitecell.web.broadcast import Listener
 from whitecell.web.commands import (
     MEMBER_TYPES,
     AssessBody,
@@ -39,8 +41,6 @@ from whitecell.web.commands import (
     matrix_mismatch,
     to_command,
 )
-from whitecell.web.hub import Hub
-from whitecell.web.models import ModelConfig
 from whitecell.web.ratelimit import RateLimit
 
 API = "/api/v1"
@@ -525,7 +525,7 @@ async def _events(
 
 async def run_command(ctx: Context, live: Any, who: Caller, raw: Any, key: str) -> Any:
     """Validate a JSON command, check the caller may give it, and execute it once."""
-    from whitecell.web.hub import Outcome
+    from whitecell.live.hub import Outcome
 
     try:
         body = COMMANDS.validate_python(raw)
@@ -588,7 +588,7 @@ async def draft_for(ctx: Context, live: Any, who: Caller, uid: str) -> Any:
     from whitecell.engine import commands as cmd
     from whitecell.engine.decide import decide
     from whitecell.engine.errors import RuleViolation
-    from whitecell.web.hub import Outcome, rule_violation
+    from whitecell.live.hub import Outcome, rule_violation
 
     if who.seat.kind not in ("control", "adjudicator"):
         from whitecell.web.reports import Refusal

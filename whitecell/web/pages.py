@@ -30,8 +30,8 @@ from whitecell.engine.commands import MAX_ARGUMENTS
 from whitecell.engine.view import View, card_to_dict
 from whitecell.i18n import estimative, t
 from whitecell.narrate import narrate
+from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
-from whitecell.scenario.model import localize
 from whitecell.web import app as webapp
 from whitecell.web.app import N_
 from whitecell.web.auth import (

@@ -10,7 +10,7 @@ from anyio import CapacityLimiter, to_thread
 from fastapi import Request
 
 from whitecell.engine import events as ev
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 from whitecell.web import app as webapp
 from whitecell.web.i18n import translations
 

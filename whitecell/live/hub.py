@@ -33,11 +33,7 @@ from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, team_seat
 from whitecell.engine.state import MAX_SEED
 from whitecell.i18n import LANGUAGES
-from whitecell.play import agent_rng
-from whitecell.scenario.load import scenario_from_document
-from whitecell.scenario.model import Scenario
-from whitecell.store.sql import Conflict, Store
-from whitecell.web.models import (
+from whitecell.live.model_seats import (
     MODEL_THREADS,
     Draft,
     ModelConfig,
@@ -49,6 +45,10 @@ from whitecell.web.models import (
     prompt_lang,
     team_turn,
 )
+from whitecell.play import agent_rng
+from whitecell.scenario.compiled import Scenario
+from whitecell.scenario.load import scenario_from_document
+from whitecell.store.sql import Conflict, Store
 
 MAX_RETRIES = 8  # decisions retried when another server process stored first
 

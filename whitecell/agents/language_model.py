@@ -1,6 +1,6 @@
 """What a language model is to the engine: messages and a JSON Schema in, text and token
 counts out. The OpenAI-compatible client (``whitecell.llm``) and the replay of a recorded
-game both satisfy :class:`Model`; the agents never do I/O themselves."""
+game both satisfy :class:`LanguageModel`; the agents never do I/O themselves."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class ModelUnavailable(Exception):
     """The model server could not answer within the retry budget: the game stops cleanly."""
 
 
-class Model(Protocol):
+class LanguageModel(Protocol):
     name: str
 
     def complete(

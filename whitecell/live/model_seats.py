@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from whitecell.agents.language_model import Budget, LanguageModel, ModelUnavailable, Reply
 from whitecell.agents.llm import ModelAdjudicator, ModelPlayer, Turn
-from whitecell.agents.model import Budget, Model, ModelUnavailable, Reply
 from whitecell.agents.seating import checker
 from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.evolve import fold
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, team_seat
-from whitecell.scenario.model import Scenario
+from whitecell.scenario.compiled import Scenario
 
 SEAT_KINDS = ("heuristic", "llm")
 MODEL_THREADS = 8  # model calls in flight at once, over all games
@@ -32,7 +32,7 @@ MODEL_THREADS = 8  # model calls in flight at once, over all games
 class ModelConfig:
     """The server's language model: one client for every game, and each game's budget."""
 
-    model: Model
+    model: LanguageModel
     max_tokens_per_game: int | None = None
 
     @property
