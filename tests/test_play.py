@@ -101,7 +101,7 @@ def command_for(event: ev.Event) -> cmd.Command:
         case ev.DiceRolled(purpose="action"):
             return cmd.Roll(seat=seat, by=by, uid=event.subject)
         case ev.OutcomeApplied():
-            return cmd.ApplyOutcome(seat=seat, by=by, uid=event.uid)
+            return cmd.PublishOutcome(seat=seat, by=by, uid=event.uid)
         case ev.MessageSent():
             return cmd.SendMessage(
                 seat=seat, by=by, to=event.to, text=event.text, sender=event.sender

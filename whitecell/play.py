@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents.heuristic import HeuristicAgent
 from whitecell.agents.language_model import ModelUnavailable
 from whitecell.agents.mediator import Mediator
+from whitecell.agents.player import Negotiator, Player
 from whitecell.agents.seating import (
     Cast,
     GameStopped,
@@ -23,11 +23,13 @@ from whitecell.agents.seating import (
     seat_models,
 )
 from whitecell.engine import commands as cmd
+from whitecell.engine import events as ev
 from whitecell.engine.errors import RuleViolation
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, OBSERVER, team_seat
 from whitecell.engine.state import ActionRecord
 from whitecell.scenario.compiled import Scenario
+from whitecell.scenario.expr import IN_FORCE
 
 
 def agent_rng(seed: int, who: str) -> random.Random:
@@ -43,7 +45,7 @@ def rule_assessor(game: Game, rec: ActionRecord) -> None:
 
 
 def _action_round(
-    game: Game, agents: Mapping[str, Any], assessor: Assessor = rule_assessor
+    game: Game, agents: Mapping[str, Player], assessor: Assessor = rule_assessor
 ) -> None:
     state = game.state
     for team in game.scenario.team_ids:
@@ -57,10 +59,12 @@ def _action_round(
         assessor(game, rec)
     for rec in pending:
         game.handle(cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
-        game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
+        game.handle(cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
 
 
-def _responses(game: Game, agents: Mapping[str, Any], pid: str, *, may_counter: bool) -> str | None:
+def _responses(
+    game: Game, agents: Mapping[str, Negotiator], pid: str, *, may_counter: bool
+) -> str | None:
     """Each party in turn signs, counters or rejects; returns a counter-proposal's id."""
     proposal = game.state.proposals[pid]
     for team in proposal.parties:
@@ -72,12 +76,12 @@ def _responses(game: Game, agents: Mapping[str, Any], pid: str, *, may_counter: 
             game.view(team_seat(team)), proposal, may_counter=may_counter
         )
         events = game.handle(command)
-        if isinstance(command, cmd.TableProposal):
-            return events[0].pid  # type: ignore[attr-defined]
+        if isinstance(command, cmd.TableProposal) and isinstance(events[0], ev.ProposalTabled):
+            return events[0].pid
     return None
 
 
-def negotiation_round(game: Game, agents: Mapping[str, Any], mediator: Mediator) -> None:
+def negotiation_round(game: Game, agents: Mapping[str, Negotiator], mediator: Mediator) -> None:
     """Sessions of talks: the mediator tables its compromise (or adopts a party's counter
     it judges better), the parties answer, and a counter gets one round of answers."""
     sc = game.scenario
@@ -85,7 +89,7 @@ def negotiation_round(game: Game, agents: Mapping[str, Any], mediator: Mediator)
     seat = team_seat(sc.mediator) if sc.mediator in sc.team else CONTROL
     for _session in range(sc.negotiation_sessions):
         for kind in sc.agreements:
-            if state.ag[kind][0]:
+            if state.agreement_counts[kind][IN_FORCE]:
                 continue
             public = game.view(OBSERVER)
             clauses = mediator.package(public, kind)
@@ -98,8 +102,10 @@ def negotiation_round(game: Game, agents: Mapping[str, Any], mediator: Mediator)
             if appraisal and appraisal.score(counters[-1].clauses) >= appraisal.score(clauses):
                 pid = counters[-1].pid
             else:
-                tabled = game.handle(cmd.TableProposal(seat=seat, agreement=kind, clauses=clauses))
-                pid = tabled[0].pid  # type: ignore[attr-defined]
+                table = cmd.TableProposal(seat=seat, agreement=kind, clauses=clauses)
+                tabled = game.handle(table)[0]
+                assert isinstance(tabled, ev.ProposalTabled)
+                pid = tabled.pid
             counter = _responses(game, agents, pid, may_counter=True)
             if counter is not None:
                 _responses(game, agents, counter, may_counter=False)
@@ -117,7 +123,7 @@ def play_game(
     record the state). A model server that stops answering raises :class:`GameStopped`
     with the game so far."""
     game = Game(scenario, seed)
-    agents: dict[str, Any] = {
+    agents: dict[str, Player] = {
         t: HeuristicAgent(scenario, t, agent_rng(seed, t)) for t in scenario.team_ids
     }
     assessor: Assessor = rule_assessor

@@ -84,7 +84,8 @@ def _rule_of(state: State, seq: int, subject: str) -> tuple[Dynamic, str | None]
     if rule is None:
         raise _Mismatch(seq, f"a dynamics rule the scenario lacks: {rule_id}")
     who = team or None
-    if (rule.teams is None) != (who is None) or (who is not None and who not in rule.teams):  # type: ignore[operator]
+    applies = rule.teams is None if who is None else rule.teams is not None and who in rule.teams
+    if not applies:
         raise _Mismatch(seq, f"rule {rule_id} does not apply to {who or 'the game as a whole'}")
     if rule.when is not None and not rule.when.fn(state, who, None):
         raise _Mismatch(seq, f"rule {subject} applied while its condition does not hold")

@@ -175,7 +175,7 @@ def test_an_argument_from_a_wrong_belief_is_weak(scenario):
     aid = submit(game, "blue", "aid", None)
     game.handle(cmd.Assess(seat=ADJUDICATOR, uid=aid, probability=1.0))
     game.handle(cmd.Roll(seat=ADJUDICATOR, uid=aid))
-    game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=aid))
+    game.handle(cmd.PublishOutcome(seat=CONTROL, uid=aid))
     assert game.state.value("morale.blue") == 45
     uid = submit(game, "red", "sabotage", "blue")
     matrix_assessor("en")(game, game.state.actions[uid])

@@ -74,7 +74,7 @@ def resolve(game: Game, team: str, action_id: str, target: str | None = None) ->
     ].uid
     game.handle(cmd.Assess(seat=ADJUDICATOR, uid=uid, probability=1.0))
     game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
-    game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid))
+    game.handle(cmd.PublishOutcome(seat=CONTROL, uid=uid))
     return uid
 
 

@@ -238,7 +238,7 @@ def test_a_game_played_in_browsers_updates_each_seat_live_with_only_what_it_may_
     pid = next(p["pid"] for p in view(server, russia_token, game)["proposals"])
     submit(ukraine, proposal.get_by_role("button", name="Sign", exact=True))
     expect(proposal).to_contain_text("signed: Ukraine", timeout=LIVE)
-    command(server, russia_token, game, {"type": "sign_agreement", "pid": pid})
+    command(server, russia_token, game, {"type": "sign_proposal", "pid": pid})
     in_force = re.compile(r"Ceasefire: Ceasefire along the current line of contact — in force")
     for seat in (ukraine, usa):
         expect(panel(seat, "brief")).to_contain_text(in_force, timeout=LIVE)

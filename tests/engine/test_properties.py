@@ -166,7 +166,7 @@ class Drawer:
                 )
             if rec.status == "assessed":
                 return cmd.Roll(seat=umpire, uid=rec.uid)
-            return cmd.ApplyOutcome(seat=umpire, uid=rec.uid)
+            return cmd.PublishOutcome(seat=umpire, uid=rec.uid)
         if choice == "close":
             return cmd.CloseRound(seat=CONTROL, number=s.round)
         if choice == "say":
@@ -244,7 +244,7 @@ class Drawer:
         if verb == 5:
             return cmd.Roll(seat=seat, uid=self.uid())
         if verb == 6:
-            return cmd.ApplyOutcome(seat=seat, uid=self.uid())
+            return cmd.PublishOutcome(seat=seat, uid=self.uid())
         if verb == 7:
             sender = self.pick([None, self.who()])
             to = tuple(self.draw(st.lists(st.sampled_from([*self.recipients(), ""]), max_size=3)))
@@ -419,7 +419,7 @@ def finish(game: Game) -> None:
                 if rec.status == "assessed":
                     assert step(game, cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
                 if rec.status == "rolled":
-                    assert step(game, cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
+                    assert step(game, cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
             assert step(game, cmd.CloseRound(seat=CONTROL, number=s.round))
         elif s.round < len(s.scenario.rounds):
             assert step(game, cmd.OpenRound(seat=CONTROL, number=s.round + 1))

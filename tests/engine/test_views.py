@@ -35,7 +35,7 @@ def resolve(game: Game, uid: str, probability: float = 1.0) -> list[ev.Event]:
     """Assess at ``probability`` (1.0 always succeeds, 0.0 always fails), roll, apply."""
     game.handle(cmd.Assess(seat=ADJUDICATOR, uid=uid, probability=probability))
     game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
-    return game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid))
+    return game.handle(cmd.PublishOutcome(seat=CONTROL, uid=uid))
 
 
 def act(game: Game, team: str, action: str, target: str | None = None, p: float = 1.0) -> str:
@@ -524,7 +524,7 @@ def test_another_teams_public_action_shows_its_result_but_not_its_odds_or_roll(b
         )
     )
     game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
-    game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid))
+    game.handle(cmd.PublishOutcome(seat=CONTROL, uid=uid))
     red = {a["uid"]: a for a in game.view(team_seat("red")).to_dict()["actions"]}[uid]
     blue = {a["uid"]: a for a in game.view(team_seat("blue")).to_dict()["actions"]}[uid]
     assert red["probability"] == 0.4 and red["roll"] is not None
@@ -536,3 +536,19 @@ def test_another_teams_public_action_shows_its_result_but_not_its_odds_or_roll(b
         if getattr(e, "uid", None) == uid or getattr(e, "subject", None) == uid
     ]
     assert blue_types == ["action_submitted", "outcome_applied"]
+
+
+def test_a_team_that_knows_of_a_free_form_action_still_counts_the_catalogues() -> None:
+    """Free-form actions are not in the catalogue: a team's projection counts the
+    catalogue's actions it knows of and passes over the free-form ones."""
+    from whitecell.scenario.library import load_bundled
+
+    game = Game(load_bundled("ukraine-ceasefire-2025"), 5)
+    game.handle(cmd.StartGame(seat=CONTROL))
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    free = dict(action="free", description="A quiet word", instrument="diplomatic")
+    game.handle(cmd.SubmitAction(seat=team_seat("turkey"), secret=False, **free))
+    game.handle(cmd.SubmitAction(seat=team_seat("usa"), action="restore_aid"))
+    counts = game.view(team_seat("russia")).context().action_counts
+    assert "free" not in counts
+    assert counts["restore_aid"][0] == 1

@@ -21,6 +21,7 @@ from whitecell.ensemble.run import Chunk, Task, learn, run_chunk
 from whitecell.ensemble.stats import Aggregate
 from whitecell.play import play_game
 from whitecell.scenario.compiled import Scenario
+from whitecell.scenario.expr import TAKEN
 from whitecell.selftest.runner import case_scenario, merge
 
 LABEL = {"en": "x", "ja": "x"}
@@ -84,7 +85,9 @@ def test_the_counts_are_the_final_states_of_the_games(unbalanced: Scenario) -> N
     assert chunk.clauses.shape == (6, len(unbalanced.clauses))
     for row in range(6):
         state = play_game(unbalanced, int(chunk.seeds[row])).state
-        assert list(chunk.actions[row]) == [state.ac[a.id][0] for a in unbalanced.actions]
+        assert list(chunk.actions[row]) == [
+            state.action_counts[a.id][TAKEN] for a in unbalanced.actions
+        ]
         signed = {c: 0 for c in unbalanced.clauses}
         for rec in state.agreements.values():
             for c in rec.clauses:

@@ -84,7 +84,7 @@ def hand_played(*, reveal_at_end: bool, end: bool = True) -> GameLog:
         game.handle(cmd.Assess(seat=ADJUDICATOR, uid=uid, probability=0.5, rationale=ruling))
         game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
         private = SECRET_MARKERS["usa_result"] if uid == usa else ""
-        game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid, private_text=private))
+        game.handle(cmd.PublishOutcome(seat=CONTROL, uid=uid, private_text=private))
     game.handle(cmd.PublishNews(seat=CONTROL, text=PUBLIC_MARKER))
     game.handle(cmd.CloseRound(seat=CONTROL, number=1))
     if end:

@@ -105,7 +105,7 @@ def test_the_spoiler_bomb_is_conditional_and_probabilistic(ukraine: Scenario) ->
     state = Game(ukraine, 1).state
     state.v[ukraine.var["spoiler_risk"].index] = 60.0
     assert not bomb.when(state), "no bomb while there is no ceasefire to wreck"
-    state.ag["ceasefire"] = [1, 1, 0]
+    state.agreement_counts["ceasefire"] = [1, 1, 0]  # in force, signed, broken
     assert bomb.when(state)
     state.v[ukraine.var["spoiler_risk"].index] = 0.0
     assert not bomb.when(state), "no bomb without a spoiler faction"
@@ -119,7 +119,7 @@ def test_the_spoiler_attack_makes_a_ceasefire_more_likely_to_break(ukraine: Scen
 
 
 @pytest.mark.parametrize(
-    ("ag", "reached", "holding", "resumed"),
+    ("counts", "reached", "holding", "resumed"),
     [
         ([0, 0, 0], False, False, False),
         ([1, 1, 0], True, True, False),
@@ -128,11 +128,11 @@ def test_the_spoiler_attack_makes_a_ceasefire_more_likely_to_break(ukraine: Scen
     ids=["never", "holds", "broken"],
 )
 def test_the_ceasefire_outcomes_read_as_their_names_say(
-    ukraine: Scenario, ag: list[int], reached: bool, holding: bool, resumed: bool
+    ukraine: Scenario, counts: list[int], reached: bool, holding: bool, resumed: bool
 ) -> None:
     outcome = {o.id: o for o in ukraine.outcomes}
     state = Game(ukraine, 1).state
-    state.ag["ceasefire"] = ag
+    state.agreement_counts["ceasefire"] = counts  # in force, signed, broken
     assert bool(outcome["ceasefire_reached"].value(state)) is reached
     assert bool(outcome["ceasefire_holding_at_end"].value(state)) is holding
     assert bool(outcome["war_resumed"].value(state)) is resumed

@@ -89,7 +89,7 @@ def _hand_played(cascade: Scenario, seed: int) -> tuple[Game, int]:
             )[0].uid
             game.handle(cmd.Assess(seat=ADJUDICATOR, uid=uid, probability=1.0, method="human"))
             game.handle(cmd.Roll(seat=ADJUDICATOR, uid=uid))
-            game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=uid))
+            game.handle(cmd.PublishOutcome(seat=CONTROL, uid=uid))
         game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
     game.handle(cmd.EndGame(seat=CONTROL))
     return game, start

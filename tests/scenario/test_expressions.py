@@ -50,10 +50,10 @@ def state(base_scenario: Scenario) -> State:
     }
     for key, value in values.items():
         s.v[base_scenario.var[key].index] = float(value)
-    s.ag["truce"] = [1, 2, 1]
-    s.cl["monitors"] = 1
-    s.ac["patrol"] = [3, 2, 1]
-    s.ac["spy"] = [1, 0, 1]
+    s.agreement_counts["truce"] = [1, 2, 1]  # in force, signed, broken
+    s.clauses_in_force["monitors"] = 1
+    s.action_counts["patrol"] = [3, 2, 1]  # taken, succeeded, failed
+    s.action_counts["spy"] = [1, 0, 1]
     s.inj.add("storm")
     s.round = 2
     return s

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from tests.web.play import API, STREAM_TIMEOUT, create_game, key, link, ok
 from tests.web.server import PASSWORD, Server, bearer
@@ -288,10 +289,11 @@ MATRIX = [
 
 
 def routes_of(app: Any) -> set[tuple[str, str]]:
-    """(method, path) of every route; HEAD answers as GET, and mounts serve static files."""
+    """(method, path) of every route, the routers' included; HEAD answers as GET, and
+    mounts serve static files."""
     return {
         (method, route.path)
-        for route in app.routes
+        for route in iter_route_contexts(app.routes)
         for method in (getattr(route, "methods", None) or set()) - {"HEAD"}
     }
 

@@ -24,6 +24,8 @@ from tests.web.play import (
     view,
 )
 from tests.web.server import bearer
+from whitecell.engine import commands as cmd
+from whitecell.web.commands import API_ONLY, BODIES, CommandBody
 
 SECRET_DESCRIPTION = "Quietly buy up the grain futures of the Black Sea traders"
 RATIONALE = "Our envoys have prepared the ground for weeks"
@@ -163,7 +165,8 @@ def test_a_negotiation_round_ends_with_the_agreement_in_force(table: Table) -> N
         table_it | {"clauses": ["ceasefire_line", "prisoner_exchange"], "counter_to": second},
     )[0]["pid"]
     ok(ukraine, g, {"type": "accept_proposal", "pid": counter})
-    ok(russia, g, {"type": "sign_agreement", "pid": counter})
+    ok(russia, g, {"type": "sign_proposal", "pid": counter})
+    # the API's old name for signing is still understood
     signed = ok(ukraine, g, {"type": "sign_agreement", "pid": counter})
     assert [e["type"] for e in signed] == ["proposal_signed", "agreement_signed"]
 
@@ -175,7 +178,7 @@ def test_a_negotiation_round_ends_with_the_agreement_in_force(table: Table) -> N
         assert agreement["in_force"] and agreement["parties"] == ["russia", "ukraine"]
         assert agreement["clauses"] == ["ceasefire_line", "prisoner_exchange"]
         assert seen["proposals"] == []  # the table's papers stay with its parties
-    r = send(russia, g, {"type": "sign_agreement", "pid": counter})
+    r = send(russia, g, {"type": "sign_proposal", "pid": counter})
     assert r.status_code == 409
 
 
@@ -479,3 +482,29 @@ def test_a_revoked_link_loses_its_stream_and_its_api(table: Table) -> None:
     ):
         assert r.status_code == 401
         assert error_of(r)["code"] == "revoked"
+
+
+# -- one vocabulary -------------------------------------------------------------------------
+
+
+def body_names() -> dict[str, type]:
+    return {b.model_fields["type"].annotation.__args__[0]: b for b in BODIES}
+
+
+def test_every_command_a_seat_may_give_has_an_api_body_of_the_same_name() -> None:
+    given = set(cmd.COMMANDS) - set(cmd.INTERNAL)
+    assert set(body_names()) - set(API_ONLY) == given
+
+
+def test_each_body_makes_the_engine_command_it_is_named_for() -> None:
+    for name, body in body_names().items():
+        assert body.command.type == API_ONLY.get(name, name), name
+
+
+def test_the_documented_union_holds_every_body() -> None:
+    union = CommandBody.__origin__.__args__
+    assert set(union) == set(BODIES)
+
+
+def test_old_names_point_at_commands_that_exist() -> None:
+    assert set(cmd.ALIASES.values()) <= set(cmd.COMMANDS)

@@ -23,7 +23,7 @@ def interface_messages() -> dict[str, str]:
         with path.open("rb") as f:
             for lineno, _func, msg, _comments in babel_extract(f, ["_"], [], options):
                 found[msg if isinstance(msg, str) else msg[0]] = f"{path.name}:{lineno}"
-    for path in sorted(ROOT.glob("*.py")):
+    for path in sorted(ROOT.rglob("*.py")):
         with path.open("rb") as f:
             for lineno, _func, msg, _comments in extract_python(f, ["N_"], [], {}):
                 found[msg if isinstance(msg, str) else msg[0]] = f"{path.name}:{lineno}"
@@ -32,7 +32,7 @@ def interface_messages() -> dict[str, str]:
 
 def test_the_web_modules_marked_text_is_found() -> None:
     found = interface_messages()
-    assert found["The report opens to you when the game has ended."].startswith("reports.py:")
+    assert found["The report opens to you when the game has ended."].startswith("errors.py:")
     assert "Send" in found
 
 

@@ -566,7 +566,7 @@ def test_matrix_refusals(shared_server, account) -> None:
 def test_serve_takes_the_model_settings_and_never_shows_the_key(monkeypatch, capsys) -> None:
     import typer
 
-    from whitecell.cli import _serve_model
+    from whitecell.cli.serve import _serve_model
 
     assert _serve_model(None, None, "OPENAI_API_KEY", None, 60.0) is None
     with pytest.raises(typer.Exit):

@@ -22,7 +22,8 @@ from tests.web.play import API, Table, browser, create_game, link, ok, view
 from tests.web.server import PASSWORD
 from whitecell.store import tables
 from whitecell.web.auth import ACCOUNT_COOKIE, LANG_COOKIE, SEAT_COOKIE
-from whitecell.web.pages import EXPORT_HEADER, PANELS
+from whitecell.web.exports import EXPORT_HEADER
+from whitecell.web.rooms import PANELS
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from whitecell.adjudication.rules import assess_command
 from whitecell.agents import orders, prompt
@@ -78,7 +79,7 @@ def _converse(
     subject: str,
     purpose: str,
     messages: Messages,
-    schema: dict,
+    schema: dict[str, Any],
     read: Callable[[str], list[cmd.Command]],
     check: Check,
     lang: str,
@@ -155,7 +156,7 @@ class ModelPlayer:
         )
         if commands is not None:
             return Turn(self.subject, "act", commands, exchanges)
-        fallback = list(self.understudy.choose_actions(view))
+        fallback: list[cmd.Command] = list(self.understudy.choose_actions(view))
         return Turn(
             self.subject, "act", fallback, exchanges, _why(error, self.budget, self.subject)
         )

@@ -48,10 +48,10 @@ class Appraisal:
         total = self._fixed
         varying = [cov for cov in kind.covariates if cov.value.reads_clauses]
         if varying:
-            cl = dict(self.ctx.cl)
+            in_force = dict(self.ctx.clauses_in_force)
             for c in clauses:
-                cl[c] = cl.get(c, 0) + 1
-            probe = with_clauses(self.ctx, cl)
+                in_force[c] = in_force.get(c, 0) + 1
+            probe = with_clauses(self.ctx, in_force)
             total += sum(cov.beta * float(cov.value(probe)) for cov in varying)
         return min(1.0, kind.hazard_base * math.exp(total))
 
@@ -116,7 +116,12 @@ class Mediator:
         """The compromise for ``agreement`` now; the same situation gives the same package,
         so sessions of talks in which nothing has moved reuse it."""
         ctx = view.context()
-        key = (agreement, tuple(ctx.v), remaining_rounds(view), tuple(sorted(ctx.cl.items())))
+        key = (
+            agreement,
+            tuple(ctx.v),
+            remaining_rounds(view),
+            tuple(sorted(ctx.clauses_in_force.items())),
+        )
         found = self._packages.get(key)
         if found is None:
             if len(self._packages) > 256:

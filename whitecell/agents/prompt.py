@@ -72,6 +72,7 @@ def _team_part(view: View, lang: str) -> str:
 
 def _now(view: View, lang: str) -> str:
     spec = view.state.current_round
+    assert spec is not None, "a prompt is made only once a round has opened"
     return t(
         "llm.now",
         lang,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from whitecell.adjudication.matrix import cited, judge
 from whitecell.agents.llm import Check, ModelAdjudicator, ModelPlayer, Turn
+from whitecell.agents.player import Player
 from whitecell.engine import commands as cmd
 from whitecell.engine.decide import decide
 from whitecell.engine.errors import RuleViolation
@@ -97,8 +97,8 @@ def matrix_assessor(lang: str) -> Assessor:
     def assess(game: Game, rec: ActionRecord) -> None:
         sc = game.scenario
         citations: list[int | None] = [None] * len(rec.arguments)
-        sides = [(rec.team, "for")]
-        if rec.target in sc.team and not rec.secret:
+        sides: list[tuple[str, str]] = [(rec.team, "for")]
+        if rec.target is not None and rec.target in sc.team and not rec.secret:
             sides.append((rec.target, "against"))
         for team, side in sides if rec.action in sc.action else []:
             view = game.view(team_seat(team))
@@ -112,7 +112,7 @@ def matrix_assessor(lang: str) -> Assessor:
     return assess
 
 
-def seat_models(game: Game, agents: dict[str, Any], cast: Cast) -> None:
+def seat_models(game: Game, agents: dict[str, Player], cast: Cast) -> None:
     """Replace the heuristic agents of the cast's teams by their models."""
     for team, player in cast.players.items():
         agents[team] = SeatedModel(game, player, cast.lang)

@@ -1,5 +1,10 @@
 """Commands: what a seat asks the game to do. ``decide`` turns them into events or refuses.
 
+Each command class carries its wire name (``type``), the one name it has everywhere: in
+the JSON API, in rule cases and in the docs. :data:`COMMANDS` is the vocabulary built from
+those names; the web API, the rule-case runner and ``decide``'s dispatch table are all
+checked against it (tests/engine/test_vocabulary.py).
+
 Like events, commands are slotted but not frozen dataclasses, for speed; the
 engine never assigns to one.
 """
@@ -7,34 +12,71 @@ engine never assigns to one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from whitecell.engine.seats import Seat
 
 
 @dataclass(slots=True, kw_only=True)
 class Command:
+    type: ClassVar[str] = "command"
     seat: Seat
     by: str | None = None  # the person at the seat, when known
+
+
+# -- lifecycle: the game and its rounds ------------------------------------------
 
 
 @dataclass(slots=True, kw_only=True)
 class StartGame(Command):
     """Publish the seed commitment; nothing else may happen before."""
 
+    type: ClassVar[str] = "start_game"
+
 
 @dataclass(slots=True, kw_only=True)
 class OpenRound(Command):
+    type: ClassVar[str] = "open_round"
     number: int
     deadline: str | None = None  # when the white cell means to close it, for the round clock
 
 
 @dataclass(slots=True, kw_only=True)
 class CloseRound(Command):
+    type: ClassVar[str] = "close_round"
     number: int
 
 
 @dataclass(slots=True, kw_only=True)
+class PauseGame(Command):
+    type: ClassVar[str] = "pause_game"
+
+
+@dataclass(slots=True, kw_only=True)
+class ResumeGame(Command):
+    type: ClassVar[str] = "resume_game"
+
+
+@dataclass(slots=True, kw_only=True)
+class EndGame(Command):
+    """Compute the outcomes and reveal the seed."""
+
+    type: ClassVar[str] = "end_game"
+
+
+@dataclass(slots=True, kw_only=True)
+class RevealAll(Command):
+    """The debrief: after the end, every seat may read everything."""
+
+    type: ClassVar[str] = "reveal_all"
+
+
+# -- actions: from a team's move to its published outcome -----------------------
+
+
+@dataclass(slots=True, kw_only=True)
 class SubmitAction(Command):
+    type: ClassVar[str] = "submit_action"
     action: str  # a catalogue id, or FREE for a free-form action
     target: str | None = None
     rationale: str = ""
@@ -44,97 +86,10 @@ class SubmitAction(Command):
 
 
 @dataclass(slots=True, kw_only=True)
-class Assess(Command):
-    uid: str
-    probability: float
-    rationale: str = ""
-    method: str = "human"
-    modifiers: tuple[tuple[int, float], ...] = ()
-    suggested: float | None = None  # the rule-based odds shown to the adjudicator
-
-
-@dataclass(slots=True, kw_only=True)
-class Roll(Command):
-    uid: str
-
-
-@dataclass(slots=True, kw_only=True)
-class ApplyOutcome(Command):
-    """Apply a rolled action's effects and publish what happened.
-
-    ``effects`` replaces the catalogue's (variable key to change) when the adjudicator
-    edits them; a free-form action has only these. ``public_text`` goes to everyone as
-    news, ``private_text`` to the acting team as its result.
-    """
-
-    uid: str
-    effects: tuple[tuple[str, float], ...] | None = None
-    public_text: str = ""
-    private_text: str = ""
-
-
-@dataclass(slots=True, kw_only=True)
-class SendMessage(Command):
-    """To teams by name (``to``), or into a channel (``channel``); a team's own chat is
-    the channel ``team:<id>``."""
-
-    text: str
-    to: tuple[str, ...] = ()
-    channel: str | None = None
-    sender: str | None = None  # control may speak as a role, e.g. the UN mediator
-
-
-@dataclass(slots=True, kw_only=True)
-class OpenChannel(Command):
-    members: tuple[str, ...]  # teams; a team opening it is a member
-    name: str = ""
-
-
-@dataclass(slots=True, kw_only=True)
-class PublishNews(Command):
-    text: str
-    about: str | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class PublishStatement(Command):
-    text: str
-
-
-@dataclass(slots=True, kw_only=True)
-class EstimateOdds(Command):
-    """One adjudicator's blind estimate, before anyone rules."""
-
-    uid: str
-    probability: float
-
-
-@dataclass(slots=True, kw_only=True)
-class AssignAction(Command):
-    uid: str
-    adjudicator: str  # the person at the adjudicator seat who should rule on it
-
-
-@dataclass(slots=True, kw_only=True)
-class SeatAgent(Command):
-    team: str
-    seated: bool = True
-    kind: str = "heuristic"  # who plays the seat: the heuristic player or a language model
-
-
-SEAT_KINDS = ("heuristic", "llm")
-
-
-@dataclass(slots=True, kw_only=True)
-class Leak(Command):
-    """Pass one event to chosen teams as an intelligence report."""
-
-    seq: int
-    teams: tuple[str, ...]
-
-
-@dataclass(slots=True, kw_only=True)
 class DraftAction(Command):
+    """An action a team works on before submitting it; checked like one, seen by the team."""
+
+    type: ClassVar[str] = "draft_action"
     action: str
     target: str | None = None
     rationale: str = ""
@@ -144,64 +99,30 @@ class DraftAction(Command):
 
 
 @dataclass(slots=True, kw_only=True)
-class DraftProposal(Command):
-    agreement: str
-    clauses: tuple[str, ...]
+class Assess(Command):
+    type: ClassVar[str] = "assess"
+    uid: str
+    probability: float
+    rationale: str = ""
+    method: str = "human"
+    modifiers: tuple[tuple[int, float], ...] = ()
+    suggested: float | None = None  # the rule-based odds shown to the adjudicator
 
 
 @dataclass(slots=True, kw_only=True)
-class PauseGame(Command):
-    pass
+class EstimateOdds(Command):
+    """One adjudicator's blind estimate, before anyone rules."""
+
+    type: ClassVar[str] = "estimate_odds"
+    uid: str
+    probability: float
 
 
 @dataclass(slots=True, kw_only=True)
-class ResumeGame(Command):
-    pass
-
-
-@dataclass(slots=True, kw_only=True)
-class RevealAll(Command):
-    """The debrief: after the end, every seat may read everything."""
-
-
-@dataclass(slots=True, kw_only=True)
-class TableProposal(Command):
-    agreement: str
-    clauses: tuple[str, ...]
-    counter_to: str | None = None
-    sponsor: str | None = None  # control tables as the mediator or another role
-
-
-@dataclass(slots=True, kw_only=True)
-class AcceptProposal(Command):
-    pid: str
-
-
-@dataclass(slots=True, kw_only=True)
-class RejectProposal(Command):
-    pid: str
-    reason: str = ""
-
-
-@dataclass(slots=True, kw_only=True)
-class SignProposal(Command):
-    pid: str
-
-
-@dataclass(slots=True, kw_only=True)
-class FireInject(Command):
-    """A scenario inject by id, or an ad-hoc one (``inject`` None) with the white cell's
-    own ``news`` and ``effects``, to everyone or to chosen ``teams``."""
-
-    inject: str | None = None
-    news: str = ""
-    effects: tuple[tuple[str, float], ...] = ()
-    teams: tuple[str, ...] | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class EndGame(Command):
-    """Compute the outcomes and reveal the seed."""
+class AssignAction(Command):
+    type: ClassVar[str] = "assign_action"
+    uid: str
+    adjudicator: str  # the person at the adjudicator seat who should rule on it
 
 
 @dataclass(slots=True, kw_only=True)
@@ -209,19 +130,156 @@ class Argue(Command):
     """Matrix adjudication: a team argues for its own action or against another's, before
     the action is assessed; the adjudicator then counts the strong arguments."""
 
+    type: ClassVar[str] = "argue"
     uid: str
     side: str  # for | against
     text: str
 
 
+@dataclass(slots=True, kw_only=True)
+class Roll(Command):
+    type: ClassVar[str] = "roll"
+    uid: str
+
+
+@dataclass(slots=True, kw_only=True)
+class PublishOutcome(Command):
+    """Apply a rolled action's effects and publish what happened.
+
+    ``effects`` replaces the catalogue's (variable key to change) when the adjudicator
+    edits them; a free-form action has only these. ``public_text`` goes to everyone as
+    news, ``private_text`` to the acting team as its result.
+    """
+
+    type: ClassVar[str] = "publish_outcome"
+    uid: str
+    effects: tuple[tuple[str, float], ...] | None = None
+    public_text: str = ""
+    private_text: str = ""
+
+
+ASSESSMENT_METHODS = frozenset({"human", "rules", "matrix", "llm"})
+INSTRUMENTS = ("diplomatic", "information", "military", "economic")
+FREE = "free"
 ARGUMENT_SIDES = ("for", "against")
 MAX_ARGUMENTS = 3  # per team and action
+
+
+# -- talks: messages, channels, statements and proposals -------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class SendMessage(Command):
+    """To teams by name (``to``), or into a channel (``channel``); a team's own chat is
+    the channel ``team:<id>``."""
+
+    type: ClassVar[str] = "send_message"
+    text: str
+    to: tuple[str, ...] = ()
+    channel: str | None = None
+    sender: str | None = None  # control may speak as a role, e.g. the UN mediator
+
+
+@dataclass(slots=True, kw_only=True)
+class OpenChannel(Command):
+    type: ClassVar[str] = "open_channel"
+    members: tuple[str, ...]  # teams; a team opening it is a member
+    name: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class PublishStatement(Command):
+    type: ClassVar[str] = "publish_statement"
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class TableProposal(Command):
+    type: ClassVar[str] = "table_proposal"
+    agreement: str
+    clauses: tuple[str, ...]
+    counter_to: str | None = None
+    sponsor: str | None = None  # control tables as the mediator or another role
+
+
+@dataclass(slots=True, kw_only=True)
+class DraftProposal(Command):
+    type: ClassVar[str] = "draft_proposal"
+    agreement: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class AcceptProposal(Command):
+    type: ClassVar[str] = "accept_proposal"
+    pid: str
+
+
+@dataclass(slots=True, kw_only=True)
+class RejectProposal(Command):
+    type: ClassVar[str] = "reject_proposal"
+    pid: str
+    reason: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class SignProposal(Command):
+    """A party's signature; the last party's puts the agreement in force."""
+
+    type: ClassVar[str] = "sign_proposal"
+    pid: str
+
+
+# -- the white cell: injects, news, leaks and automated seats --------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class FireInject(Command):
+    """A scenario inject by id, or an ad-hoc one (``inject`` None) with the white cell's
+    own ``news`` and ``effects``, to everyone or to chosen ``teams``."""
+
+    type: ClassVar[str] = "fire_inject"
+    inject: str | None = None
+    news: str = ""
+    effects: tuple[tuple[str, float], ...] = ()
+    teams: tuple[str, ...] | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class PublishNews(Command):
+    type: ClassVar[str] = "publish_news"
+    text: str
+    about: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Leak(Command):
+    """Pass one event to chosen teams as an intelligence report."""
+
+    type: ClassVar[str] = "leak"
+    seq: int
+    teams: tuple[str, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class SeatAgent(Command):
+    type: ClassVar[str] = "seat_agent"
+    team: str
+    seated: bool = True
+    kind: str = "heuristic"  # who plays the seat: the heuristic player or a language model
+
+
+SEAT_KINDS = ("heuristic", "llm")
+
+
+# -- model records: what a language model in a seat was asked and answered ------
 
 
 @dataclass(slots=True, kw_only=True)
 class RecordModelCall(Command):
     """Keep a language model's prompt and answer in the log (control only)."""
 
+    type: ClassVar[str] = "record_model_call"
     subject: str
     purpose: str
     model: str
@@ -237,6 +295,7 @@ class RecordModelCall(Command):
 class RecordFallback(Command):
     """Record that the heuristic player or rule adjudicator played a model's turn, and why."""
 
+    type: ClassVar[str] = "record_fallback"
     subject: str
     purpose: str
     reason: str
@@ -245,8 +304,63 @@ class RecordFallback(Command):
 MODEL_PURPOSES = frozenset({"act", "respond", "assess"})
 MAX_PROMPT = 200_000  # characters of one recorded exchange: a prompt is large, not unbounded
 
-
-ASSESSMENT_METHODS = frozenset({"human", "rules", "matrix", "llm"})
-INSTRUMENTS = ("diplomatic", "information", "military", "economic")
-FREE = "free"
 MAX_TEXT = 4000
+
+
+# -- the vocabulary ---------------------------------------------------------------
+
+# Listed by hand, family by family, rather than read from ``Command.__subclasses__()``:
+# the list is the vocabulary's table of contents, its order is the order the docs and the
+# dispatch table follow, and a subclass defined elsewhere (a test's stand-in for an
+# unknown command) cannot slip into it. test_vocabulary checks that no class is left out.
+COMMANDS: dict[str, type[Command]] = {
+    cls.type: cls
+    for cls in (
+        # lifecycle
+        StartGame,
+        OpenRound,
+        CloseRound,
+        PauseGame,
+        ResumeGame,
+        EndGame,
+        RevealAll,
+        # actions
+        SubmitAction,
+        DraftAction,
+        Assess,
+        EstimateOdds,
+        AssignAction,
+        Argue,
+        Roll,
+        PublishOutcome,
+        # talks
+        SendMessage,
+        OpenChannel,
+        PublishStatement,
+        TableProposal,
+        DraftProposal,
+        AcceptProposal,
+        RejectProposal,
+        SignProposal,
+        # white cell
+        FireInject,
+        PublishNews,
+        Leak,
+        SeatAgent,
+        # model records
+        RecordModelCall,
+        RecordFallback,
+    )
+}
+
+# Commands only the server itself gives (when a language model plays a seat); the JSON
+# API has no body for them.
+INTERNAL: frozenset[str] = frozenset({RecordModelCall.type, RecordFallback.type})
+
+# Deprecated: earlier names, still accepted for backward compatibility (old rule-case
+# folders, old API clients). New code and files use the names in COMMANDS.
+ALIASES: dict[str, str] = {
+    "start": StartGame.type,
+    "apply_outcome": PublishOutcome.type,
+    "sign_agreement": SignProposal.type,
+}

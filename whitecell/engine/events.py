@@ -486,7 +486,8 @@ def _reader(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event | None]
     lines.append(f"    return cls({args})")
     namespace: dict[str, Any] = {"cls": cls}
     exec(compile("\n".join(lines), f"<event reader {cls.type}>", "exec"), namespace)
-    return namespace["read"]  # type: ignore[no-any-return]
+    read: typing.Callable[[dict[str, Any]], Event | None] = namespace["read"]
+    return read
 
 
 _READERS = {kind: _reader(cls) for kind, cls in EVENT_TYPES.items()}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from whitecell.engine import events as ev
 from whitecell.engine.dice import Dice
 from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
+from whitecell.scenario.expr import BROKEN, FAILED, IN_FORCE, SIGNED, SUCCEEDED, TAKEN
 
 
 def _set(state: State, changes: ev.Changes) -> None:
@@ -55,8 +57,9 @@ def _action_submitted(s: State, e: ev.ActionSubmitted) -> None:
     )
     key = (e.round, e.team)
     s.submitted[key] = s.submitted.get(key, 0) + 1
-    if e.action in s.ac:
-        s.ac[e.action][0] += 1
+    counts = s.action_counts.get(e.action)
+    if counts is not None:  # a free-form action has no counts
+        counts[TAKEN] += 1
 
 
 def _action_assessed(s: State, e: ev.ActionAssessed) -> None:
@@ -79,8 +82,9 @@ def _outcome_applied(s: State, e: ev.OutcomeApplied) -> None:
     s.version += 1
     rec = s.actions[e.uid]
     rec.status = "applied"
-    if rec.action in s.ac:
-        s.ac[rec.action][1 if e.success else 2] += 1
+    counts = s.action_counts.get(rec.action)
+    if counts is not None:
+        counts[SUCCEEDED if e.success else FAILED] += 1
     _set(s, e.changes)
 
 
@@ -162,11 +166,12 @@ def _agreement_signed(s: State, e: ev.AgreementSigned) -> None:
         if p.status == "open" and p.agreement == e.agreement:
             p.status = "lapsed"
     s.agreements[e.uid] = AgreementRecord(e.uid, e.pid, e.agreement, e.clauses, e.parties, e.round)
-    stats = s.ag[e.agreement]
-    stats[0] += 1
-    stats[1] += 1
+    counts = s.agreement_counts[e.agreement]
+    counts[IN_FORCE] += 1
+    counts[SIGNED] += 1
+    in_force = s.clauses_in_force
     for c in e.clauses:
-        s.cl[c] = s.cl.get(c, 0) + 1
+        in_force[c] = in_force.get(c, 0) + 1
     _set(s, e.changes)
 
 
@@ -176,13 +181,14 @@ def _agreement_broken(s: State, e: ev.AgreementBroken) -> None:
     rec.broken_round = e.round
     rec.culprit = e.culprit
     rec.cause = e.cause
-    stats = s.ag[e.agreement]
-    stats[0] -= 1
-    stats[2] += 1
+    counts = s.agreement_counts[e.agreement]
+    counts[IN_FORCE] -= 1
+    counts[BROKEN] += 1
+    in_force = s.clauses_in_force
     for c in rec.clauses:
-        s.cl[c] -= 1
-        if not s.cl[c]:
-            del s.cl[c]
+        in_force[c] -= 1
+        if not in_force[c]:
+            del in_force[c]
     _set(s, e.changes)
 
 
@@ -208,7 +214,8 @@ def _game_ended(s: State, e: ev.GameEnded) -> None:
         s.dice = Dice(e.seed)
 
 
-_HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
+# One handler per event type; ``fold`` looks them up by the event's exact class.
+_HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.GameStarted: _game_started,
     ev.RoundOpened: _round_opened,
     ev.RoundClosed: _round_closed,
@@ -244,7 +251,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, ev.Event], None]] = {
     ev.GamePaused: _paused,
     ev.GameResumed: _resumed,
     ev.GameRevealed: _revealed,
-}  # type: ignore[dict-item]
+}
 
 
 def evolve(state: State, event: ev.Event) -> State:
@@ -256,6 +263,8 @@ def evolve(state: State, event: ev.Event) -> State:
 
 
 def fold(state: State, events: Iterable[ev.Event]) -> State:
+    """Fold many events: ``evolve``'s body repeated inline, deliberately, since replaying a
+    long log is a loop of a hundred thousand steps and a call per step shows."""
     handlers = _HANDLERS
     append = state.events.append
     for event in events:

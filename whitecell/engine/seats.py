@@ -14,6 +14,9 @@ WHITE_CELL = "white"  # control and adjudicators
 CONTROL_ONLY = "control"  # control alone (e.g. records adjudicators must not see)
 
 
+_NAMED_SEATS: dict[str, SeatKind] = {k: k for k in ("control", "adjudicator", "observer")}
+
+
 @dataclass(frozen=True, slots=True)
 class Seat:
     kind: SeatKind
@@ -31,8 +34,9 @@ class Seat:
     @classmethod
     def parse(cls, text: str) -> Seat:
         """``control``, ``adjudicator``, ``observer`` or ``team:ID`` (or a bare team id)."""
-        if text in ("control", "adjudicator", "observer"):
-            return cls(text)  # type: ignore[arg-type]
+        kind = _NAMED_SEATS.get(text)
+        if kind is not None:
+            return cls(kind)
         team = text.removeprefix("team:")
         if not team:
             raise ValueError(f"not a seat: {text!r}")

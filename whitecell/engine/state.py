@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whitecell.engine.dice import Dice
-from whitecell.engine.events import Event
-from whitecell.scenario.compiled import Scenario
+from whitecell.engine.events import ActionDrafted, Event, ProposalDrafted
+from whitecell.scenario.compiled import Round, Scenario
 
 
 @dataclass(slots=True)
@@ -89,9 +89,11 @@ class State:
     scenario: Scenario
     seed: int | None  # secret until the game ends; never shown by a view before
     v: list[float]
-    ag: dict[str, list[int]]  # agreement kind -> [in force, signed, broken]
-    cl: dict[str, int]  # clause -> number of agreements in force including it
-    ac: dict[str, list[int]]  # action id -> [taken, succeeded, failed]
+    # what scenario expressions count; the positions in the lists (IN_FORCE, SIGNED, BROKEN
+    # and TAKEN, SUCCEEDED, FAILED) are defined with the expressions, in scenario.expr
+    agreement_counts: dict[str, list[int]]  # agreement kind -> [in force, signed, broken]
+    clauses_in_force: dict[str, int]  # clause -> agreements in force including it (none: absent)
+    action_counts: dict[str, list[int]]  # catalogue action -> [taken, succeeded, failed]
     inj: set[str] = field(default_factory=set)
     seq: int = 0
     round: int = 0
@@ -103,7 +105,7 @@ class State:
     deadline: str | None = None
     channels: dict[str, Channel] = field(default_factory=dict)
     agents: set[str] = field(default_factory=set)  # teams played by automated agents
-    drafts: dict[str, Any] = field(default_factory=dict)
+    drafts: dict[str, ActionDrafted | ProposalDrafted] = field(default_factory=dict)
     date: dt.date | None = None
     rolls: int = 0
     actions: dict[str, ActionRecord] = field(default_factory=dict)
@@ -121,7 +123,7 @@ class State:
     version: int = field(default=0, repr=False)
 
     @property
-    def current_round(self) -> Any:
+    def current_round(self) -> Round | None:
         """The scenario's round now open or last closed (None before round 1)."""
         return self.scenario.rounds[self.round - 1] if self.round else None
 
@@ -148,9 +150,9 @@ class State:
             "drafts": {k: repr(d) for k, d in self.drafts.items()},
             "rolls": self.rolls,
             "values": self.values(),
-            "ag": self.ag,
-            "cl": self.cl,
-            "ac": self.ac,
+            "agreement_counts": self.agreement_counts,
+            "clauses_in_force": self.clauses_in_force,
+            "action_counts": self.action_counts,
             "inj": sorted(self.inj),
             "actions": {k: repr(a) for k, a in self.actions.items()},
             "submitted": sorted(self.submitted.items()),
@@ -175,8 +177,8 @@ def new_state(scenario: Scenario, seed: int | None) -> State:
         scenario=scenario,
         seed=seed,
         v=[var.initial for var in scenario.vars],
-        ag={k: [0, 0, 0] for k in scenario.agreements},
-        cl={},
-        ac={a.id: [0, 0, 0] for a in scenario.actions},
+        agreement_counts={k: [0, 0, 0] for k in scenario.agreements},
+        clauses_in_force={},
+        action_counts={a.id: [0, 0, 0] for a in scenario.actions},
         dice=Dice(seed) if seed is not None else None,
     )

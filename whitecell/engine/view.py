@@ -8,6 +8,8 @@ and hidden variables read as the seat's best estimate, never the true value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -16,50 +18,74 @@ from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
 from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
 from whitecell.scenario.compiled import Card, Scenario, Team, Var, localize
+from whitecell.scenario.expr import FAILED, SUCCEEDED, TAKEN, EvalContext
 
 
 class Projection:
-    """A team's picture of the state, shaped like the state for scenario expressions.
+    """A team's picture of the state, shaped like the state for scenario expressions
+    (an :class:`~whitecell.scenario.expr.EvalContext`).
 
     Action counts are worked out only if an expression asks for them.
     """
 
-    __slots__ = ("_ac", "_state", "_team", "ag", "cl", "inj", "round", "v")
+    __slots__ = (
+        "_action_counts",
+        "_state",
+        "_team",
+        "agreement_counts",
+        "clauses_in_force",
+        "inj",
+        "round",
+        "v",
+    )
 
     def __init__(
         self,
-        v: list[float],
-        ag: dict[str, list[int]],
-        cl: dict[str, int],
-        ac: dict[str, list[int]] | None,
-        inj: set[str],
+        v: Sequence[float],
+        agreement_counts: Mapping[str, Sequence[int]],
+        clauses_in_force: Mapping[str, int],
+        action_counts: Mapping[str, Sequence[int]] | None,
+        inj: AbstractSet[str],
         round: int,
         state: State | None = None,
         team: str | None = None,
     ) -> None:
-        self.v, self.ag, self.cl, self.inj, self.round = v, ag, cl, inj, round
-        self._ac, self._state, self._team = ac, state, team
+        self.v, self.inj, self.round = v, inj, round
+        self.agreement_counts, self.clauses_in_force = agreement_counts, clauses_in_force
+        self._action_counts, self._state, self._team = action_counts, state, team
 
     @property
-    def ac(self) -> dict[str, list[int]]:
-        if self._ac is None:
+    def action_counts(self) -> Mapping[str, Sequence[int]]:
+        """The counts of the actions this team knows of: public ones and its own secret ones."""
+        if self._action_counts is None:
             assert self._state is not None
-            counts = {a: [0, 0, 0] for a in self._state.ac}
+            counts = {a: [0, 0, 0] for a in self._state.action_counts}
             for rec in self._state.actions.values():
-                if not rec.secret or rec.team == self._team:
-                    c = counts[rec.action]
-                    c[0] += 1
+                c = counts.get(rec.action)  # None: a free-form action, not in the catalogue
+                if c is not None and (not rec.secret or rec.team == self._team):
+                    c[TAKEN] += 1
                     if rec.status == "applied":
-                        c[1 if rec.success else 2] += 1
-            self._ac = counts
-        return self._ac
+                        c[SUCCEEDED if rec.success else FAILED] += 1
+            self._action_counts = counts
+        return self._action_counts
 
 
-def with_clauses(ctx: Any, cl: dict[str, int]) -> Projection:
+def with_clauses(ctx: EvalContext, clauses_in_force: Mapping[str, int]) -> Projection:
     """``ctx`` as if other clauses were in force: for weighing a draft agreement."""
     if isinstance(ctx, Projection):
-        return Projection(ctx.v, ctx.ag, cl, ctx._ac, ctx.inj, ctx.round, ctx._state, ctx._team)
-    return Projection(ctx.v, ctx.ag, cl, ctx.ac, ctx.inj, ctx.round)
+        return Projection(
+            ctx.v,
+            ctx.agreement_counts,
+            clauses_in_force,
+            ctx._action_counts,
+            ctx.inj,
+            ctx.round,
+            ctx._state,
+            ctx._team,
+        )
+    return Projection(
+        ctx.v, ctx.agreement_counts, clauses_in_force, ctx.action_counts, ctx.inj, ctx.round
+    )
 
 
 @lru_cache(maxsize=256)
@@ -172,7 +198,7 @@ class View:
         est = self.estimate(var.key)
         return est[0] if est is not None else var.initial
 
-    def context(self) -> Any:
+    def context(self) -> EvalContext:
         """The state as this seat can evaluate scenario expressions over it."""
         if self.omniscient:
             return self.state
@@ -183,18 +209,17 @@ class View:
             if cached is not None and cached[0] == s.version:
                 self._ctx = cached[1]
                 return self._ctx
-            inj = {
-                i
-                for i in s.inj
-                if self.sc.inject[i].audience is None or team in self.sc.inject[i].audience  # type: ignore[operator]
-            }
+            injects = self.sc.inject
+            inj = {i for i in s.inj if (told := injects[i].audience) is None or team in told}
             v = list(s.v)
             book = s.intel.get(team, {}) if team is not None else {}
             for i in _hidden(self.sc, team):
                 var = self.sc.vars[i]
                 est = book.get(var.key)
                 v[i] = est[0] if est is not None else var.initial
-            self._ctx = Projection(v, s.ag, s.cl, None, inj, s.round, s, team)
+            self._ctx = Projection(
+                v, s.agreement_counts, s.clauses_in_force, None, inj, s.round, s, team
+            )
             s.projections[team] = (s.version, self._ctx)
         return self._ctx
 
@@ -235,7 +260,7 @@ class View:
         team = self.seat.team
         return [c for c in every if team is not None and team in c.members]
 
-    def drafts(self) -> list[Any]:
+    def drafts(self) -> list[ev.ActionDrafted | ev.ProposalDrafted]:
         """Drafts of actions and proposals, for the team that wrote them."""
         if self.omniscient:
             return list(self.state.drafts.values())
@@ -288,7 +313,7 @@ class View:
                     for a in t.advisors
                 ]
             teams.append(entry)
-        variables = {}
+        variables: dict[str, dict[str, Any]] = {}
         for var in sc.vars:
             if self.sees_var(var):
                 variables[var.key] = {"value": s.v[var.index], "visible": True}

@@ -18,6 +18,7 @@ from whitecell.engine.game import Game
 from whitecell.ensemble.seeds import run_seed
 from whitecell.play import GameStopped, play_game
 from whitecell.scenario.compiled import Scenario
+from whitecell.scenario.expr import TAKEN
 from whitecell.scenario.load import scenario_from_document
 
 
@@ -101,14 +102,13 @@ def run_chunk(task: Task) -> Chunk:
         seed = run_seed(task.ensemble_seed, task.start + row)
         seeds[row] = seed
         snapshots: list[list[float]] = []
+
+        def snapshot(g: Game, into: list[list[float]] = snapshots) -> None:
+            into.append(list(g.state.v))
+
         cast = _cast(scenario, task.models, seed, usage) if task.models is not None else None
         try:
-            game = play_game(
-                scenario,
-                seed,
-                after_round=lambda g, s=snapshots: s.append(list(g.state.v)),
-                cast=cast,
-            )
+            game = play_game(scenario, seed, after_round=snapshot, cast=cast)
         except GameStopped as exc:
             raise ModelUnavailable(f"run {task.start + row}: {exc.reason}") from None
         values[row] = snapshots
@@ -117,7 +117,10 @@ def run_chunk(task: Task) -> Chunk:
         counts(game, action_ids, clause_column, taken[row], signed[row])
         if cast is not None:
             _count(game, usage)
-    return Chunk(task.start, seeds, outcomes, values, paths, *usage, actions=taken, clauses=signed)
+    calls, tokens, fallbacks = usage
+    return Chunk(
+        task.start, seeds, outcomes, values, paths, calls, tokens, fallbacks, taken, signed
+    )
 
 
 def counts(
@@ -129,9 +132,9 @@ def counts(
 ) -> None:
     """Read from the final state: each catalogue action's times taken, each clause's times
     signed (into one row of each array)."""
-    ac = game.state.ac
+    action_counts = game.state.action_counts
     for j, action in enumerate(action_ids):
-        taken[j] = ac[action][0]
+        taken[j] = action_counts[action][TAKEN]
     for rec in game.state.agreements.values():
         for clause in rec.clauses:
             signed[clause_column[clause]] += 1

@@ -29,6 +29,7 @@ scenario order, per-team variables expanded as ``cohesion.russia`` ...):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,7 +132,7 @@ def team_moves(sc: Scenario, team: str) -> tuple[Move, ...]:
     return tuple(out)
 
 
-def preference_value(sc: Scenario, team: str, values: list[float]) -> float:
+def preference_value(sc: Scenario, team: str, values: Sequence[float]) -> float:
     """The team's preference value of a state vector: the sum over its preference terms of
     weight x value, weights per unit (the scenario's weight per full range / range), as the
     heuristic agents' :class:`~whitecell.agents.heuristic.Valuer` weighs changes."""

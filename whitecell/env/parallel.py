@@ -5,6 +5,7 @@ See :mod:`whitecell.env` for the observation, action, reward and seeding rules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -174,6 +175,7 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
             return {}, {}, {}, {}, {}
         s = game.state
         rnd = s.current_round
+        assert rnd is not None  # a step is taken with a round open
         chosen: dict[str, int] = {}
         illegal: dict[str, bool] = {}
         for team in self.agents:
@@ -236,7 +238,7 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
             game.handle(assess_command(umpire, rec))
         for rec in pending:
             game.handle(cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
-            game.handle(cmd.ApplyOutcome(seat=CONTROL, uid=rec.uid))
+            game.handle(cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
         return refused
 
     # -- what a team sees and earns ---------------------------------------------
@@ -256,7 +258,7 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
             "view": view.to_dict(self.lang),
             "action_mask": mask.copy(),
             "round": s.round,
-            "round_kind": s.current_round.kind if s.round_open else None,
+            "round_kind": s.current_round.kind if s.round_open and s.current_round else None,
             "played": None,
             "illegal_action": False,
             "refused": None,
@@ -269,9 +271,10 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
         mask = np.zeros(self.n_actions, dtype=np.int8)
         mask[HOLD] = 1
         s = view.state
-        if s.ended or not s.round_open:
+        current = s.current_round
+        if s.ended or not s.round_open or current is None:
             return mask
-        if s.current_round.kind == "action":
+        if current.kind == "action":
             for i, move in enumerate(self._moves[team], start=1):
                 mask[i] = move.available(view)
         else:
@@ -281,6 +284,7 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
     def _value(self, team: str) -> float:
         game = self.game
         assert game is not None
+        values: Sequence[float]
         if self.reward_from == "state":
             values = game.state.v
         else:

@@ -31,7 +31,7 @@ from whitecell.engine.errors import RuleViolation
 from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, team_seat
-from whitecell.engine.state import MAX_SEED
+from whitecell.engine.state import MAX_SEED, State
 from whitecell.i18n import LANGUAGES
 from whitecell.live.model_seats import (
     MODEL_THREADS,
@@ -99,7 +99,7 @@ class LiveGame:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # model turns in flight
 
     @property
-    def state(self) -> Any:
+    def state(self) -> State:
         return self.game.state
 
     @property
@@ -385,6 +385,7 @@ class Hub:
             return
         state = live.state
         spec = state.current_round
+        assert spec is not None  # a round is open
         for team, agent in live.agents.items():
             model = team in live.models.players
             view = live.game.view(team_seat(team))

@@ -12,9 +12,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whitecell.agents.language_model import Messages, ModelUnavailable, Reply
+
+if TYPE_CHECKING:  # openai is imported when a client is made: the CLI starts faster
+    from openai.types.chat import ChatCompletionMessageParam
+
+
+def _message(role: str, text: str) -> ChatCompletionMessageParam:
+    """One message of a prompt, typed as the client wants it (prompts hold plain pairs)."""
+    if role == "system":
+        return {"role": "system", "content": text}
+    if role == "assistant":
+        return {"role": "assistant", "content": text}
+    return {"role": "user", "content": text}
 
 
 class OpenAIModel:
@@ -58,7 +70,7 @@ class OpenAIModel:
             try:
                 response = self.client.chat.completions.create(
                     model=self.name,
-                    messages=[{"role": role, "content": text} for role, text in messages],  # type: ignore[misc]
+                    messages=[_message(role, text) for role, text in messages],
                     response_format={
                         "type": "json_schema",
                         "json_schema": {

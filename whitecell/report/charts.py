@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from whitecell.report.fonts import chart_families
 
@@ -51,7 +51,7 @@ class Charts:
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        style = {
+        style: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every name
             "font.family": self.families,
             "font.size": 8,
             "svg.fonttype": "path",
@@ -110,8 +110,11 @@ class Charts:
     ) -> str:
         """A per-team variable: one line per team, named at its end."""
         import matplotlib
+        from matplotlib.colors import ListedColormap
 
-        colours = matplotlib.colormaps["tab10"].colors
+        palette = matplotlib.colormaps["tab10"]
+        assert isinstance(palette, ListedColormap)  # a list of colours, not a gradient
+        colours = cast(Sequence[Any], palette.colors)
         with self.figure(2.6, 1.9) as (fig, ax):
             for i, (team, y) in enumerate(lines):
                 colour = colours[i % len(colours)]

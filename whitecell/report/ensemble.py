@@ -237,7 +237,8 @@ def _balance(
         kind, key = w["kind"], str(w.get("id", ""))
         name = names[kind].get(key, key)
         if kind == "outcome":
-            stats = outcomes.get(key) if isinstance(outcomes.get(key), dict) else {}
+            found = outcomes.get(key)
+            stats: dict[str, Any] = found if isinstance(found, dict) else {}
             if "p" in stats:
                 which = "always" if stats.get("count") else "never"
                 lines.append(t(f"report.balance.outcome_{which}", lang, outcome=name))
@@ -262,8 +263,8 @@ def _fan(key: str, rows: Any, scenario: Scenario | None, lang: str, at: str) -> 
         raise SummaryError(f"{at} should be a list of per-round percentiles")
     var = scenario.var.get(key) if scenario else None
     label = localize(var.label, lang) if var else key
-    if var is not None and var.team:
-        label = f"{label} ({scenario.actor_name(var.team, lang)})"  # type: ignore[union-attr]
+    if scenario is not None and var is not None and var.team:
+        label = f"{label} ({scenario.actor_name(var.team, lang)})"
     rounds, p5, p50, p95 = [], [], [], []
     if var is not None:  # the known start value anchors the fan
         rounds.append(t("report.start", lang))

@@ -24,7 +24,8 @@ from __future__ import annotations
 import ast
 import difflib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,15 +39,44 @@ class ExprError(Exception):
         self.column = column
 
 
-class EvalContext(Protocol):
-    """What an expression reads: the engine's state or a team's projection of it."""
+# Positions in the counts an expression reads: an agreement kind's counts are
+# [in force, signed, broken], a catalogue action's [taken, succeeded, failed]. The counts
+# are plain lists so that ``decide``'s scratch copy of them stays cheap.
+IN_FORCE, SIGNED, BROKEN = 0, 1, 2
+TAKEN, SUCCEEDED, FAILED = 0, 1, 2
+AGREEMENT_COUNTS = {"in_force": IN_FORCE, "signed": SIGNED, "broken": BROKEN}  # as written
+ACTION_COUNTS = {"taken": TAKEN, "succeeded": SUCCEEDED, "failed": FAILED}
 
-    v: list[float]
-    ag: Mapping[str, list[int]]
-    cl: Mapping[str, int]
-    ac: Mapping[str, list[int]]
-    inj: set[str] | frozenset[str]
-    round: int
+
+class EvalContext(Protocol):
+    """What an expression reads: the engine's state, ``decide``'s scratch copy of it, or a
+    team's projection of it. Read-only: an expression never writes."""
+
+    @property
+    def v(self) -> Sequence[float]: ...
+
+    @property
+    def agreement_counts(self) -> Mapping[str, Sequence[int]]:
+        """Agreement kind -> counts at IN_FORCE, SIGNED, BROKEN."""
+        ...
+
+    @property
+    def clauses_in_force(self) -> Mapping[str, int]:
+        """Clause -> agreements in force that include it (absent when none)."""
+        ...
+
+    @property
+    def action_counts(self) -> Mapping[str, Sequence[int]]:
+        """Catalogue action -> counts at TAKEN, SUCCEEDED, FAILED."""
+        ...
+
+    @property
+    def inj(self) -> AbstractSet[str]:
+        """The scenario injects fired so far."""
+        ...
+
+    @property
+    def round(self) -> int: ...
 
 
 Compiled = Callable[[EvalContext, str | None, str | None], Any]
@@ -83,8 +113,6 @@ class Expression:
         return self.fn(ctx, actor, target)
 
 
-_AGREEMENT_FIELDS = {"in_force": 0, "signed": 1, "broken": 2}
-_ACTION_FIELDS = {"taken": 0, "succeeded": 1, "failed": 2}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _CMPOPS: dict[type, str] = {
     ast.Lt: "<",
@@ -166,13 +194,13 @@ class _Translator:
             self.reads.add(f"{head}.{who}")
             return f"c.v[{s.per_team_vars[head][who]}]"
         if head == "agreements":
-            if len(parts) != 3 or parts[1] not in s.agreements or parts[2] not in _AGREEMENT_FIELDS:
+            if len(parts) != 3 or parts[1] not in s.agreements or parts[2] not in AGREEMENT_COUNTS:
                 raise self.fail(
                     node,
                     "write agreements.KIND.in_force|signed|broken with KIND one of: "
                     + (", ".join(sorted(s.agreements)) or "(none declared)"),
                 )
-            return f"c.ag[{parts[1]!r}][{_AGREEMENT_FIELDS[parts[2]]}]"
+            return f"c.agreement_counts[{parts[1]!r}][{AGREEMENT_COUNTS[parts[2]]}]"
         if head == "clauses":
             if len(parts) != 2 or parts[1] not in s.clauses:
                 raise self.fail(
@@ -181,9 +209,9 @@ class _Translator:
                     + (", ".join(sorted(s.clauses)) or "(none declared)"),
                 )
             self.reads_clauses = True
-            return f"c.cl.get({parts[1]!r}, 0)"
+            return f"c.clauses_in_force.get({parts[1]!r}, 0)"
         if head == "actions":
-            if len(parts) != 3 or parts[1] not in s.actions or parts[2] not in _ACTION_FIELDS:
+            if len(parts) != 3 or parts[1] not in s.actions or parts[2] not in ACTION_COUNTS:
                 bad = (
                     f"unknown action '{parts[1]}': "
                     if len(parts) > 1 and parts[1] not in s.actions
@@ -194,7 +222,7 @@ class _Translator:
                     f"{bad}write actions.ACTION.taken|succeeded|failed with ACTION one of: "
                     + (", ".join(sorted(s.actions)) or "(none declared)"),
                 )
-            return f"c.ac[{parts[1]!r}][{_ACTION_FIELDS[parts[2]]}]"
+            return f"c.action_counts[{parts[1]!r}][{ACTION_COUNTS[parts[2]]}]"
         if head == "injects":
             if len(parts) != 2 or parts[1] not in s.injects:
                 raise self.fail(
@@ -271,8 +299,8 @@ class _Translator:
                 raise self.fail(node, "only dotted names such as cohesion.ukraine are allowed")
             return self.name(node, parts)
         if isinstance(node, ast.BoolOp):
-            op = " and " if isinstance(node.op, ast.And) else " or "
-            return "(" + op.join(self.expr(v) for v in node.values) + ")"
+            joint = " and " if isinstance(node.op, ast.And) else " or "
+            return "(" + joint.join(self.expr(v) for v in node.values) + ")"
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
                 return f"(not {self.expr(node.operand)})"

@@ -12,12 +12,13 @@ import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from whitecell.scenario import schema as s
-from whitecell.scenario.build import Parts, build_scenario, canonical_document, document_digest
+from whitecell.scenario.build import build_scenario, canonical_document, document_digest
+from whitecell.scenario.builder import Parts
 from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.yamlsrc import (
     Path,
@@ -228,8 +229,8 @@ def _message(err: Mapping[str, Any], path: Path) -> tuple[str, bool]:
 
 def _structural_problems(exc: ValidationError, data: Any) -> list[Problem]:
     grouped: dict[Path, list[Mapping[str, Any]]] = {}
-    for err in exc.errors():
-        grouped.setdefault(_data_path(err["loc"], data), []).append(err)
+    for found in exc.errors():
+        grouped.setdefault(_data_path(found["loc"], data), []).append(found)
     problems = []
     for path, errs in grouped.items():
         if len(errs) > 1 and all(e["type"] != "missing" for e in errs):
@@ -275,8 +276,11 @@ def _ids(items: Any) -> frozenset[str]:
     return frozenset(x["id"] for x in items if isinstance(x, dict) and isinstance(x.get("id"), str))
 
 
+Section = TypeVar("Section", bound=BaseModel)
+
+
 def _salvage(data: dict[str, Any]) -> Parts:
-    def valid(model: type[BaseModel], raw: Any) -> BaseModel | None:
+    def valid(model: type[Section], raw: Any) -> Section | None:
         try:
             return model.model_validate(raw)
         except ValidationError:
@@ -287,7 +291,8 @@ def _salvage(data: dict[str, Any]) -> Parts:
             return []
         return [(i, ok) for i, x in enumerate(raw) if (ok := valid(model, x)) is not None]
 
-    neg = data.get("negotiation") if isinstance(data.get("negotiation"), dict) else {}
+    found = data.get("negotiation")
+    neg: dict[str, Any] = found if isinstance(found, dict) else {}
     mediator = neg.get("mediator") if isinstance(neg.get("mediator"), str) else None
     meta = valid(s.Meta, data.get("meta"))
     raw_ids = {name: _ids(data.get(name)) for name in _LISTS}
@@ -306,7 +311,7 @@ def _salvage(data: dict[str, Any]) -> Parts:
         except ValidationError:
             languages = None
     return Parts(
-        meta=meta,  # type: ignore[arg-type]
+        meta=meta,
         teams=items("teams", s.Team, data.get("teams")),
         roles=items("roles", s.Role, data.get("roles", [])),
         variables=items("variables", s.Variable, data.get("variables")),
@@ -320,8 +325,8 @@ def _salvage(data: dict[str, Any]) -> Parts:
         outcomes=items("outcomes", s.Outcome, data.get("outcomes", [])),
         dynamics=items("dynamics", s.Dynamic, data.get("dynamics", [])),
         cards=items("cards", s.Card, data.get("cards", [])),
-        adjudication=valid(s.Adjudication, data.get("adjudication", {})) or s.Adjudication(),  # type: ignore[arg-type]
-        automation=valid(s.Automation, data.get("automation", {})) or s.Automation(),  # type: ignore[arg-type]
+        adjudication=valid(s.Adjudication, data.get("adjudication", {})) or s.Adjudication(),
+        automation=valid(s.Automation, data.get("automation", {})) or s.Automation(),
         raw_ids=raw_ids,
         complete=False,
         languages=languages,

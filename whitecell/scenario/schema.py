@@ -9,11 +9,11 @@ the engine never sees these models, only the compiled ``model.Scenario``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 
 class Text(RootModel[dict[str, str]]):

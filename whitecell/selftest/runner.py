@@ -9,7 +9,7 @@ A case file::
       rounds: [...]                # ids merge by id, other lists are replaced)
     seed: 1                        # optional (quote date-times, e.g. deadline: "2025-01-10T17:00")
     given:                         # what already happened: commands ...
-      - [control, start]
+      - [control, start_game]
       - [control, open_round, {number: 1}]
       - {type: message_sent, ...}  # ... or events, folded as they are
     when: [red, submit_action, {action: patrol}]
@@ -20,6 +20,13 @@ A case file::
     # or
     then:
       violation: already submitted # a part of the RuleViolation's message
+
+A command is ``[seat, verb]`` or ``[seat, verb, {args}]``: the seat as ``control``,
+``adjudicator``, ``observer`` or a team id; the verb a command's wire name, as in the
+JSON API (``start_game``, ``submit_action``, ``publish_outcome``, ``sign_proposal``...,
+all of ``whitecell.engine.commands.COMMANDS``); the arguments the command's fields.
+The old names ``start``, ``apply_outcome`` and ``sign_agreement`` are still accepted
+(deprecated: see ``ALIASES`` there).
 """
 
 from __future__ import annotations
@@ -46,35 +53,14 @@ class CaseError(Exception):
     """A case file that cannot be run as written."""
 
 
+# A case's verbs are the commands' wire names, the same as the JSON API's ``type``;
+# the deprecated old names (``start``, ``apply_outcome``...) still work, so people's own
+# folders of cases keep running.
 VERBS: dict[str, type[cmd.Command]] = {
-    "start": cmd.StartGame,
-    "open_round": cmd.OpenRound,
-    "close_round": cmd.CloseRound,
-    "submit_action": cmd.SubmitAction,
-    "assess": cmd.Assess,
-    "roll": cmd.Roll,
-    "apply_outcome": cmd.ApplyOutcome,
-    "send_message": cmd.SendMessage,
-    "table_proposal": cmd.TableProposal,
-    "accept_proposal": cmd.AcceptProposal,
-    "reject_proposal": cmd.RejectProposal,
-    "sign_proposal": cmd.SignProposal,
-    "fire_inject": cmd.FireInject,
-    "end_game": cmd.EndGame,
-    "open_channel": cmd.OpenChannel,
-    "publish_news": cmd.PublishNews,
-    "publish_statement": cmd.PublishStatement,
-    "estimate_odds": cmd.EstimateOdds,
-    "assign_action": cmd.AssignAction,
-    "seat_agent": cmd.SeatAgent,
-    "leak": cmd.Leak,
-    "draft_action": cmd.DraftAction,
-    "draft_proposal": cmd.DraftProposal,
-    "pause_game": cmd.PauseGame,
-    "resume_game": cmd.ResumeGame,
-    "reveal_all": cmd.RevealAll,
+    **cmd.COMMANDS,
+    **{old: cmd.COMMANDS[new] for old, new in cmd.ALIASES.items()},
 }
-_TUPLE_ARGS = {"to", "clauses", "modifiers", "effects", "teams", "members"}
+_TUPLE_ARGS = {"to", "clauses", "modifiers", "effects", "teams", "members", "messages"}
 
 
 def _selftest_dir() -> Path:
@@ -143,7 +129,7 @@ def command_from(entry: Any) -> cmd.Command:
     seat_text, verb = entry[0], entry[1]
     args = dict(entry[2]) if len(entry) == 3 else {}
     if verb not in VERBS:
-        raise CaseError(f"unknown verb {verb!r} (known: {', '.join(VERBS)})")
+        raise CaseError(f"unknown verb {verb!r} (known: {', '.join(cmd.COMMANDS)})")
     try:
         seat = Seat.parse(str(seat_text))
     except ValueError as exc:
@@ -245,9 +231,9 @@ def run_case_data(case: dict[str, Any], name: str = "<case>") -> str | None:
     for key, want in (then.get("values") or {}).items():
         if key not in scenario.var:
             raise CaseError(f"then.values: unknown variable {key!r}")
-        got = game.state.value(key)
-        if abs(got - float(want)) > 1e-9:
-            return f"{key} is {got:g} afterwards, expected {float(want):g}"
+        value = game.state.value(key)
+        if abs(value - float(want)) > 1e-9:
+            return f"{key} is {value:g} afterwards, expected {float(want):g}"
     return None
 
 

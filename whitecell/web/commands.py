@@ -1,13 +1,18 @@
-"""The JSON command API: one pydantic model per command type, mapped onto engine commands.
+"""The JSON command API: one pydantic body per engine command, named as the command is.
 
-The models give clients precise 422 errors and FastAPI a documented schema; the
-rules themselves stay in ``decide``. The seat and the person come from the
-caller's credentials, never from the body.
+Each body names its engine command (``command``) and its ``type`` is that command's wire
+name (``Command.type``), so the vocabulary is declared once, in the engine;
+``tests/web/test_commands.py`` checks that every command a seat may give has a body.
+The bodies give clients precise 422 errors and FastAPI a documented schema; the rules
+themselves stay in ``decide``. The seat and the person come from the caller's
+credentials, never from the body. Old names (``sign_agreement``) are still accepted:
+:data:`~whitecell.engine.commands.ALIASES`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,41 +23,98 @@ from whitecell.engine.state import State
 
 Text = Annotated[str, Field(max_length=cmd.MAX_TEXT, description="At most 4000 characters.")]
 Id = Annotated[str, Field(max_length=64)]
+Odds = Annotated[float, Field(ge=0.0, le=1.0, description="A probability from 0 to 1.")]
+Instrument = Literal["diplomatic", "information", "military", "economic"]
+
+
+def _plain(value: Any) -> Any:
+    """A body's value as the engine's frozen commands hold it: lists and maps as tuples."""
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(value.items())
+    return value
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    command: ClassVar[type[cmd.Command]]
+
+    def to_command(self, seat: Seat, by: str | None, deadline: str | None) -> cmd.Command:
+        """The engine command: the body's fields are the command's (``type`` aside)."""
+        names = type(self).model_fields
+        fields = {name: _plain(getattr(self, name)) for name in names if name != "type"}
+        return self.command(seat=seat, by=by, **fields)
+
+
+# -- lifecycle --------------------------------------------------------------------------
 
 
 class StartGameBody(_Body):
+    command = cmd.StartGame
     type: Literal["start_game"]
 
 
 class OpenRoundBody(_Body):
+    command = cmd.OpenRound
     type: Literal["open_round"]
     number: int
     minutes: int | None = Field(default=None, ge=1, le=24 * 60, description="Round clock.")
 
+    def to_command(self, seat: Seat, by: str | None, deadline: str | None) -> cmd.Command:
+        return cmd.OpenRound(seat=seat, by=by, number=self.number, deadline=deadline)
+
 
 class CloseRoundBody(_Body):
+    command = cmd.CloseRound
     type: Literal["close_round"]
     number: int
 
 
-class SubmitActionBody(_Body):
-    type: Literal["submit_action", "draft_action"]
+class PauseGameBody(_Body):
+    command = cmd.PauseGame
+    type: Literal["pause_game"]
+
+
+class ResumeGameBody(_Body):
+    command = cmd.ResumeGame
+    type: Literal["resume_game"]
+
+
+class EndGameBody(_Body):
+    command = cmd.EndGame
+    type: Literal["end_game"]
+
+
+class RevealAllBody(_Body):
+    command = cmd.RevealAll
+    type: Literal["reveal_all"]
+
+
+# -- actions and their adjudication -----------------------------------------------------
+
+
+class _ActionFields(_Body):
     action: Id = Field(description="A catalogue id, or 'free' for a free-form action.")
     target: Id | None = None
     secret: bool | None = Field(default=None, description="Free-form actions choose.")
     rationale: Text = ""
     description: Text = ""
-    instrument: Literal["diplomatic", "information", "military", "economic"] | None = None
+    instrument: Instrument | None = None
 
 
-Odds = Annotated[float, Field(ge=0.0, le=1.0, description="A probability from 0 to 1.")]
+class SubmitActionBody(_ActionFields):
+    command = cmd.SubmitAction
+    type: Literal["submit_action"]
+
+
+class DraftActionBody(_ActionFields):
+    command = cmd.DraftAction
+    type: Literal["draft_action"]
 
 
 class AssessBody(_Body):
+    command = cmd.Assess
     type: Literal["assess"]
     uid: Id
     probability: Odds
@@ -62,18 +124,53 @@ class AssessBody(_Body):
     suggested: Odds | None = None
 
 
-class EstimateBody(_Body):
+class RuleByMatrixBody(_Body):
+    """Matrix adjudication: the server counts the arguments named strong (by their number
+    in the action's list of arguments), each moving the odds by the scenario's step, and
+    assesses the action at those odds (an ``assess`` command: see :func:`matrix_command`)."""
+
+    command = cmd.Assess
+    type: Literal["rule_by_matrix"]
+    uid: Id
+    strong: list[Annotated[int, Field(ge=0)]] = Field(default=[], max_length=64)
+    rationale: Text = ""
+
+    def to_command(self, seat: Seat, by: str | None, deadline: str | None) -> cmd.Command:
+        raise TypeError("a matrix ruling needs the game's state: use matrix_command")
+
+
+class EstimateOddsBody(_Body):
+    command = cmd.EstimateOdds
     type: Literal["estimate_odds"]
     uid: Id
     probability: Odds
 
 
+class AssignActionBody(_Body):
+    command = cmd.AssignAction
+    type: Literal["assign_action"]
+    uid: Id
+    adjudicator: Annotated[str, Field(max_length=200)]
+
+
+class ArgueBody(_Body):
+    """Matrix adjudication: a team's argument for its own action or against another's."""
+
+    command = cmd.Argue
+    type: Literal["argue"]
+    uid: Id
+    side: Literal["for", "against"]
+    text: Text
+
+
 class RollBody(_Body):
+    command = cmd.Roll
     type: Literal["roll"]
     uid: Id
 
 
 class PublishOutcomeBody(_Body):
+    command = cmd.PublishOutcome
     type: Literal["publish_outcome"]
     uid: Id
     effects: dict[str, float] | None = Field(
@@ -83,7 +180,11 @@ class PublishOutcomeBody(_Body):
     private_text: Text = ""
 
 
+# -- talks ------------------------------------------------------------------------------
+
+
 class SendMessageBody(_Body):
+    command = cmd.SendMessage
     type: Literal["send_message"]
     text: Text
     to: list[Id] = []
@@ -92,31 +193,58 @@ class SendMessageBody(_Body):
 
 
 class OpenChannelBody(_Body):
+    command = cmd.OpenChannel
     type: Literal["open_channel"]
     members: list[Id]
     name: Annotated[str, Field(max_length=200)] = ""
 
 
+class PublishStatementBody(_Body):
+    command = cmd.PublishStatement
+    type: Literal["publish_statement"]
+    text: Text
+
+
 class TableProposalBody(_Body):
-    type: Literal["table_proposal", "draft_proposal"]
+    command = cmd.TableProposal
+    type: Literal["table_proposal"]
     agreement: Id
     clauses: list[Id]
     counter_to: Id | None = None
     sponsor: Id | None = None
 
 
-class ProposalBody(_Body):
-    type: Literal["accept_proposal", "sign_agreement"]
+class DraftProposalBody(_Body):
+    command = cmd.DraftProposal
+    type: Literal["draft_proposal"]
+    agreement: Id
+    clauses: list[Id]
+
+
+class AcceptProposalBody(_Body):
+    command = cmd.AcceptProposal
+    type: Literal["accept_proposal"]
     pid: Id
 
 
 class RejectProposalBody(_Body):
+    command = cmd.RejectProposal
     type: Literal["reject_proposal"]
     pid: Id
     reason: Text = ""
 
 
+class SignProposalBody(_Body):
+    command = cmd.SignProposal
+    type: Literal["sign_proposal"]
+    pid: Id
+
+
+# -- the white cell ---------------------------------------------------------------------
+
+
 class FireInjectBody(_Body):
+    command = cmd.FireInject
     type: Literal["fire_inject"]
     inject: Id | None = None
     news: Text = ""
@@ -124,44 +252,22 @@ class FireInjectBody(_Body):
     teams: list[Id] | None = None
 
 
-class NewsBody(_Body):
+class PublishNewsBody(_Body):
+    command = cmd.PublishNews
     type: Literal["publish_news"]
     text: Text
     about: Id | None = None
 
 
-class StatementBody(_Body):
-    type: Literal["publish_statement"]
-    text: Text
-
-
-class AssignBody(_Body):
-    type: Literal["assign_action"]
-    uid: Id
-    adjudicator: Annotated[str, Field(max_length=200)]
-
-
-class RuleByMatrixBody(_Body):
-    """Matrix adjudication: the server counts the arguments named strong (by their number
-    in the action's list of arguments), each moving the odds by the scenario's step, and
-    assesses the action at those odds."""
-
-    type: Literal["rule_by_matrix"]
-    uid: Id
-    strong: list[Annotated[int, Field(ge=0)]] = Field(default=[], max_length=64)
-    rationale: Text = ""
-
-
-class ArgueBody(_Body):
-    """Matrix adjudication: a team's argument for its own action or against another's."""
-
-    type: Literal["argue"]
-    uid: Id
-    side: Literal["for", "against"]
-    text: Text
+class LeakBody(_Body):
+    command = cmd.Leak
+    type: Literal["leak"]
+    seq: int
+    teams: list[Id]
 
 
 class SeatAgentBody(_Body):
+    command = cmd.SeatAgent
     type: Literal["seat_agent"]
     team: Id
     seated: bool = True
@@ -172,144 +278,85 @@ class SeatAgentBody(_Body):
     )
 
 
-class LeakBody(_Body):
-    type: Literal["leak"]
-    seq: int
-    teams: list[Id]
-
-
-class SimpleBody(_Body):
-    type: Literal["end_game", "pause_game", "resume_game", "reveal_all"]
-
-
+BODIES: tuple[type[_Body], ...] = (
+    StartGameBody,
+    OpenRoundBody,
+    CloseRoundBody,
+    PauseGameBody,
+    ResumeGameBody,
+    EndGameBody,
+    RevealAllBody,
+    SubmitActionBody,
+    DraftActionBody,
+    AssessBody,
+    RuleByMatrixBody,
+    EstimateOddsBody,
+    AssignActionBody,
+    ArgueBody,
+    RollBody,
+    PublishOutcomeBody,
+    SendMessageBody,
+    OpenChannelBody,
+    PublishStatementBody,
+    TableProposalBody,
+    DraftProposalBody,
+    AcceptProposalBody,
+    RejectProposalBody,
+    SignProposalBody,
+    FireInjectBody,
+    PublishNewsBody,
+    LeakBody,
+    SeatAgentBody,
+)
 CommandBody = Annotated[
     StartGameBody
     | OpenRoundBody
     | CloseRoundBody
+    | PauseGameBody
+    | ResumeGameBody
+    | EndGameBody
+    | RevealAllBody
     | SubmitActionBody
+    | DraftActionBody
     | AssessBody
     | RuleByMatrixBody
+    | EstimateOddsBody
+    | AssignActionBody
     | ArgueBody
-    | EstimateBody
     | RollBody
     | PublishOutcomeBody
     | SendMessageBody
     | OpenChannelBody
+    | PublishStatementBody
     | TableProposalBody
-    | ProposalBody
+    | DraftProposalBody
+    | AcceptProposalBody
     | RejectProposalBody
+    | SignProposalBody
     | FireInjectBody
-    | NewsBody
-    | StatementBody
-    | AssignBody
-    | SeatAgentBody
+    | PublishNewsBody
     | LeakBody
-    | SimpleBody,
+    | SeatAgentBody,
     Field(discriminator="type"),
 ]
-
+# wire names of the API's own that the server turns into an engine command
+API_ONLY = {"rule_by_matrix": cmd.Assess.type}
 # what a team member who is not the lead may do: talk and draft
-MEMBER_TYPES = frozenset({"send_message", "draft_action", "draft_proposal"})
+MEMBER_TYPES = frozenset({cmd.SendMessage.type, cmd.DraftAction.type, cmd.DraftProposal.type})
+
+
+def current_name(raw: object) -> object:
+    """A command as sent, with a deprecated wire name replaced by its current one."""
+    if isinstance(raw, dict) and raw.get("type") in cmd.ALIASES:
+        return {**raw, "type": cmd.ALIASES[raw["type"]]}
+    return raw
 
 
 def to_command(
-    body: BaseModel, seat: Seat, person: str | None, deadline: str | None = None
+    body: _Body, seat: Seat, person: str | None, deadline: str | None = None
 ) -> cmd.Command:
     """The engine command for an API body, at ``seat``, by ``person``."""
-    common = {"seat": seat, "by": person}
-    b = body
-    match b:
-        case StartGameBody():
-            return cmd.StartGame(**common)
-        case OpenRoundBody():
-            return cmd.OpenRound(number=b.number, deadline=deadline, **common)
-        case CloseRoundBody():
-            return cmd.CloseRound(number=b.number, **common)
-        case SubmitActionBody():
-            kind = cmd.SubmitAction if b.type == "submit_action" else cmd.DraftAction
-            return kind(
-                action=b.action,
-                target=b.target,
-                secret=b.secret,
-                rationale=b.rationale,
-                description=b.description,
-                instrument=b.instrument,
-                **common,
-            )
-        case AssessBody():
-            return cmd.Assess(
-                uid=b.uid,
-                probability=b.probability,
-                rationale=b.rationale,
-                method=b.method,
-                modifiers=tuple(b.modifiers),
-                suggested=b.suggested,
-                **common,
-            )
-        case ArgueBody():
-            return cmd.Argue(uid=b.uid, side=b.side, text=b.text, **common)
-        case EstimateBody():
-            return cmd.EstimateOdds(uid=b.uid, probability=b.probability, **common)
-        case RollBody():
-            return cmd.Roll(uid=b.uid, **common)
-        case PublishOutcomeBody():
-            effects = None if b.effects is None else tuple(b.effects.items())
-            return cmd.ApplyOutcome(
-                uid=b.uid,
-                effects=effects,
-                public_text=b.public_text,
-                private_text=b.private_text,
-                **common,
-            )
-        case SendMessageBody():
-            return cmd.SendMessage(
-                text=b.text, to=tuple(b.to), channel=b.channel, sender=b.sender, **common
-            )
-        case OpenChannelBody():
-            return cmd.OpenChannel(members=tuple(b.members), name=b.name, **common)
-        case TableProposalBody(type="table_proposal"):
-            return cmd.TableProposal(
-                agreement=b.agreement,
-                clauses=tuple(b.clauses),
-                counter_to=b.counter_to,
-                sponsor=b.sponsor,
-                **common,
-            )
-        case TableProposalBody():
-            return cmd.DraftProposal(agreement=b.agreement, clauses=tuple(b.clauses), **common)
-        case ProposalBody(type="accept_proposal"):
-            return cmd.AcceptProposal(pid=b.pid, **common)
-        case ProposalBody():
-            return cmd.SignProposal(pid=b.pid, **common)
-        case RejectProposalBody():
-            return cmd.RejectProposal(pid=b.pid, reason=b.reason, **common)
-        case FireInjectBody():
-            return cmd.FireInject(
-                inject=b.inject,
-                news=b.news,
-                effects=tuple(b.effects.items()),
-                teams=None if b.teams is None else tuple(b.teams),
-                **common,
-            )
-        case NewsBody():
-            return cmd.PublishNews(text=b.text, about=b.about, **common)
-        case StatementBody():
-            return cmd.PublishStatement(text=b.text, **common)
-        case AssignBody():
-            return cmd.AssignAction(uid=b.uid, adjudicator=b.adjudicator, **common)
-        case SeatAgentBody():
-            return cmd.SeatAgent(team=b.team, seated=b.seated, kind=b.kind, **common)
-        case LeakBody():
-            return cmd.Leak(seq=b.seq, teams=tuple(b.teams), **common)
-        case SimpleBody(type="end_game"):
-            return cmd.EndGame(**common)
-        case SimpleBody(type="pause_game"):
-            return cmd.PauseGame(**common)
-        case SimpleBody(type="resume_game"):
-            return cmd.ResumeGame(**common)
-        case SimpleBody():
-            return cmd.RevealAll(**common)
-    raise ValueError(f"no command for {type(b).__name__}")  # pragma: no cover - exhaustive
+    return body.to_command(seat, person, deadline)
 
 
 def matrix_command(state: State, b: RuleByMatrixBody, seat: Seat, person: str | None) -> cmd.Assess:
@@ -350,5 +397,5 @@ def matrix_mismatch(state: State, b: AssessBody) -> float | None:
         return None
     if any(not 0 <= k < len(rec.arguments) for k, _ in b.modifiers):
         return None
-    odds = matrix_odds(state.scenario, rec, b.modifiers)
+    odds = matrix_odds(state.scenario, rec, tuple(b.modifiers))
     return odds if abs(odds - b.probability) > 1e-6 else None

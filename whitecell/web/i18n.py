@@ -33,8 +33,8 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def pick(requested: str | None, accept: str | None = None) -> str:
     """The user's language: an explicit choice, else the browser's first known one."""
-    if requested in LANGUAGES:
-        return requested  # type: ignore[return-value]
+    if requested is not None and requested in LANGUAGES:
+        return requested
     for part in (accept or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:

@@ -4,15 +4,17 @@ language, and making it off the event loop, once per state of the game."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Collection
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Request
 
 from whitecell.engine import events as ev
+from whitecell.engine.log import GameLog, log_header
+from whitecell.live.hub import LiveGame
+from whitecell.report import ReportError, game_report
 from whitecell.scenario.compiled import Scenario
-from whitecell.web import app as webapp
-from whitecell.web.i18n import translations
+from whitecell.web.errors import BAD_OPTION, REPORT_FAILED, Refusal
 
 # the after-action report: its formats (media type, served inline?) and audiences
 REPORT_FORMATS = {
@@ -25,30 +27,7 @@ REPORT_AUDIENCES = ("control", "public")
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
-def N_(message: str) -> str:
-    """Marks interface text written here for the web catalogue (``locales/``), where it is
-    translated like the templates' text; :class:`Refusal` looks it up when it is shown."""
-    return message
-
-
-REPORT_NOT_YET = N_("The report opens to you when the game has ended.")
-BAD_OPTION = N_("%(name)s cannot be %(value)s: choose one of %(allowed)s.")
-REPORT_FAILED = N_("The report could not be made: %(reason)s")
-
-
-class Refusal(webapp.ApiError):
-    """A refusal whose message is a msgid of the web catalogue with ``%(name)s``
-    placeholders, shown in the user's language like any other refusal."""
-
-    def __init__(self, status: int, code: str, msgid: str, **params: Any) -> None:
-        super().__init__(status, code, msgid % params, **params)
-        self.msgid = msgid
-
-    def text(self, lang: str) -> str:
-        return translations(lang).gettext(self.msgid) % self.params
-
-
-def report_option(request: Request, name: str, allowed: Any, default: str) -> str:
+def report_option(request: Request, name: str, allowed: Collection[str], default: str) -> str:
     """A report option from the query string: one of ``allowed``, else a 422 naming them."""
     value = request.query_params.get(name)
     if value is None:
@@ -68,11 +47,7 @@ def report_option(request: Request, name: str, allowed: Any, default: str) -> st
 def make_report(
     scenario: Scenario, events: list[ev.Event], game: str, fmt: str, lang: str, audience: str
 ) -> bytes:
-    """The report of a game's log (CPU-bound, and the first call imports the charts and
-    PDF libraries: run it in a worker thread)."""
-    from whitecell.engine.log import GameLog, log_header
-    from whitecell.report import ReportError, game_report
-
+    """The report of a game's log (CPU-bound: run it in a worker thread)."""
     log = GameLog(scenario=scenario, events=events, header=log_header(scenario), source=game)
     try:
         return game_report(log, fmt=fmt, lang=lang, audience=audience)
@@ -92,7 +67,7 @@ class Reports:
         self.made: OrderedDict[tuple[str, int, str, str, str], bytes] = OrderedDict()
 
     async def get(
-        self, live: Any, events: list[ev.Event], fmt: str, lang: str, audience: str
+        self, live: LiveGame, events: list[ev.Event], fmt: str, lang: str, audience: str
     ) -> bytes:
         key = (live.id, len(events), fmt, lang, audience)
         async with self.limiter:  # the same report asked for meanwhile is made only once

@@ -1,0 +1,90 @@
+"""What each room shows, read from the seat's view alone: no server, no store."""
+
+from __future__ import annotations
+
+from whitecell.engine import ADJUDICATOR, CONTROL, OBSERVER, Game, team_seat
+from whitecell.engine import commands as cmd
+from whitecell.scenario.library import load_bundled
+from whitecell.web.rooms import PANELS, Seating, room
+
+SECRET_WHY = "only-the-us-may-read-this"
+
+
+def game_in_round_one() -> tuple[Game, str]:
+    """Round 1 open: the US has taken a secret action against Ukraine, with a rationale."""
+    game = Game(load_bundled("ukraine-ceasefire-2025"), 11)
+    game.handle(cmd.StartGame(seat=CONTROL))
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    uid = game.handle(
+        cmd.SubmitAction(
+            seat=team_seat("usa"),
+            action="pause_intelligence",
+            target="ukraine",
+            rationale=SECRET_WHY,
+        )
+    )[0].uid
+    return game, uid
+
+
+def seating(person: str = "Ana", lead: bool = True) -> Seating:
+    return Seating(game="g1", title="Ankara", person=person, lead=lead)
+
+
+def test_a_team_reads_its_own_brief_and_no_other_teams_private_objectives() -> None:
+    game, _ = game_in_round_one()
+    usa = room(game.view(team_seat("usa")), seating(), "en")
+    assert usa["brief"]["id"] == "usa" and usa["brief"]["private_objectives"]
+    assert usa["team_name"] == game.scenario.team["usa"].name["en"]
+    others = [t for t in game.view(team_seat("usa")).to_dict()["teams"] if t["id"] != "usa"]
+    assert all("private_objectives" not in t for t in others)
+    assert "desk" not in usa and "log" not in usa
+
+
+def test_a_secret_action_shows_in_its_teams_room_and_in_controls_but_nowhere_else() -> None:
+    game, uid = game_in_round_one()
+    rooms = {
+        "usa": room(game.view(team_seat("usa")), seating(), "en"),
+        "russia": room(game.view(team_seat("russia")), seating(), "en"),
+        "observer": room(game.view(OBSERVER), seating(), "en"),
+        "control": room(game.view(CONTROL), seating(), "en"),
+    }
+    seen = {name: [a["uid"] for a in r["actions"]] for name, r in rooms.items()}
+    assert seen == {"usa": [uid], "russia": [], "observer": [], "control": [uid]}
+    assert SECRET_WHY not in repr(rooms["russia"]) + repr(rooms["observer"])
+
+
+def test_the_desk_offers_the_rules_odds_for_each_open_action() -> None:
+    game, uid = game_in_round_one()
+    desk = room(game.view(ADJUDICATOR), seating("Judge"), "en")["desk"]
+    (case,) = desk["queue"]
+    assert case["uid"] == uid and 0 < case["suggested"] < 1
+    assert case["suggested_words"]  # an estimative word beside the number
+    assert case["estimates"] is None  # blind: nothing to compare with yet
+
+
+def test_an_adjudicator_sees_the_panels_estimates_only_after_making_one() -> None:
+    game, uid = game_in_round_one()
+    game.handle(cmd.EstimateOdds(seat=ADJUDICATOR, by="Judge A", uid=uid, probability=0.4))
+    before = room(game.view(ADJUDICATOR), seating("Judge B"), "en")["desk"]["queue"][0]
+    assert before["estimates"] is None and before["my_estimate"] is None
+    game.handle(cmd.EstimateOdds(seat=ADJUDICATOR, by="Judge B", uid=uid, probability=0.6))
+    after = room(game.view(ADJUDICATOR), seating("Judge B"), "en")["desk"]["queue"][0]
+    assert after["estimates"] == [("Judge A", 0.4), ("Judge B", 0.6)]
+    assert after["median"] == 0.5 and round(after["spread"], 6) == 0.2
+
+
+def test_control_sees_the_log_and_the_links_it_was_given() -> None:
+    game, _ = game_in_round_one()
+    control = room(game.view(CONTROL), seating("White cell"), "en")
+    assert [e["seq"] for e in control["log"]] == [3, 2, 1]  # newest first
+    assert control["log"][0]["type"] == "action_submitted"
+    assert control["seats"] == [] and control["notices"] == []
+
+
+def test_every_seat_kind_has_its_panels_and_names_are_in_the_readers_language() -> None:
+    game, _ = game_in_round_one()
+    assert set(PANELS) == {"control", "adjudicator", "team", "observer"}
+    en = room(game.view(team_seat("usa")), seating(), "en")
+    ja = room(game.view(team_seat("usa")), seating(), "ja")
+    assert en["names"]["russia"] != ja["names"]["russia"]
+    assert en["round_kind"] == "action" and en["round_open"]

@@ -1,0 +1,169 @@
+"""The JSON API, ``/api/v1``: every route a seat's token (or a browser's session) may call.
+
+Each route resolves its caller, enters the game through :func:`live_game` (a game the
+caller may not enter is a 404), and reads through the engine's ``view`` for the
+caller's seat; what changes the game goes through :mod:`whitecell.web.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from whitecell.web import service
+from whitecell.web.context import (
+    CallerDep,
+    Ctx,
+    live_game,
+    require_account,
+    require_control,
+    resume_after,
+)
+from whitecell.web.errors import ApiError
+from whitecell.web.exports import FORMATS, attachment, export
+from whitecell.web.service import CreateGame, NewSeat
+from whitecell.web.stream import event_frames, sse
+
+API = "/api/v1"
+router = APIRouter(prefix=API)
+
+
+@router.get("/me")
+def me(who: CallerDep) -> dict[str, Any]:
+    return {"game": who.game_id, "seat": str(who.seat), "person": who.person, "lead": who.lead}
+
+
+# -- games ------------------------------------------------------------------------------
+
+
+@router.post("/games", status_code=201)
+async def create_game(body: CreateGame, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    return await service.create_game(ctx, body, require_account(who))
+
+
+@router.get("/games")
+def list_games(who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": g.id,
+            "title": g.title,
+            "scenario": g.scenario.id,
+            "round": g.state.round,
+            "ended": g.state.ended,
+        }
+        for g in ctx.hub.games.values()
+        if who.may_enter(g.id)
+    ]
+
+
+@router.get("/games/{game}/view")
+def game_view(game: str, who: CallerDep, ctx: Ctx, lang: str = "en") -> dict[str, Any]:
+    live = live_game(ctx, game, who)
+    view = live.game.view(who.seat)
+    data = view.to_dict(lang if lang in ("en", "ja") else "en")
+    # matrix adjudication: the arguments made about each action the seat sees
+    arguments = {a.uid: a.arguments for a in view.actions()}
+    for entry in data["actions"]:
+        entry["arguments"] = [
+            {"team": team, "side": side, "text": text}
+            for team, side, text in arguments.get(entry["uid"], ())
+        ]
+    data["game"] = live.id
+    data["title"] = live.title
+    data["person"] = who.person
+    data["lead"] = who.lead
+    return data
+
+
+@router.get("/games/{game}/stream")
+async def stream(
+    request: Request,
+    game: str,
+    who: CallerDep,
+    ctx: Ctx,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: int | None = None,
+) -> StreamingResponse:
+    live = live_game(ctx, game, who)
+    start = after if after is not None else resume_after(last_event_id)
+    return sse(request, ctx, live, who, start, event_frames)
+
+
+@router.post("/games/{game}/commands")
+async def command(
+    request: Request,
+    game: str,
+    who: CallerDep,
+    ctx: Ctx,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    live = live_game(ctx, game, who)
+    key = service.check_key(idempotency_key)
+    try:
+        raw = await request.json()
+    except ValueError:
+        raise ApiError(400, "bad_json", "the body is not JSON") from None
+    outcome = await service.run_command(ctx, live, who, raw, key)
+    return JSONResponse(outcome.body, outcome.status)
+
+
+@router.post("/games/{game}/actions/{uid}/draft")
+async def model_draft(game: str, uid: str, who: CallerDep, ctx: Ctx) -> JSONResponse:
+    """The language model's draft odds and rationale for an action, for an adjudicator
+    (or control) to accept as they are or change; the exchange is kept in the log."""
+    live = live_game(ctx, game, who)
+    outcome = await service.draft_odds(ctx, live, who, uid)
+    return JSONResponse(outcome.body, outcome.status)
+
+
+@router.get("/games/{game}/log")
+def log(game: str, who: CallerDep, ctx: Ctx) -> Response:
+    live = live_game(ctx, game, who)
+    require_control(who)
+    return Response(
+        export(live.scenario, live.state.events, "jsonl"),
+        media_type=FORMATS["jsonl"],
+        headers=attachment(game, "jsonl"),
+    )
+
+
+# -- seats and links (control) ----------------------------------------------------------
+
+
+@router.get("/games/{game}/seats")
+def list_seats(game: str, who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
+    live_game(ctx, game, who)
+    require_control(who)
+    return [
+        {"id": s.id, "seat": s.seat, "person": s.person, "lead": s.lead, "revoked": s.revoked}
+        for s in ctx.store.seats(game)
+    ]
+
+
+@router.post("/games/{game}/seats", status_code=201)
+def add_seat(game: str, body: NewSeat, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    live = live_game(ctx, game, who)
+    require_control(who)
+    link = service.add_link(ctx, live, body.seat, body.person, body.lead)
+    return {"id": link.id, "token": link.token, "link": link.path}
+
+
+@router.post("/games/{game}/seats/{seat_id}/revoke")
+async def revoke(game: str, seat_id: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    live_game(ctx, game, who)
+    require_control(who)
+    await service.revoke_link(ctx, game, seat_id)
+    return {"id": seat_id, "revoked": True}
+
+
+@router.post("/games/{game}/seats/{seat_id}/reissue")
+async def reissue(game: str, seat_id: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    live_game(ctx, game, who)
+    require_control(who)
+    link = await service.reissue_link(ctx, game, seat_id)
+    return {"id": seat_id, "token": link.token, "link": link.path}
+
+
+__all__ = ["API", "router"]
