@@ -52,31 +52,44 @@ def test_every_team_that_acted_is_named_with_each_of_its_moves(
         assert line.startswith(start), (line, start)
 
 
+DICE = {True: "The dice fell for it: it succeeded.", False: "The dice fell against it: it failed."}
+
+
 def test_every_action_roll_and_its_result_is_told_in_order(game: Game, told: list[str]) -> None:
     rolls = [e for e in game.events if isinstance(e, ev.DiceRolled) and e.purpose == "action"]
     assert rolls
-    expected = [f"roll {r.value:.2f} → {'SUCCESS' if r.success else 'FAILURE'}" for r in rolls]
-    told_rolls = [line[line.index("roll ") :] for line in told if "; roll " in line]
-    assert told_rolls == expected
+    told_rolls = [line[line.index("The dice fell") :] for line in told if "The dice fell" in line]
+    assert told_rolls == [DICE[r.success] for r in rolls]
 
 
 def test_the_odds_told_are_the_odds_rolled_against(game: Game, told: list[str]) -> None:
     rolls = [e for e in game.events if isinstance(e, ev.DiceRolled) and e.purpose == "action"]
-    odds = [line.split()[1] for line in told if line.startswith("odds ")]
+    odds = [
+        line[line.index("(") + 1 : line.index(")")]
+        for line in told
+        if line.startswith("By the rules' odds it was ")
+    ]
     assert odds == [f"{r.threshold * 100:.0f}%" for r in rolls]
+
+
+def test_the_odds_are_told_in_words_not_as_a_roll(told: list[str]) -> None:
+    """No jargon: how likely it was and how the dice fell, not "odds 75%; roll 0.44 → FAILURE"."""
+    assert not [line for line in told if "roll 0." in line or "→ SUCCESS" in line]
+    assert any("likely to succeed (" in line for line in told)
 
 
 def test_every_durability_roll_is_told(game: Game, told: list[str]) -> None:
     hazards = [e for e in game.events if isinstance(e, ev.DiceRolled) and e.purpose == "hazard"]
     assert any(h.success for h in hazards), "seed 3 breaks the truce by its hazard"
     expected = [
-        f"durability roll {h.value:.2f} {'<' if h.success else '≥'} hazard {h.threshold:.2f}"
+        f"{'breaks down' if h.success else 'holds this round'} (it had a "
+        f"{h.threshold * 100:.0f}% chance"
         for h in hazards
     ]
     told_hazards = [
-        line[line.index("durability roll ") :].rstrip(").")
+        line[line.index("Truce ") + 6 : line.index("% chance") + 8]
         for line in told
-        if "durability roll" in line
+        if "% chance" in line
     ]
     assert told_hazards == expected
 
@@ -110,15 +123,20 @@ def test_a_secret_action_is_not_in_another_teams_narrative(
 
 def test_the_outcomes_and_the_seed_close_the_story(game: Game, told: list[str]) -> None:
     assert "Outcomes" in told
-    assert told[-1].startswith(f"Seed revealed: {SEED}.")
+    assert told[-1].startswith(f"The dice are unsealed (seed {SEED}): anyone can check")
 
 
 def test_the_japanese_narrative_tells_the_same_rolls(base_scenario: Scenario, game: Game) -> None:
     told = plain(narrate(base_scenario, game.events, "ja"))
     rolls = [e for e in game.events if isinstance(e, ev.DiceRolled) and e.purpose == "action"]
-    told_rolls = [line[line.index("ダイス ") :] for line in told if "、ダイス " in line]
+    told_rolls = [
+        line[line.index("ダイスは") :]
+        for line in told
+        if "ダイスは有利" in line or "ダイスは不利" in line
+    ]
     assert told_rolls == [
-        f"ダイス {r.value:.2f} → {'成功' if r.success else '失敗'}" for r in rolls
+        "ダイスは有利に出て、成功した。" if r.success else "ダイスは不利に出て、失敗した。"
+        for r in rolls
     ]
 
 

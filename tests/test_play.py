@@ -87,7 +87,13 @@ def command_for(event: ev.Event) -> cmd.Command:
         case ev.RoundClosed():
             return cmd.CloseRound(seat=seat, by=by, number=event.round)
         case ev.ActionSubmitted():
-            return cmd.SubmitAction(seat=seat, by=by, action=event.action, target=event.target)
+            return cmd.SubmitAction(
+                seat=seat,
+                by=by,
+                action=event.action,
+                target=event.target,
+                rationale=event.rationale,
+            )
         case ev.ActionAssessed():
             return cmd.Assess(
                 seat=seat,

@@ -8,14 +8,15 @@ that audience may know.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.markup import escape
 
 from whitecell.engine import events as ev
-from whitecell.i18n import estimative, t
-from whitecell.scenario.compiled import Scenario, localize
+from whitecell.i18n import t
+from whitecell.scenario.compiled import Action, Scenario, localize
 
 
 def fmt(value: float | bool) -> str:
@@ -27,6 +28,70 @@ def fmt(value: float | bool) -> str:
 
 def pct(p: float) -> str:
     return f"{p * 100:.0f}%"
+
+
+def odds_words(p: float, lang: str) -> str:
+    """How likely an action was judged to succeed, in plain words (Kent's bands)."""
+    if p >= 0.87:
+        key = "narrate.odds.almost_certain"
+    elif p >= 0.63:
+        key = "narrate.odds.likely"
+    elif p >= 0.40:
+        key = "narrate.odds.even"
+    elif p >= 0.20:
+        key = "narrate.odds.unlikely"
+    else:
+        key = "narrate.odds.almost_certainly_not"
+    return t(key, lang)
+
+
+def clock_time(deadline: str) -> str:
+    """A deadline as people read a clock: 14:35 (UTC, the round clock's time)."""
+    try:
+        when = dt.datetime.fromisoformat(deadline)
+    except ValueError:
+        return deadline
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return when.strftime("%H:%M")
+
+
+def time_left(seconds: float, lang: str) -> str:
+    """Time left on the round clock: minutes, or seconds under a minute."""
+    if seconds >= 60:
+        return t("clock.minutes", lang, n=round(seconds / 60))
+    return t("clock.seconds", lang, n=round(seconds))
+
+
+def pause_text(e: ev.GamePaused, lang: str) -> str:
+    """A pause, with what the round clock had left when it stopped."""
+    if e.remaining is None:
+        return t("game.paused", lang)
+    if e.remaining <= 0:
+        return t("game.paused_time_up", lang)
+    return t("game.paused_clock", lang, left=time_left(e.remaining, lang))
+
+
+def resume_text(e: ev.GameResumed, lang: str) -> str:
+    """A resumption, with when the round clock now runs out."""
+    if e.deadline is None:
+        return t("game.resumed", lang)
+    return t("game.resumed_clock", lang, time=clock_time(e.deadline))
+
+
+def clock_text(e: ev.ClockSet, lang: str) -> str:
+    """The white cell moving the round clock."""
+    if e.deadline is not None:
+        return t("clock.extended", lang, time=clock_time(e.deadline))
+    return t("clock.extended_paused", lang, left=time_left(e.remaining or 0.0, lang))
+
+
+def _sentence(text: str, lang: str) -> str:
+    """``text`` ending as a sentence ends in ``lang``."""
+    text = text.rstrip()
+    if lang == "ja":
+        return text if text.endswith(("。", "!", "?", "!", "?", ".")) else text + "。"
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _possessive(name: str) -> str:
@@ -54,6 +119,8 @@ class Narrator:
         self.agreement_kinds: dict[str, str] = {}
         self.last_hazard: ev.DiceRolled | None = None
         self.closed = False
+        self.channels: dict[str, ev.ChannelOpened] = {}
+        self.paused_left: float | None = None
 
     # -- names -----------------------------------------------------------
     def name(self, who: str | None) -> str:
@@ -79,6 +146,34 @@ class Narrator:
     def teams(self, ids: Iterable[str]) -> str:
         return self.sep.join(self.name(x) for x in ids)
 
+    def action_label(self, action: str, description: str) -> str:
+        """A catalogue action's label, or "free-form: what it attempts"."""
+        spec = self.sc.action.get(action)
+        if spec is not None:
+            return self.label(spec.label)
+        return f"{t('action.free', self.lang)}: {escape(description)}"
+
+    def action_named(self, uid: str) -> str:
+        """A submitted action this audience knows of, by what it does (and to whom)."""
+        sub = self.submitted.get(uid)
+        if sub is None:
+            return t("narrate.an_action", self.lang)
+        target = t("action.target", self.lang, target=self.name(sub.target)) if sub.target else ""
+        return self.action_label(sub.action, sub.description) + target
+
+    def channel(self, e: ev.MessageSent) -> str:
+        """Where a message into a channel went: a team's own chat, or a channel's name and
+        members (its audience, when this reader never saw the channel open)."""
+        lang = self.lang
+        assert e.channel is not None
+        if e.channel.startswith("team:"):
+            return t("talks.team_chat", lang, team=self.name(e.channel.removeprefix("team:")))
+        opened = self.channels.get(e.channel)
+        members = self.teams(opened.members if opened is not None else e.audience)
+        if opened is not None and opened.name.strip():
+            return t("talks.channel", lang, name=escape(opened.name), members=members)
+        return t("talks.channel_of", lang, members=members)
+
     def say(self, line: str, indent: int = 0) -> None:
         self.lines.append("  " * indent + line)
 
@@ -95,7 +190,7 @@ class Narrator:
     def on_game_started(self, e: ev.GameStarted) -> None:
         lang = self.lang
         self.say(f"[bold]{self.label(self.sc.title)}[/bold]")
-        self.say(f"[dim]{t('game.seed', lang, commitment=e.seed_commitment[:16] + '…')}[/dim]")
+        self.say(f"[dim]{t('game.seed', lang, commitment=e.seed_commitment[:8])}[/dim]")
 
     def on_round_opened(self, e: ev.RoundOpened) -> None:
         lang = self.lang
@@ -142,16 +237,9 @@ class Narrator:
         )
 
     def on_message_sent(self, e: ev.MessageSent) -> None:
-        self.say(
-            t(
-                "talks.message",
-                self.lang,
-                sender=self.name(e.sender),
-                to=self.teams(e.to),
-                text=escape(e.text),
-            ),
-            1,
-        )
+        to = self.channel(e) if e.channel is not None else self.teams(e.to)
+        line = t("talks.message", self.lang, sender=self.name(e.sender), to=to, text=escape(e.text))
+        self.say(line, 1)
 
     def on_proposal_tabled(self, e: ev.ProposalTabled) -> None:
         lang = self.lang
@@ -213,29 +301,62 @@ class Narrator:
         self.say(t("result.line", self.lang, team=self.name(e.team), text=escape(e.text)), 2)
 
     def on_argument_made(self, e: ev.ArgumentMade) -> None:
-        sub = self.submitted.get(e.uid)
-        spec = self.sc.action.get(sub.action) if sub else None
-        action = self.label(spec.label) if spec else e.uid
+        action = self.action_named(e.uid)
         key = "argument.for" if e.side == "for" else "argument.against"
         text = t(key, self.lang, team=self.name(e.team), action=action, text=escape(e.text))
         self.say(text, 1)
 
     def on_channel_opened(self, e: ev.ChannelOpened) -> None:
-        line = t("channel.opened", self.lang, members=self.teams(e.members), name=escape(e.name))
+        self.channels[e.channel] = e
+        members = self.teams(e.members)
+        if e.name.strip():
+            line = t("channel.opened", self.lang, members=members, name=escape(e.name))
+        else:
+            line = t("channel.opened_unnamed", self.lang, members=members)
         self.say(line, 1)
 
     def on_intelligence_leaked(self, e: ev.IntelligenceLeaked) -> None:
-        self.say(t("leak.line", self.lang, source=e.source, teams=self.teams(e.teams)), 1)
+        what, leaked_round = describe_leak(self.sc, self.lang, e.leaked, self)
+        line = t("leak.head", self.lang, teams=self.teams(e.teams), round=leaked_round, what=what)
+        self.say(f"[magenta]{line}[/magenta]", 1)
 
-    def on_game_paused_resumed_or_revealed(
-        self, e: ev.GamePaused | ev.GameResumed | ev.GameRevealed
-    ) -> None:
-        key = {
-            "game_paused": "game.paused",
-            "game_resumed": "game.resumed",
-            "game_revealed": "game.revealed_all",
-        }[e.type]
-        self.say(f"[dim]{t(key, self.lang)}[/dim]")
+    def on_action_withdrawn(self, e: ev.ActionWithdrawn) -> None:
+        line = t(
+            "action.withdrawn", self.lang, team=self.name(e.team), action=self.action_named(e.uid)
+        )
+        self.say(_sentence(line, self.lang), 1)
+
+    def on_action_voided(self, e: ev.ActionVoided) -> None:
+        lang = self.lang
+        action = self.action_named(e.uid)
+        reason = t("narrate.game_ended", lang) if e.reason == ev.GAME_ENDED else escape(e.reason)
+        if reason.strip():
+            line = t(
+                "action.voided_why", lang, team=self.name(e.team), action=action, reason=reason
+            )
+        else:  # the reason is for the acting team
+            line = t("action.voided", lang, team=self.name(e.team), action=action)
+        self.say(_sentence(line, lang), 1)
+
+    def on_actions_resolved(self, e: ev.ActionsResolved) -> None:
+        lang = self.lang
+        if e.left:
+            line = t("rules.resolved_left", lang, count=len(e.resolved), left=len(e.left))
+        else:
+            line = t("rules.resolved", lang, count=len(e.resolved))
+        self.say(f"[dim]{line}[/dim]", 1)
+
+    def on_game_paused(self, e: ev.GamePaused) -> None:
+        self.say(f"[dim]{pause_text(e, self.lang)}[/dim]")
+
+    def on_game_resumed(self, e: ev.GameResumed) -> None:
+        self.say(f"[dim]{resume_text(e, self.lang)}[/dim]")
+
+    def on_clock_set(self, e: ev.ClockSet) -> None:
+        self.say(f"[dim]{clock_text(e, self.lang)}[/dim]")
+
+    def on_game_revealed(self, e: ev.GameRevealed) -> None:
+        self.say(f"[dim]{t('game.revealed_all', self.lang)}[/dim]")
 
     def on_agent_seated(self, e: ev.AgentSeated) -> None:
         key = "agent.seated" if e.seated else "agent.unseated"
@@ -258,16 +379,7 @@ class Narrator:
         elif e.purpose == "hazard" and not e.success:
             rec = self.agreement_kind(e.subject)
             if rec:
-                self.say(
-                    t(
-                        "agreement.held",
-                        self.lang,
-                        agreement=rec,
-                        roll=f"{e.value:.2f}",
-                        hazard=f"{e.threshold:.2f}",
-                    ),
-                    1,
-                )
+                self.say(t("narrate.held", self.lang, agreement=rec, hazard=pct(e.threshold)), 1)
         elif e.purpose == "hazard":
             self.last_hazard = e
 
@@ -281,17 +393,12 @@ class Narrator:
         spec = self.sc.action.get(sub.action)
         target = t("action.target", lang, target=self.name(sub.target)) if sub.target else ""
         secret = t("action.secret", lang) if sub.secret else ""
-        label = (
-            self.label(spec.label)
-            if spec
-            else f"{t('action.free', lang)}: {escape(sub.description)}"
-        )
         self.say(
             t(
                 "action.line",
                 lang,
                 team=f"[bold]{self.name(sub.team)}[/bold]",
-                action=label,
+                action=self.action_label(sub.action, sub.description),
                 instrument=t(f"instrument.{sub.instrument}", lang),
                 secret=secret,
                 target=target,
@@ -301,32 +408,7 @@ class Narrator:
         a = self.assessed.get(e.uid)
         roll = self.rolled.get(e.uid)
         if a is not None and roll is not None:
-            mark = "、" if lang == "ja" else "; "
-            notes = [
-                f"{'+' if add >= 0 else '−'}{abs(add) * 100:.0f}% "
-                f"{self.label(spec.modifiers[i].note)}"
-                for i, add in a.modifiers
-                if spec is not None and 0 <= i < len(spec.modifiers)
-            ]
-            if a.rationale:
-                notes.append(escape(a.rationale))
-            result = (
-                f"[green]{t('action.success', lang)}[/green]"
-                if e.success
-                else f"[red]{t('action.failure', lang)}[/red]"
-            )
-            self.say(
-                t(
-                    "action.odds",
-                    lang,
-                    p=pct(a.probability),
-                    words=estimative(a.probability, lang),
-                    mods="".join(mark + n for n in notes),
-                    roll=f"{roll.value:.2f}",
-                    result=result,
-                ),
-                2,
-            )
+            self.say(self.judged(a, spec, e.success), 2)
         if spec is not None and not e.edited:
             text = spec.narrative_success if e.success else spec.narrative_failure
             told = story(
@@ -337,6 +419,27 @@ class Narrator:
             )
             self.say(f"[italic]{escape(told)}[/italic]", 2)
         self.track(e.changes)
+
+    def judged(self, a: ev.ActionAssessed, spec: Action | None, success: bool) -> str:
+        """How the odds were judged, and why, then how the dice fell: "The adjudicators
+        judged it likely to succeed (75%). The dice fell against it: it failed." """
+        lang = self.lang
+        why = [
+            f"{self.label(spec.modifiers[i].note)} ({'+' if add >= 0 else '−'}{pct(abs(add))})"
+            for i, add in a.modifiers
+            if spec is not None and 0 <= i < len(spec.modifiers)
+        ]
+        if a.rationale.strip():
+            why.append(escape(a.rationale.strip()))
+        key = "narrate.judged.rules" if a.method == "rules" else "narrate.judged.people"
+        judged = t(key, lang, words=odds_words(a.probability, lang), p=pct(a.probability))
+        mark = "、" if lang == "ja" else "; "
+        odds = t("narrate.why", lang, judged=judged, why=mark.join(why)) if why else judged
+        if success:
+            dice = f"[green]{t('narrate.dice.success', lang)}[/green]"
+        else:
+            dice = f"[red]{t('narrate.dice.failure', lang)}[/red]"
+        return _sentence(odds, lang) + ("" if lang == "ja" else " ") + dice
 
     def on_agreement_broken(self, e: ev.AgreementBroken) -> None:
         self.track(e.changes)
@@ -355,13 +458,8 @@ class Narrator:
             )
         else:
             roll = self.last_hazard
-            line = t(
-                "agreement.broken.hazard",
-                lang,
-                agreement=agreement,
-                roll=f"{roll.value:.2f}" if roll else "?",
-                hazard=f"{roll.threshold:.2f}" if roll else "?",
-            )
+            hazard = pct(roll.threshold) if roll else "?"
+            line = t("agreement.broken.hazard", lang, agreement=agreement, hazard=hazard)
         self.say(f"[bold red]{line}[/bold red]", 1)
 
     def on_round_closed(self, e: ev.RoundClosed) -> None:
@@ -402,6 +500,9 @@ _TELLERS: dict[type[ev.Event], Callable[[Narrator, Any], None]] = {
     ev.RoundOpened: Narrator.on_round_opened,
     ev.RoundClosed: Narrator.on_round_closed,
     ev.ActionSubmitted: Narrator.on_action_submitted,
+    ev.ActionWithdrawn: Narrator.on_action_withdrawn,
+    ev.ActionVoided: Narrator.on_action_voided,
+    ev.ActionsResolved: Narrator.on_actions_resolved,
     ev.ActionAssessed: Narrator.on_action_assessed,
     ev.DiceRolled: Narrator.on_dice_rolled,
     ev.OutcomeApplied: Narrator.on_outcome_applied,
@@ -423,9 +524,10 @@ _TELLERS: dict[type[ev.Event], Callable[[Narrator, Any], None]] = {
     ev.ResultReported: Narrator.on_result_reported,
     ev.IntelligenceLeaked: Narrator.on_intelligence_leaked,
     ev.AgentSeated: Narrator.on_agent_seated,
-    ev.GamePaused: Narrator.on_game_paused_resumed_or_revealed,
-    ev.GameResumed: Narrator.on_game_paused_resumed_or_revealed,
-    ev.GameRevealed: Narrator.on_game_paused_resumed_or_revealed,
+    ev.GamePaused: Narrator.on_game_paused,
+    ev.GameResumed: Narrator.on_game_resumed,
+    ev.ClockSet: Narrator.on_clock_set,
+    ev.GameRevealed: Narrator.on_game_revealed,
     ev.GameEnded: Narrator.on_game_ended,
 }
 
@@ -438,6 +540,44 @@ SILENT: dict[type[ev.Event], str] = {
     ev.ModelCalled: "a model's prompt and answer are a record for control, not a move",
     ev.ModelFellBack: "the move the fallback played is told; who played it is not the story",
 }
+
+
+def describe_leak(
+    scenario: Scenario, lang: str, leaked: str, known: Narrator | None = None
+) -> tuple[str, int | str]:
+    """A leaked event in words (Rich markup), as its recipients read it, and its round.
+
+    ``known`` is the reader's narrator so far: what it already knows of the actions the
+    leaked event names (a leak of an outcome reads as the outcome, told with its action).
+    """
+    try:
+        event = ev.event_from_dict(json.loads(leaked))
+    except (ValueError, ev.EventFormatError):
+        return t("leak.unreadable", lang), "?"
+    sub = Narrator(scenario, lang)
+    if known is not None:
+        sub.submitted = dict(known.submitted)
+        sub.assessed = dict(known.assessed)
+        sub.rolled = dict(known.rolled)
+        sub.agreement_kinds = dict(known.agreement_kinds)
+        sub.channels = dict(known.channels)
+    if isinstance(event, ev.ActionSubmitted):
+        sub.submitted[event.uid] = event
+        key = "leak.secret_action" if event.secret else "leak.action"
+        what = t(key, lang, team=sub.name(event.team), action=sub.action_named(event.uid))
+    elif isinstance(event, ev.ActionAssessed):
+        what = t("leak.odds", lang, action=sub.action_named(event.uid), p=pct(event.probability))
+    elif isinstance(event, ev.DiceRolled) and event.purpose == "action":
+        key = "leak.roll_success" if event.success else "leak.roll_failure"
+        what = t(key, lang, action=sub.action_named(event.subject))
+    else:
+        try:
+            sub.on(event)
+        except (KeyError, IndexError, ValueError):  # about something this reader never saw
+            sub.lines = []
+        told = [line.strip() for line in sub.lines if line.strip()]
+        what = " ".join(told) if told else t("leak.other", lang, seq=event.seq)
+    return _sentence(what, lang), event.round
 
 
 def narrate(scenario: Scenario, events: Iterable[ev.Event], lang: str = "en") -> list[str]:

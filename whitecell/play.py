@@ -54,7 +54,7 @@ def _action_round(
                 game.handle(command)
             except RuleViolation:
                 continue  # the agent misjudged an availability it could not see
-    pending = [a for a in state.actions.values() if a.round == state.round]
+    pending = [a for a in state.actions.values() if a.round == state.round and a.unresolved]
     for rec in pending:
         assessor(game, rec)
     for rec in pending:

@@ -11,6 +11,11 @@ against.
 
 The applications of the scenario's dynamics rules are recomputed as well: each one's
 condition must hold, its chance must have come up, and its changes must be the rule's.
+
+Chains of events one command makes (a ruling by the rules, the end of a game in mid-round)
+are checked event by event like any others: each assessment that claims the rules is
+recomputed from the state the events before it fold to. A withdrawn or voided action is
+never rolled or applied afterwards.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from whitecell.engine.decide import (
 from whitecell.engine.dice import Dice, commitment
 from whitecell.engine.evolve import evolve
 from whitecell.engine.log import GameLog
-from whitecell.engine.state import State, new_state
+from whitecell.engine.state import SET_ASIDE, State, new_state
 from whitecell.scenario.compiled import Dynamic
 
 
@@ -56,6 +61,8 @@ def _expected_odds(state: State, e: ev.DiceRolled) -> float | None:
         rec = state.actions.get(e.subject)
         if rec is None:
             raise _Mismatch(e.seq, f"a roll for action {e.subject}, which was never submitted")
+        if rec.status in SET_ASIDE:
+            raise _Mismatch(e.seq, f"a roll for action {e.subject}, which was {rec.status}")
         return rec.probability
     if e.purpose == "inject":
         inject = sc.inject.get(e.subject)
@@ -170,6 +177,8 @@ def _check(state: State, e: ev.Event, dice: Dice, due: int) -> int:
         _check_dynamic(state, e)
     elif isinstance(e, ev.OutcomeApplied):
         rec = state.actions.get(e.uid)
+        if rec is not None and rec.status in SET_ASIDE:
+            raise _Mismatch(e.seq, f"the outcome of action {e.uid}, which was {rec.status}")
         if rec is None or rec.success is None or rec.success != e.success:
             raise _Mismatch(e.seq, f"the outcome of action {e.uid} does not follow its roll")
     elif isinstance(e, ev.GameEnded) and tuple(e.outcomes) != compute_outcomes(

@@ -365,3 +365,41 @@ def test_the_mediator_puts_support_before_durability() -> None:
     # red asks more than the truce line alone (0.10): amnesty (+0.05) wins red over
     scenario = case_scenario({"teams": [{"id": "red", "negotiation": {"reservation": "0.12"}}]})
     assert "amnesty" in mediator_package(scenario)
+
+
+# -- why it acts -------------------------------------------------------------------------
+
+
+def test_an_agent_says_why_in_one_short_sentence_from_what_it_weighed() -> None:
+    """The odds as the team judges them (from its own view: 90 % for the gamble it believes
+    in) and the preference the action's success serves."""
+    scenario = odds_scenario()
+    game = round_one(scenario)
+    resolve(game, "blue", "aid")  # blue's morale is 45 in truth; red believes 40
+    [choice] = agent(scenario, "red").choose_actions(View(game.state, team_seat("red")))[:1]
+    assert (choice.action, choice.target) == ("gamble", "blue")
+    assert choice.rationale == (
+        "We judge it almost certain to succeed (90%); success would bring higher Morale (Red)."
+    )
+    game.handle(choice)  # the rules accept it as the team's case to the adjudicators
+
+
+def test_an_agent_gives_its_reasons_in_the_scenarios_first_language() -> None:
+    scenario = case_scenario(
+        {"meta": {"languages": ["ja", "en"]}, "automation": {"temperature": COLD}}
+    )
+    game = round_one(scenario)
+    chosen = agent(scenario, "red").choose_actions(View(game.state, team_seat("red")))
+    assert chosen
+    for command in chosen:
+        assert command.rationale.startswith("成功の見込みは「")
+        assert command.rationale.endswith("。") and len(command.rationale) < 200
+
+
+def test_every_automated_action_comes_with_one_sentence(ukraine) -> None:
+    from whitecell.play import play_game
+
+    game = play_game(ukraine, 21)
+    submitted = [e for e in game.events if isinstance(e, ev.ActionSubmitted)]
+    assert submitted and all(e.rationale for e in submitted)
+    assert all(e.rationale.count(".") == 1 for e in submitted)  # one sentence each

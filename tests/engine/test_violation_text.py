@@ -210,3 +210,73 @@ def test_an_illegal_command_is_refused_in_both_languages(
         attempt(base_scenario)
     assert info.value.key == key
     check(info.value)
+
+
+# -- names, not ids ------------------------------------------------------------------
+
+
+def _refusal(game: Game, command: cmd.Command) -> RuleViolation:
+    with pytest.raises(RuleViolation) as info:
+        game.handle(command)
+    return info.value
+
+
+def test_a_refusal_names_things_as_people_do(ukraine: Any) -> None:
+    game = _started(ukraine)
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    exc = _refusal(
+        game,
+        cmd.SubmitAction(seat=team_seat("russia"), action="spring_offensive", target="ukraine"),
+    )
+    assert exc.message == "the action 'spring_offensive' takes no target"  # ids, for cases
+    assert exc.text("en") == exc.message
+    assert exc.text("en", names=game.state) == (
+        "the action 'Launch a limited offensive' takes no target"
+    )
+    assert exc.texts(game.state) == {
+        "en": "the action 'Launch a limited offensive' takes no target",
+        "ja": "行動'限定的な攻勢を開始'には対象を指定できません",
+    }
+    assert exc.text("en", names=ukraine) == exc.text("en", names=game.state)
+
+
+def test_lists_of_ids_become_lists_of_names_in_each_language(base_scenario: Any) -> None:
+    game = _started(base_scenario)
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    exc = _refusal(game, cmd.SubmitAction(seat=team_seat("red"), action="sabotage"))
+    assert exc.message == "the action 'sabotage' needs a target: one of blue"
+    assert exc.text("en", game.state) == "the action 'Sabotage' needs a target: one of Blue"
+    exc = _refusal(game, cmd.SendMessage(seat=team_seat("red"), to=("purple",), text="hi"))
+    assert exc.text("en", game.state) == "unknown recipient 'purple' (teams: Red, Blue, Green)"
+    assert "赤、青、緑" in exc.text("ja", game.state)
+
+
+def test_an_action_is_named_by_what_it_does_and_who_does_it(base_scenario: Any) -> None:
+    game = _started(base_scenario)
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    game.handle(cmd.SubmitAction(seat=team_seat("red"), action="patrol"))
+    game.handle(cmd.WithdrawAction(seat=team_seat("red"), uid="a3"))
+    exc = _refusal(game, cmd.Assess(seat=ADJUDICATOR, uid="a3", probability=0.5))
+    assert exc.message == "action a3 was withdrawn: nothing more can be done with it"
+    assert exc.text("en", game.state) == (
+        "action 'Patrol the border' by Red was withdrawn: nothing more can be done with it"
+    )
+    assert exc.text("ja", game.state).startswith("行動「国境を巡回」(赤)は")
+
+
+def test_a_refusal_that_keeps_a_secret_names_nothing(base_scenario: Any) -> None:
+    game = _started(base_scenario)
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    game.handle(cmd.SubmitAction(seat=team_seat("red"), action="sabotage", target="blue"))
+    exc = _refusal(game, cmd.WithdrawAction(seat=team_seat("blue"), uid="a3"))
+    assert exc.key == "violation.no_action"
+    for lang in ("en", "ja"):
+        assert "Sabotage" not in exc.text(lang, game.state)
+        assert "破壊工作" not in exc.text(lang, game.state)
+
+
+def test_a_team_seat_is_named_by_its_team(base_scenario: Any) -> None:
+    game = _started(base_scenario)
+    exc = _refusal(game, cmd.PublishNews(seat=team_seat("red"), text="x"))
+    assert exc.text("en", game.state).endswith("(you are Red)")
+    assert exc.text("en").endswith("(you are team:red)")

@@ -92,10 +92,16 @@ def test_the_public_report_charts_only_the_variables_everyone_may_see(kept):
 
 
 def test_a_scenario_that_reveals_all_at_the_end_shows_the_secrets_once_the_game_ended():
-    ended = texts(build(hand_played(reveal_at_end=True), "public"))
+    ended = texts(build(hand_played(reveal_at_end=True), "debrief"))
     assert all(marker in ended for marker in SECRET_MARKERS.values())
-    running = texts(build(hand_played(reveal_at_end=True, end=False), "public"))
+    running = texts(build(hand_played(reveal_at_end=True, end=False), "debrief"))
     assert not any(marker in running for marker in SECRET_MARKERS.values())
+
+
+def test_the_public_version_keeps_the_secrets_even_after_the_reveal():
+    """Handed out beyond the seminar, a report keeps what the teams did in secret."""
+    public = texts(build(hand_played(reveal_at_end=True), "public"))
+    assert not any(marker in public for marker in SECRET_MARKERS.values())
 
 
 def test_private_objectives_are_for_control_or_after_a_reveal(kept):

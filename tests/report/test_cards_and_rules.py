@@ -65,8 +65,9 @@ def test_the_public_report_keeps_the_adjudicators_cards_until_the_reveal() -> No
     kept = build(log_of(False), "public")
     assert titles(kept) == ["Nuclear arsenals in early 2025"]
     assert "857" not in repr(dataclasses.asdict(kept).get("cards"))
-    revealed = build(log_of(True), "public")
+    revealed = build(log_of(True), "debrief")
     assert len(revealed.cards) == 4
+    assert titles(build(log_of(True), "public")) == ["Nuclear arsenals in early 2025"]
 
 
 def test_cards_are_in_japanese_in_a_japanese_report() -> None:

@@ -138,7 +138,7 @@ def test_a_tampered_log_gets_no_report():
     [
         ({"fmt": "docx"}, "unknown format 'docx' (allowed: html, md, pdf)"),
         ({"lang": "fr"}, "unknown language 'fr' (allowed: en, ja)"),
-        ({"audience": "russia"}, "unknown audience 'russia' (allowed: control, public)"),
+        ({"audience": "russia"}, "unknown audience 'russia' (allowed: control, debrief, public)"),
     ],
 )
 def test_unknown_options_are_refused_with_what_is_allowed(options, message):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL
 from whitecell.store import tables as t
-from whitecell.store.sql import Conflict, Store, token_hash
+from whitecell.store.sql import Answer, Conflict, Store, token_hash
 
 SEED = 2**63 - 1  # the largest seed a game may have
 
@@ -87,7 +87,7 @@ def test_simultaneous_writers_never_both_apply(store):
 def test_a_request_is_answered_once_per_idempotency_key(store):
     game(store)
     store.append("g1", [news(1)], answer=("seat:a", "key", 201, {"events": [1]}))
-    assert store.answer("seat:a", "key") == (201, {"events": [1]})
+    assert store.answer("seat:a", "key") == Answer(201, {"events": [1]})
     assert store.answer("seat:b", "key") is None  # keys belong to whoever asked
     with pytest.raises(Conflict):
         store.append("g1", [news(2)], answer=("seat:a", "key", 201, {"events": [2]}))

@@ -145,6 +145,17 @@ RULES: dict[tuple[str, str], list[Case]] = {
             label="talks",
         ),
         Case(only(("adjudicator", *TEAMS, "observer")), params={"name": "story"}, label="story"),
+        Case(only(("control_seat", "control_account")), params={"name": "teams"}, label="teams"),
+        Case(
+            only(("control_seat", "control_account")),
+            params={"name": "negotiation"},
+            label="negotiation",
+        ),
+        Case(
+            only(("control_seat", "control_account")), params={"name": "injects"}, label="injects"
+        ),
+        Case(rule(200), params={"name": "announce"}, label="announce"),
+        Case(rule(200), params={"name": "room"}, label="room"),
         Case(only(()), params={"name": "nonsense"}, label="nonsense"),
     ],
     ("GET", "/games/{game}/live"): [Case(rule(200), stream=True)],
@@ -153,6 +164,8 @@ RULES: dict[tuple[str, str], list[Case]] = {
     ],
     # the desk's "Draft with the model": a flash message for the umpires (here: no model)
     ("POST", "/games/{game}/draft"): [Case(umpires(200), form={"uid": "a1"})],
+    # a person's own name when they first open their link (an account has no link: told so)
+    ("POST", "/games/{game}/name"): [Case(rule(200), form={"person": "Ana"})],
     ("POST", "/games/{game}/links"): [
         Case(control_only(), form={"action": "add", "seat": "observer", "person": "Guest"})
     ],

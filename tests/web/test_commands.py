@@ -508,3 +508,108 @@ def test_the_documented_union_holds_every_body() -> None:
 
 def test_old_names_point_at_commands_that_exist() -> None:
     assert set(cmd.ALIASES.values()) <= set(cmd.COMMANDS)
+
+
+# -- a key reused for another command -------------------------------------------------------
+
+OFFENSIVE = {"type": "submit_action", "action": "spring_offensive", "target": "ukraine"}
+CORRECTED = {"type": "submit_action", "action": "spring_offensive"}
+
+
+def test_a_key_reused_with_another_body_is_422_and_changes_nothing(table: Table) -> None:
+    started(table)
+    usa = table.client("team:usa", True)
+    first = {"type": "send_message", "to": ["russia"], "text": "First thoughts"}
+    assert send(usa, table.game, first, idem="reuse-1").status_code == 200
+    before = events_of(usa, table.game)
+
+    other = {"type": "send_message", "to": ["russia"], "text": "Second thoughts"}
+    r = send(usa, table.game, other, idem="reuse-1")
+    assert r.status_code == 422, r.text
+    error = error_of(r)
+    assert error["code"] == "idempotency_key_reused"
+    assert "different command" in error["message"] and "new key" in error["message"]
+    assert set(error["messages"]) == {"en", "ja"}  # type: ignore[arg-type]
+    assert "Idempotency-Key" in error["messages"]["ja"]  # type: ignore[index]
+    assert "replayed" not in r.json()
+    assert events_of(usa, table.game) == before
+
+    # the key still answers the request it was first used for
+    again = send(usa, table.game, first, idem="reuse-1")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    texts = [e.get("text") for e in events_of(usa, table.game)]
+    assert texts.count("First thoughts") == 1 and "Second thoughts" not in texts
+
+
+def test_after_a_refusal_a_corrected_body_needs_a_new_key_and_then_succeeds(table: Table) -> None:
+    started(table)
+    russia = table.client("team:russia", True)
+    refused = send(russia, table.game, OFFENSIVE, idem="offensive-1")
+    assert refused.status_code == 409, refused.text
+    assert "takes no target" in error_of(refused)["message"]
+
+    # the corrected body under the refused request's key: not the old refusal again
+    reused = send(russia, table.game, CORRECTED, idem="offensive-1")
+    assert reused.status_code == 422, reused.text
+    assert error_of(reused)["code"] == "idempotency_key_reused"
+    assert view(russia, table.game)["actions"] == []
+
+    done = send(russia, table.game, CORRECTED, idem="offensive-2")
+    assert done.status_code == 200, done.text
+    [action] = view(russia, table.game)["actions"]
+    assert action["action"] == "spring_offensive" and action["target"] is None
+    # and the refused body, retried with its own key, is still its refusal
+    retried = send(russia, table.game, OFFENSIVE, idem="offensive-1")
+    assert retried.status_code == 409 and retried.json()["replayed"] is True
+
+
+def test_a_corrected_form_sent_with_the_refused_forms_key_says_so(table: Table) -> None:
+    """The browser's form path answers the same: the reused key's message, in the page's
+    language, and not the old refusal."""
+    started(table)
+    c = browser(table.server, table.token("team:russia", True))
+    try:
+        path = f"/games/{table.game}/do"
+        form = {"csrf": c.csrf, "idempotency_key": "form-offensive", **OFFENSIVE}  # type: ignore[attr-defined]
+        r = c.post(path, data=form)
+        assert "X-Command-Ok" not in r.headers and "takes no target" in r.text
+        del form["target"]
+        r = c.post(path, data=form)
+        assert r.status_code == 200 and "X-Command-Ok" not in r.headers
+        assert "already used for a different command" in r.text
+        assert "takes no target" not in r.text
+        r = c.post(f"{path}?lang=ja", data=form)
+        assert "別のコマンドですでに使われています" in r.text
+        assert view(c, table.game)["actions"] == []
+        r = c.post(path, data=form | {"idempotency_key": "form-offensive-2"})
+        assert r.headers.get("X-Command-Ok") == "1"
+        assert len(view(c, table.game)["actions"]) == 1
+    finally:
+        c.close()
+
+
+def test_an_answer_stored_before_fingerprints_is_replayed_to_its_key(
+    table: Table, shared_server: Any
+) -> None:
+    """Answers stored before migration 0002 have no fingerprint: their key is answered
+    from the store as it always was, whatever the body."""
+    import sqlite3
+
+    started(table)
+    usa = table.client("team:usa", True)
+    body = {"type": "send_message", "to": ["china"], "text": "Before the upgrade"}
+    first = send(usa, table.game, body, idem="legacy-1")
+    assert first.status_code == 200
+    with sqlite3.connect(shared_server.db) as db:  # as the server before 0002 left it
+        db.execute("PRAGMA busy_timeout=10000")
+        changed = db.execute(
+            "UPDATE idempotency SET fingerprint = NULL WHERE key = ? AND principal LIKE ?",
+            ("legacy-1", f"%@{table.game}"),
+        ).rowcount
+    assert changed == 1
+    before = events_of(usa, table.game)
+    other = {"type": "send_message", "to": ["china"], "text": "After the upgrade"}
+    again = send(usa, table.game, other, idem="legacy-1")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json() | {"replayed": True}
+    assert events_of(usa, table.game) == before

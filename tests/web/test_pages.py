@@ -238,6 +238,28 @@ def test_a_refused_form_command_shows_its_reason_escaped(table: Table) -> None:
         c.close()
 
 
+def test_a_person_who_first_opens_a_link_is_asked_their_name_and_keeps_it(table: Table) -> None:
+    c = browser(table.server, table.token("team:usa"))
+    try:
+        room = c.get(f"/games/{table.game}?lang=en")
+        assert "What is your name?" in room.text and "usa 1" in room.text
+        for blank in ("", "   "):
+            r = c.post(f"/games/{table.game}/name", data={"csrf": c.csrf, "person": blank})  # type: ignore[attr-defined]
+            assert r.status_code == 200 and 'class="error"' in r.text
+        r = c.post(f"/games/{table.game}/name", data={"csrf": c.csrf, "person": "  Ana   Silva "})  # type: ignore[attr-defined]
+        assert r.status_code == 200 and "Welcome, Ana Silva." in r.text
+        assert r.headers["HX-Refresh"] == "true"
+        assert c.get("/api/v1/me").json()["person"] == "Ana Silva"  # the same link, renamed
+        again = c.get(f"/games/{table.game}?lang=en")
+        assert "What is your name?" not in again.text and "Ana Silva" in again.text
+        # what the person does is recorded under their name
+        ok(table.client("control"), table.game, {"type": "start_game"})
+        said = ok(c, table.game, {"type": "send_message", "channel": "team:usa", "text": "hi"})
+        assert said[0]["by"] == "Ana Silva"
+    finally:
+        c.close()
+
+
 # -- forms -------------------------------------------------------------------------------------
 
 

@@ -215,6 +215,9 @@ def test_the_other_seats_read_the_public_report_only_once_the_game_has_ended(gam
         assert r.headers["content-type"].startswith("text/html")
         # this scenario reveals everything at the end, so the debrief shows the secrets
         assert secrets_in(r.text) == {SECRET_DESCRIPTION, SECRET_RATIONALE}, seat
+        # the public version keeps every secret even so: a version to hand out
+        public = game.report(seat, audience="public")
+        assert public.status_code == 200 and secrets_in(public.text) == set(), seat
     # the full report stays control's
     for seat in ("team:russia", "adjudicator", "observer"):
         r = game.report(seat, audience="control")
@@ -240,11 +243,17 @@ def test_without_a_reveal_the_public_report_keeps_each_teams_secrets(games, tmp_
         assert secrets_in(texts[2]) == set(), f"the public report ({fmt})"
         label = re.sub(r"\s+", "", SECRET_LABEL) if fmt == "pdf" else SECRET_LABEL
         assert label in texts[0] and label not in texts[2], fmt
-    # the white cell reveals everything for the debrief: the public report shows it now
+    # nothing is revealed yet: no debrief for the players
+    early = game.report("team:russia", lang="en", audience="debrief")
+    assert early.status_code == 403 and early.json()["error"]["code"] == "debrief_not_yet"
+    # the white cell reveals everything for the debrief: the players' report shows it now,
+    # and the public version still keeps the secrets
     game.do("control", {"type": "reveal_all"})
     revealed = game.report("team:russia", lang="en")
     assert revealed.status_code == 200
     assert secrets_in(revealed.text) == {SECRET_DESCRIPTION, SECRET_RATIONALE}
+    kept = game.report("team:russia", lang="en", audience="public")
+    assert kept.status_code == 200 and secrets_in(kept.text) == set()
 
 
 def test_pdf_and_markdown_are_downloads(games) -> None:
@@ -256,7 +265,7 @@ def test_pdf_and_markdown_are_downloads(games) -> None:
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-disposition"] == (
-        f'attachment; filename="{game.id}-public-report-ja.pdf"'
+        f'attachment; filename="{game.id}-debrief-report-ja.pdf"'  # revealed at the end
     )
     md = game.report("control", format="md", lang="en")
     assert md.status_code == 200
@@ -275,7 +284,7 @@ def test_pdf_and_markdown_are_downloads(games) -> None:
         ("format", "docx", "html, md, pdf"),
         ("format", "", "html, md, pdf"),
         ("lang", "fr", "en, ja"),
-        ("audience", "everyone", "control, public"),
+        ("audience", "everyone", "control, debrief, public"),
     ],
 )
 def test_an_unknown_option_is_refused_with_what_is_allowed(
@@ -348,15 +357,18 @@ def test_the_rooms_link_to_the_report(games) -> None:
         f"/games/{game.id}/report?lang=en&amp;format=md",
         f"/games/{game.id}/report?lang=en&amp;audience=public",
         f"/games/{game.id}/report?lang=en&amp;audience=public&amp;format=pdf",
+        f"/games/{game.id}/report?lang=en&amp;audience=debrief",
     ):
         assert f'href="{href}"' in controls.text, href
-    assert ">Public report<" in controls.text
+    assert ">Public report (secrets kept)<" in controls.text
     for seat in ("team:usa", "observer", "adjudicator"):
         clock = game.browser(seat).get(f"/games/{game.id}/panel/clock?lang=ja")
         assert clock.status_code == 200 and "/report" not in clock.text, seat
     game.end()
     for seat in ("team:usa", "observer", "adjudicator"):
         clock = game.browser(seat).get(f"/games/{game.id}/panel/clock?lang=ja")
-        assert f'href="/games/{game.id}/report?lang=ja"' in clock.text, seat
-        assert ">報告書<" in clock.text
+        # the bundled scenario reveals everything at the end: the debrief and the public
+        assert f'href="/games/{game.id}/report?lang=ja&amp;audience=debrief"' in clock.text
+        assert f'href="/games/{game.id}/report?lang=ja&amp;audience=public"' in clock.text
+        assert "デブリーフィング報告書" in clock.text
         assert "audience=control" not in clock.text

@@ -21,7 +21,10 @@ from whitecell.engine import commands as cmd
 from whitecell.engine.seats import team_seat
 from whitecell.engine.state import ProposalRecord
 from whitecell.engine.view import View
-from whitecell.scenario.compiled import Action, Effects, Scenario, Team
+from whitecell.i18n import t
+from whitecell.narrate import odds_words, pct
+from whitecell.scenario.compiled import Action, Effects, Scenario, Team, localize
+from whitecell.scenario.expr import EvalContext
 
 # (variable index, amount, is an absolute value, weight, low bound, high bound)
 _Term = tuple[int, float, bool, float, float, float]
@@ -137,6 +140,52 @@ def _groups(scenario: Scenario, team: str) -> tuple[_Group, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def _plans(
+    scenario: Scenario, team: str
+) -> dict[tuple[str, str | None], tuple[float | None, tuple[_Term, ...]]]:
+    """Each move's fixed odds (None: they depend on the state) and its worth of success."""
+    return {
+        (action.id, target): (fixed, on_success)
+        for action, _requires, _ends, fixed, targets in _groups(scenario, team)
+        for target, on_success, _on_failure in targets
+    }
+
+
+@lru_cache(maxsize=256)
+def _rationales(scenario: Scenario, team: str) -> dict[tuple[str, str | None, float], str]:
+    """A team's rationales already written, by (action, target, odds): games share them."""
+    return {}
+
+
+def rationale(
+    sc: Scenario, action: Action, target: str | None, p: float, plan: tuple[_Term, ...]
+) -> str:
+    """One sentence on why an automated team takes an action, in the scenario's first
+    language: the odds as it judges them, and what it hopes success brings (the one or two
+    terms of its preferences the action's success moves most in its favour)."""
+    lang = sc.languages[0] if sc.languages else "en"
+    gains = sorted(
+        ((weight * amount, i, amount) for i, amount, _absolute, weight, _lo, _hi in plan),
+        reverse=True,
+    )
+    named = []
+    for gain, i, amount in gains[:2]:
+        if gain <= 0:
+            break
+        var = sc.vars[i]
+        label = localize(var.label, lang)
+        if var.team is not None:
+            label = f"{label} ({sc.actor_name(var.team, lang)})"
+        key = "agent.higher" if amount > 0 else "agent.lower"
+        named.append(t(key, lang, label=label))
+    words, odds_text = odds_words(p, lang), pct(p)
+    if not named:
+        return t("agent.rationale.try", lang, words=words, p=odds_text)
+    joined = t("agent.and", lang, first=named[0], second=named[1]) if len(named) > 1 else named[0]
+    return t("agent.rationale", lang, words=words, p=odds_text, gains=joined)
+
+
 def _worth(plan: tuple[_Term, ...], beliefs: Sequence[float]) -> float:
     total = 0.0
     for i, amount, absolute, weight, lo, hi in plan:
@@ -209,6 +258,8 @@ class HeuristicAgent:
         self.valuer = valuer(scenario, team)
         self.temperature = scenario.temperature
         self.groups = _groups(scenario, team)
+        self.rationales = _rationales(scenario, team)
+        self.plans = _plans(scenario, team)
 
     # -- action rounds ---------------------------------------------------
     def choose_actions(self, view: View) -> list[cmd.SubmitAction]:
@@ -251,10 +302,25 @@ class HeuristicAgent:
         utilities = [self.sc.hold_value] + [u for u, _, _ in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
         chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)
-        return [
-            cmd.SubmitAction(seat=self.seat, action=moves[i - 1][1].id, target=moves[i - 1][2])
-            for i in chosen
-        ]
+        out = []
+        for i in chosen:
+            _u, action, target = moves[i - 1]
+            why = self.why(ctx, action, target)
+            out.append(
+                cmd.SubmitAction(seat=self.seat, action=action.id, target=target, rationale=why)
+            )
+        return out
+
+    def why(self, ctx: EvalContext, action: Action, target: str | None) -> str:
+        """The rationale of a chosen move, from the odds the team judges it has and the
+        preferences its success serves (written once per scenario, team, move and odds)."""
+        fixed, on_success = self.plans[action.id, target]
+        p = odds(ctx, self.sc, action, self.id, target) if fixed is None else fixed
+        key = (action.id, target, p)
+        text = self.rationales.get(key)
+        if text is None:
+            text = self.rationales[key] = rationale(self.sc, action, target, p, on_success)
+        return text
 
     # -- negotiation -------------------------------------------------------
     def appraise(self, view: View) -> tuple[dict[str, float], float]:

@@ -23,6 +23,7 @@ class ReportFormat(StrEnum):
 
 class Audience(StrEnum):
     control = "control"
+    debrief = "debrief"
     public = "public"
 
 
@@ -38,7 +39,10 @@ def report(
     lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.en,
     audience: Annotated[
         Audience,
-        typer.Option(help="control: everything; public: each team's secrets stay hidden."),
+        typer.Option(
+            help="control: everything; debrief: what players may read once everything is "
+            "revealed; public: each team's secrets stay hidden, even after a reveal."
+        ),
     ] = Audience.control,
     scenario: Annotated[
         str | None,

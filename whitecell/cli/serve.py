@@ -121,7 +121,8 @@ def serve(
         assert isinstance(ctx, Context)
 
         async def make_demo() -> dict[str, Any]:
-            body = CreateGame(scenario="ukraine-ceasefire-2025", title="Demo: Ankara ceasefire")
+            # no title: each reader sees the scenario's own, in their language
+            body = CreateGame(scenario="ukraine-ceasefire-2025")
             return await create_game(ctx, body, None)
 
         created = anyio.run(make_demo)

@@ -49,19 +49,45 @@ class CloseRound(Command):
 
 @dataclass(slots=True, kw_only=True)
 class PauseGame(Command):
+    """Stop the game, and the round clock with the time it has left."""
+
     type: ClassVar[str] = "pause_game"
+    at: str | None = None  # set by the server from its clock (ISO 8601); None: no clock
 
 
 @dataclass(slots=True, kw_only=True)
 class ResumeGame(Command):
+    """Start the game again; the round clock runs on with the time that was left."""
+
     type: ClassVar[str] = "resume_game"
+    at: str | None = None  # set by the server
+
+
+@dataclass(slots=True, kw_only=True)
+class ExtendRound(Command):
+    """Give the open round more time on its clock (also once its time is up)."""
+
+    type: ClassVar[str] = "extend_round"
+    minutes: int
+    at: str | None = None  # set by the server
+
+
+MAX_EXTENSION = 24 * 60  # minutes one extension may add
 
 
 @dataclass(slots=True, kw_only=True)
 class EndGame(Command):
-    """Compute the outcomes and reveal the seed."""
+    """Compute the outcomes and reveal the seed.
+
+    With a round open the white cell says what becomes of its open actions:
+    ``resolve`` (by the rules; free-form ones are voided) or ``void``; the round then
+    closes as ``close_round`` closes it, and the game ends."""
 
     type: ClassVar[str] = "end_game"
+    open_actions: str | None = None  # resolve | void
+
+
+OPEN_ACTIONS = ("resolve", "void")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -83,6 +109,8 @@ class SubmitAction(Command):
     description: str = ""  # what a free-form action attempts
     instrument: str | None = None  # for a free-form action
     secret: bool | None = None  # for a free-form action; a catalogue action's is fixed
+    draft: str | None = None  # the team's own action draft it submits (the draft goes)
+    at: str | None = None  # set by the server: an action after the round's deadline is late
 
 
 @dataclass(slots=True, kw_only=True)
@@ -143,6 +171,35 @@ class Roll(Command):
 
 
 @dataclass(slots=True, kw_only=True)
+class WithdrawAction(Command):
+    """A team takes back its own action before the dice are rolled."""
+
+    type: ClassVar[str] = "withdraw_action"
+    uid: str
+
+
+@dataclass(slots=True, kw_only=True)
+class VoidAction(Command):
+    """The white cell sets aside an action not yet applied, saying why."""
+
+    type: ClassVar[str] = "void_action"
+    uid: str
+    reason: str
+
+
+MAX_REASON = 500  # characters of a void's reason: a short text
+
+
+@dataclass(slots=True, kw_only=True)
+class ResolveByRules(Command):
+    """Finish every open catalogue action of the open round by the rules: assess at the
+    rules' odds, roll the game's dice, publish the catalogue's outcome. Free-form actions
+    have no rules' odds and are left to an adjudicator."""
+
+    type: ClassVar[str] = "resolve_by_rules"
+
+
+@dataclass(slots=True, kw_only=True)
 class PublishOutcome(Command):
     """Apply a rolled action's effects and publish what happened.
 
@@ -200,6 +257,7 @@ class TableProposal(Command):
     clauses: tuple[str, ...]
     counter_to: str | None = None
     sponsor: str | None = None  # control tables as the mediator or another role
+    draft: str | None = None  # the team's own proposal draft it tables (the draft goes)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -322,6 +380,7 @@ COMMANDS: dict[str, type[Command]] = {
         CloseRound,
         PauseGame,
         ResumeGame,
+        ExtendRound,
         EndGame,
         RevealAll,
         # actions
@@ -333,6 +392,9 @@ COMMANDS: dict[str, type[Command]] = {
         Argue,
         Roll,
         PublishOutcome,
+        WithdrawAction,
+        VoidAction,
+        ResolveByRules,
         # talks
         SendMessage,
         OpenChannel,
@@ -352,6 +414,13 @@ COMMANDS: dict[str, type[Command]] = {
         RecordFallback,
     )
 }
+
+# Commands that carry the server's time (``at``, ISO 8601 UTC) for the round clock: the
+# server sets it from its own clock, never from a client's body; automated play leaves it
+# None, and then nothing about clocks is checked.
+CLOCKED: frozenset[str] = frozenset(
+    {PauseGame.type, ResumeGame.type, ExtendRound.type, SubmitAction.type}
+)
 
 # Commands only the server itself gives (when a language model plays a seat); the JSON
 # API has no body for them.

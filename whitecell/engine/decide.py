@@ -23,9 +23,10 @@ from whitecell.engine import events as ev
 from whitecell.engine.dice import commitment
 from whitecell.engine.errors import Phrase, RuleViolation
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, WHITE_CELL, Seat
-from whitecell.engine.state import ActionRecord, ProposalRecord, State
+from whitecell.engine.state import SET_ASIDE, UNRESOLVED, ActionRecord, ProposalRecord, State
 from whitecell.scenario.compiled import (
     NO_EFFECTS,
+    Action,
     AgreementKind,
     Dynamic,
     Effects,
@@ -33,7 +34,7 @@ from whitecell.scenario.compiled import (
     Scenario,
     VarRef,
 )
-from whitecell.scenario.expr import BROKEN, IN_FORCE, EvalContext
+from whitecell.scenario.expr import BROKEN, FAILED, IN_FORCE, SUCCEEDED, TAKEN, EvalContext
 
 _PUBLIC: tuple[str, ...] = (PUBLIC,)
 EventT = TypeVar("EventT", bound=ev.Event)  # the class of event a helper builds
@@ -88,7 +89,7 @@ def _require_round(s: State, kind: str, what: str) -> None:
         raise RuleViolation(_WRONG_ROUND[kind], round=s.round, what=Phrase(what))
 
 
-def _check_text(text: str, what: str, *, required: bool = True) -> None:
+def _check_text(text: str, what: str, *, required: bool = True, limit: int = cmd.MAX_TEXT) -> None:
     """``what`` is the catalogue key of the text's name (``violation.field.*``)."""
     if text == "" and not required:
         return  # the common case in automated play: nothing to check
@@ -96,11 +97,12 @@ def _check_text(text: str, what: str, *, required: bool = True) -> None:
         raise RuleViolation("violation.text.not_text", what=Phrase(what))
     if required and not text.strip():
         raise RuleViolation("violation.text.empty", what=Phrase(what))
-    if len(text) > cmd.MAX_TEXT:
+    if len(text) > limit:
         raise RuleViolation(
-            "violation.text.too_long", what=Phrase(what), length=len(text), limit=cmd.MAX_TEXT
+            "violation.text.too_long", what=Phrase(what), length=len(text), limit=limit
         )
-    _check_unicode(text, what)
+    if not text.isascii():  # ASCII text has no lone surrogate
+        _check_unicode(text, what)
 
 
 def _check_unicode(text: str, what: str) -> None:
@@ -127,6 +129,40 @@ def _one(
 def _listed(items: Iterable[str]) -> str | Phrase:
     """Ids joined for a message, or the word for none."""
     return ", ".join(items) or Phrase("violation.none")
+
+
+def _time(text: Any) -> dt.datetime:
+    """An ISO 8601 date and time as an instant; one without a time zone is taken as UTC."""
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise RuleViolation("violation.bad_time", time=text) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _stamp(when: dt.datetime) -> str:
+    """An instant as the round clock writes it: ISO 8601, UTC, to the second."""
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def rule_odds(
+    ctx: EvalContext, sc: Scenario, spec: Action, actor: str, target: str | None
+) -> tuple[float, tuple[tuple[int, float], ...]]:
+    """The rules' odds of an action and the modifiers that applied: the catalogue's base
+    odds plus each modifier whose condition holds, clipped to the scenario's bounds.
+
+    The same rule as ``whitecell.adjudication.rules.assess_in`` (which the verifier
+    recomputes assessments with; tests/engine/test_resolve.py checks the two agree),
+    here because the engine cannot import the adjudication package."""
+    p = spec.base_probability
+    applied: list[tuple[int, float]] = []
+    for i, mod in enumerate(spec.modifiers):
+        if mod.when.fn(ctx, actor, target):
+            p += mod.add
+            applied.append((i, mod.add))
+    lo, hi = sc.min_probability, sc.max_probability
+    p = lo if p < lo else hi if p > hi else p
+    return round(p, 6), tuple(applied)
 
 
 # -- the scratch draft, for commands that set off a chain of events --------------------
@@ -166,7 +202,8 @@ class _Draft:
         self.clauses_in_force = state.clauses_in_force
         self.inj = state.inj
         self.copied = False  # agreement counts and injects are copied on first write
-        self.action_counts = state.action_counts  # no chain changes them: never copied
+        # copied only when a chain applies or voids actions (``own_actions``)
+        self.action_counts = state.action_counts
         self.round = state.round
         self.rolls = state.rolls
         self.seq = state.seq
@@ -180,6 +217,11 @@ class _Draft:
             self.clauses_in_force = dict(self.clauses_in_force)
             self.inj = set(self.inj)
             self.copied = True
+
+    def own_actions(self) -> None:
+        """Copy the action counts once, before a chain applies or voids an action."""
+        if self.action_counts is self.state.action_counts:
+            self.action_counts = {k: list(x) for k, x in self.action_counts.items()}
 
     def emit(
         self,
@@ -206,7 +248,13 @@ class _Draft:
         return changes
 
     def roll(
-        self, purpose: str, subject: str, threshold: float, audience: tuple[str, ...]
+        self,
+        purpose: str,
+        subject: str,
+        threshold: float,
+        audience: tuple[str, ...],
+        actor: str = "engine",
+        by: str | None = None,
     ) -> ev.DiceRolled:
         """Draw the game's next die against ``threshold``; the roll is an event of the chain."""
         dice = self.state.dice
@@ -218,13 +266,88 @@ class _Draft:
         return self.emit(
             ev.DiceRolled,
             audience,
-            "engine",
+            actor,
+            by,
             index=index,
             purpose=purpose,
             subject=subject,
             value=value,
             threshold=threshold,
             success=value < threshold,
+        )
+
+    def outcome(
+        self,
+        rec: ActionRecord,
+        success: bool,
+        effects: Effects,
+        actor: str,
+        by: str | None,
+        *,
+        edited: bool,
+        public_text: str = "",
+        private_text: str = "",
+        count: bool = False,
+    ) -> None:
+        """Apply a rolled action's outcome and tell it: its changes, the agreements it
+        ends, the intelligence it reveals, and the white cell's texts. ``count`` keeps the
+        draft's action counts up to date, for a chain whose later conditions read them."""
+        changes = self.apply(effects, rec.team, rec.target)
+        self.emit(
+            ev.OutcomeApplied,
+            rec.audience,
+            actor,
+            by,
+            uid=rec.uid,
+            success=success,
+            changes=changes,
+            edited=edited,
+        )
+        if count and rec.action in self.action_counts:
+            self.own_actions()
+            self.action_counts[rec.action][SUCCEEDED if success else FAILED] += 1
+        if effects.end_agreements:
+            self.break_agreements(effects.end_agreements, "action", rec.uid, rec.team)
+        if effects.reveal:
+            estimates = []
+            for ref in effects.reveal:
+                i = ref.index(rec.team, rec.target)
+                var = self.scenario.vars[i]
+                true = self.v[i]
+                if effects.reveal_exact or var.is_flag:
+                    estimates.append((var.key, true, True))
+                    continue
+                u = self.roll("intel", rec.uid, 1.0, (rec.team,)).value
+                noisy = var.clip(round(true + (2 * u - 1) * var.noise, 1))
+                estimates.append((var.key, noisy, False))
+            self.emit(
+                ev.IntelligenceReport,
+                (rec.team,),
+                "engine",
+                team=rec.team,
+                source=rec.uid,
+                estimates=tuple(estimates),
+            )
+        if public_text.strip():
+            self.emit(ev.NewsPublished, _PUBLIC, actor, by, text=public_text, about=rec.uid)
+        if private_text.strip():
+            self.emit(
+                ev.ResultReported,
+                (rec.team,),
+                actor,
+                by,
+                uid=rec.uid,
+                team=rec.team,
+                text=private_text,
+            )
+
+    def set_aside(self, rec: ActionRecord, reason: str, actor: str, by: str | None) -> None:
+        """Void an action in the chain: it no longer counts as taken."""
+        if rec.action in self.action_counts:
+            self.own_actions()
+            self.action_counts[rec.action][TAKEN] -= 1
+        self.emit(
+            ev.ActionVoided, rec.audience, actor, by, uid=rec.uid, team=rec.team, reason=reason
         )
 
     def break_agreements(
@@ -447,7 +570,7 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
         raise RuleViolation("violation.no_round_open")
     if c.number != s.round:
         raise RuleViolation("violation.not_the_open_round", round=s.round, number=c.number)
-    pending = [a.uid for a in s.actions.values() if a.round == s.round and a.status != "applied"]
+    pending = [a.uid for a in s.actions.values() if a.round == s.round and a.status in UNRESOLVED]
     if pending:
         raise RuleViolation(
             "violation.unresolved_actions",
@@ -455,12 +578,22 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
             count=len(pending),
             uids=", ".join(pending),
         )
+    d = _Draft(s)
+    _close_chain(d, c.seat.name, c.by)
+    return d.events
+
+
+def _close_chain(d: _Draft, actor: str, by: str | None) -> None:
+    """Close the open round in ``d``: the agreements' upkeep, the dynamics rules, the
+    conditional injects, then each agreement's durability roll. ``close_round`` and
+    ``end_game`` in mid-round both close rounds this way."""
+    s = d.state
     sc = s.scenario
     assert s.date is not None  # the game started, so it has a date
-    d = _Draft(s)
     end = s.date + sc.rounds[s.round - 1].duration
-    d.emit(ev.RoundClosed, _PUBLIC, c.seat.name, c.by, date=end.isoformat())
-    in_force = [a for a in s.agreements.values() if a.in_force]
+    d.emit(ev.RoundClosed, _PUBLIC, actor, by, date=end.isoformat())
+    # an agreement an action broke earlier in the chain costs nothing more
+    in_force = [a for a in s.agreements.values() if a.in_force and a.uid not in d.broken]
     upkeep: list[ev.Change] = []
     for rec in in_force:
         for clause in rec.clauses:
@@ -482,7 +615,6 @@ def _close_round(s: State, c: cmd.CloseRound) -> list[ev.Event]:
         # the odds are the white cell's: they are computed from variables teams may not see
         if d.roll("hazard", rec.uid, h, (WHITE_CELL,)).success:
             d.break_one(rec.uid, "hazard", str(d.rolls - 1), None)
-    return d.events
 
 
 def _pause_game(s: State, c: cmd.PauseGame) -> list[ev.Event]:
@@ -490,7 +622,13 @@ def _pause_game(s: State, c: cmd.PauseGame) -> list[ev.Event]:
     _require_running(s)
     if s.paused:
         raise RuleViolation("violation.already_paused")
-    return [_one(s, ev.GamePaused, _PUBLIC, c.seat.name, c.by)]
+    remaining = None
+    if c.at is not None:
+        now = _time(c.at)
+        if s.deadline is not None:  # the clock stops with what it has left
+            left = (_time(s.deadline) - now).total_seconds()
+            remaining = round(left, 3) if left > 0 else 0.0
+    return [_one(s, ev.GamePaused, _PUBLIC, c.seat.name, c.by, remaining=remaining)]
 
 
 def _resume_game(s: State, c: cmd.ResumeGame) -> list[ev.Event]:
@@ -498,7 +636,38 @@ def _resume_game(s: State, c: cmd.ResumeGame) -> list[ev.Event]:
     _require_running(s)
     if not s.paused:
         raise RuleViolation("violation.not_paused")
-    return [_one(s, ev.GameResumed, _PUBLIC, c.seat.name, c.by)]
+    deadline = None
+    if c.at is not None:
+        now = _time(c.at)
+        if s.remaining is not None:  # the clock runs on with the time it had left
+            deadline = _stamp(now + dt.timedelta(seconds=s.remaining))
+    return [_one(s, ev.GameResumed, _PUBLIC, c.seat.name, c.by, deadline=deadline)]
+
+
+def _extend_round(s: State, c: cmd.ExtendRound) -> list[ev.Event]:
+    _require_control(c, "violation.do.extend_round")
+    _require_running(s)
+    if not s.round_open:
+        raise RuleViolation("violation.no_round_open")
+    minutes = c.minutes
+    if (
+        not isinstance(minutes, int)
+        or isinstance(minutes, bool)
+        or not 1 <= minutes <= cmd.MAX_EXTENSION
+    ):
+        raise RuleViolation("violation.extend_minutes", minutes=minutes, limit=cmd.MAX_EXTENSION)
+    now = None if c.at is None else _time(c.at)
+    added = dt.timedelta(minutes=minutes)
+    if s.paused and s.deadline is None:
+        # the clock is stopped: it gets more time left, and runs on when the game resumes
+        left = round((s.remaining or 0.0) + added.total_seconds(), 3)
+        return [_one(s, ev.ClockSet, _PUBLIC, c.seat.name, c.by, deadline=None, remaining=left)]
+    # from the deadline, or from now once the time is up
+    known = [t for t in (now, None if s.deadline is None else _time(s.deadline)) if t is not None]
+    if not known:
+        raise RuleViolation("violation.no_clock", round=s.round)
+    deadline = _stamp(max(known) + added)
+    return [_one(s, ev.ClockSet, _PUBLIC, c.seat.name, c.by, deadline=deadline, remaining=None)]
 
 
 def compute_outcomes(ctx: EvalContext, scenario: Scenario) -> tuple[tuple[str, float | bool], ...]:
@@ -513,21 +682,28 @@ def compute_outcomes(ctx: EvalContext, scenario: Scenario) -> tuple[tuple[str, f
 def _end_game(s: State, c: cmd.EndGame) -> list[ev.Event]:
     _require_control(c, "violation.do.end_game")
     _require_running(s)
-    if s.round_open:
+    choice = c.open_actions
+    if choice is not None and choice not in cmd.OPEN_ACTIONS:
+        raise RuleViolation("violation.open_actions_choice", choice=choice)
+    if s.round_open and choice is None:
         raise RuleViolation("violation.round_open_at_end", round=s.round)
     if s.seed is None:
         raise RuleViolation("violation.no_seed_reveal")
-    return [
-        _one(
-            s,
-            ev.GameEnded,
-            _PUBLIC,
-            c.seat.name,
-            c.by,
-            seed=s.seed,
-            outcomes=compute_outcomes(s, s.scenario),
-        )
-    ]
+    if not s.round_open:
+        outcomes = compute_outcomes(s, s.scenario)
+        return [_one(s, ev.GameEnded, _PUBLIC, c.seat.name, c.by, seed=s.seed, outcomes=outcomes)]
+    # mid-round: settle the open actions, close the round as close_round does, then end
+    d = _Draft(s)
+    actor, by = c.seat.name, c.by
+    if choice == "resolve":
+        _, left = _resolve_open(d, actor, by)  # free-form actions have no rules' odds
+    else:
+        left = [a for a in s.actions.values() if a.round == s.round and a.status in UNRESOLVED]
+    for rec in left:
+        d.set_aside(rec, ev.GAME_ENDED, actor, by)
+    _close_chain(d, actor, by)
+    d.emit(ev.GameEnded, _PUBLIC, actor, by, seed=s.seed, outcomes=compute_outcomes(d, s.scenario))
+    return d.events
 
 
 def _reveal_all(s: State, c: cmd.RevealAll) -> list[ev.Event]:
@@ -604,6 +780,10 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
 def _submit_action(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
     team = _require_team(s, c, "violation.do.submit_actions")
     _require_round(s, "action", "violation.can.submit_actions")
+    if c.at is not None:
+        now = _time(c.at)
+        if s.deadline is not None and now > _time(s.deadline):
+            raise RuleViolation("violation.time_up", round=s.round)
     fields = _action_fields(s, team, c)
     spec = s.scenario.action.get(c.action)
     if spec is not None and spec.requires is not None and not spec.requires(s, team, c.target):
@@ -611,8 +791,31 @@ def _submit_action(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
     limit = s.scenario.rounds[s.round - 1].actions_per_team
     if s.submitted.get((s.round, team), 0) >= limit:
         raise RuleViolation("violation.action_limit", team=team, limit=limit)
+    if c.draft is not None:
+        _own_draft(s, team, c.draft, ev.ActionDrafted, "violation.no_action_draft")
     audience = (team,) if fields["secret"] else _PUBLIC
-    return [_one(s, ev.ActionSubmitted, audience, c.seat.name, c.by, uid=f"a{s.seq + 1}", **fields)]
+    return [
+        _one(
+            s,
+            ev.ActionSubmitted,
+            audience,
+            c.seat.name,
+            c.by,
+            uid=f"a{s.seq + 1}",
+            draft=c.draft,
+            **fields,
+        )
+    ]
+
+
+def _own_draft(
+    s: State, team: str, draft: Any, kind: type[ev.ActionDrafted | ev.ProposalDrafted], key: str
+) -> None:
+    """A draft a team submits or tables must be its own and still open (a draft goes once
+    submitted or tabled)."""
+    found = s.drafts.get(draft) if isinstance(draft, str) else None
+    if not isinstance(found, kind) or found.team != team:
+        raise RuleViolation(key, draft=draft, team=team)
 
 
 def _draft_action(s: State, c: cmd.DraftAction) -> list[ev.Event]:
@@ -629,7 +832,15 @@ def _action(s: State, uid: str) -> ActionRecord:
         raise RuleViolation("violation.no_action", uid=uid)
     if rec.round != s.round or not s.round_open:
         raise RuleViolation("violation.action_round_closed", uid=uid, round=rec.round)
+    if rec.status in SET_ASIDE:
+        raise RuleViolation("violation.action_set_aside", uid=uid, status=_SET_ASIDE[rec.status])
     return rec
+
+
+_SET_ASIDE = {
+    "withdrawn": Phrase("violation.status.withdrawn"),
+    "voided": Phrase("violation.status.voided"),
+}
 
 
 def _odds_still_open(rec: ActionRecord, uid: str, p: Any) -> float:
@@ -829,7 +1040,7 @@ def _edited_effects(
             raise RuleViolation(
                 "violation.unknown_variable",
                 variable=key,
-                known=", ".join(v.key for v in s.scenario.vars),
+                variables=", ".join(v.key for v in s.scenario.vars),
             )
         if (
             isinstance(delta, bool)
@@ -861,7 +1072,7 @@ def _publish_outcome(s: State, c: cmd.PublishOutcome) -> list[ev.Event]:
     effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
     if not (effects.end_agreements or effects.reveal or c.public_text or c.private_text):
         # the common case: one event, no chain, no copy of the state (the same event as
-        # the chain below emits, repeated deliberately so automated play skips the draft)
+        # the chain's ``outcome`` emits, repeated deliberately so automated play skips it)
         changes = _changes(s.v, s.scenario, effects, rec.team, rec.target)
         return [
             _one(
@@ -877,50 +1088,126 @@ def _publish_outcome(s: State, c: cmd.PublishOutcome) -> list[ev.Event]:
             )
         ]
     d = _Draft(s)
-    changes = d.apply(effects, rec.team, rec.target)
-    d.emit(
-        ev.OutcomeApplied,
-        rec.audience,
+    d.outcome(
+        rec,
+        bool(rec.success),
+        effects,
         c.seat.name,
         c.by,
-        uid=rec.uid,
-        success=bool(rec.success),
-        changes=changes,
         edited=c.effects is not None,
+        public_text=c.public_text,
+        private_text=c.private_text,
     )
-    if effects.end_agreements:
-        d.break_agreements(effects.end_agreements, "action", rec.uid, rec.team)
-    if effects.reveal:
-        estimates = []
-        for ref in effects.reveal:
-            i = ref.index(rec.team, rec.target)
-            var = s.scenario.vars[i]
-            true = d.v[i]
-            if effects.reveal_exact or var.is_flag:
-                estimates.append((var.key, true, True))
-                continue
-            u = d.roll("intel", rec.uid, 1.0, (rec.team,)).value
-            estimates.append((var.key, var.clip(round(true + (2 * u - 1) * var.noise, 1)), False))
-        d.emit(
-            ev.IntelligenceReport,
-            (rec.team,),
-            "engine",
-            team=rec.team,
-            source=rec.uid,
-            estimates=tuple(estimates),
-        )
-    if c.public_text.strip():
-        d.emit(ev.NewsPublished, _PUBLIC, c.seat.name, c.by, text=c.public_text, about=rec.uid)
-    if c.private_text.strip():
-        d.emit(
-            ev.ResultReported,
-            (rec.team,),
+    return d.events
+
+
+def _withdraw_action(s: State, c: cmd.WithdrawAction) -> list[ev.Event]:
+    team = _require_team(s, c, "violation.do.withdraw_actions")
+    _require_running(s)
+    rec = s.actions.get(c.uid)
+    if rec is None or (rec.secret and rec.team != team):
+        raise RuleViolation("violation.no_action", uid=c.uid)  # a secret stays secret
+    if rec.team != team:
+        raise RuleViolation("violation.not_own_action", uid=c.uid, team=rec.team)
+    rec = _action(s, c.uid)
+    if rec.status not in ("submitted", "assessed"):
+        raise RuleViolation("violation.withdraw_after_roll", uid=c.uid)
+    # told to those who learnt of the action: a secret one's withdrawal stays secret
+    return [_one(s, ev.ActionWithdrawn, rec.audience, c.seat.name, c.by, uid=rec.uid, team=team)]
+
+
+def _void_action(s: State, c: cmd.VoidAction) -> list[ev.Event]:
+    _require_control(c, "violation.do.void_actions")
+    _require_running(s)
+    rec = _action(s, c.uid)
+    if rec.status == "applied":
+        raise RuleViolation("violation.void_applied", uid=c.uid)
+    _check_text(c.reason, "violation.field.void_reason", limit=cmd.MAX_REASON)
+    return [
+        _one(
+            s,
+            ev.ActionVoided,
+            rec.audience,
             c.seat.name,
             c.by,
             uid=rec.uid,
             team=rec.team,
-            text=c.private_text,
+            reason=c.reason,
         )
+    ]
+
+
+def _resolve_open(d: _Draft, actor: str, by: str | None) -> tuple[list[str], list[ActionRecord]]:
+    """Finish the open round's open catalogue actions in ``d``, as an adjudicator following
+    the rules would: assess those not yet assessed at the rules' odds (all before any
+    outcome, so each sees the state the verifier recomputes them from), roll every
+    unrolled one with the game's dice, then publish each outcome with the catalogue's
+    effects. Returns the uids resolved and the free-form actions left, which the rules
+    give no odds."""
+    s = d.state
+    sc = s.scenario
+    todo: list[tuple[ActionRecord, Action]] = []
+    left: list[ActionRecord] = []
+    for rec in s.actions.values():
+        if rec.round == s.round and rec.status in UNRESOLVED:
+            spec = sc.action.get(rec.action)
+            if spec is None:
+                left.append(rec)
+            else:
+                todo.append((rec, spec))
+    odds: dict[str, float] = {}
+    for rec, spec in todo:
+        if rec.status == "submitted":
+            p, modifiers = rule_odds(d, sc, spec, rec.team, rec.target)
+            d.emit(
+                ev.ActionAssessed,
+                rec.odds_audience,
+                actor,
+                by,
+                uid=rec.uid,
+                probability=p,
+                method="rules",
+                rationale="",
+                modifiers=modifiers,
+                suggested=None,
+            )
+            odds[rec.uid] = p
+        else:
+            assert rec.probability is not None  # an assessed action has its odds
+            odds[rec.uid] = rec.probability
+    success: dict[str, bool] = {}
+    for rec, _spec in todo:
+        if rec.status == "rolled":
+            success[rec.uid] = bool(rec.success)
+        else:
+            roll = d.roll("action", rec.uid, odds[rec.uid], rec.odds_audience, actor, by)
+            success[rec.uid] = roll.success
+    for rec, spec in todo:
+        won = success[rec.uid]
+        effects = spec.on_success if won else spec.on_failure
+        d.outcome(rec, won, effects, actor, by, edited=False, count=True)
+    return [rec.uid for rec, _spec in todo], left
+
+
+def _resolve_by_rules(s: State, c: cmd.ResolveByRules) -> list[ev.Event]:
+    _require_umpire(c, "violation.do.resolve_by_rules")
+    _require_running(s)
+    if not s.round_open:
+        raise RuleViolation("violation.no_round_open")
+    d = _Draft(s)
+    resolved, left = _resolve_open(d, c.seat.name, c.by)
+    if not resolved:
+        if left:
+            raise RuleViolation("violation.only_free_form_left", round=s.round, count=len(left))
+        raise RuleViolation("violation.nothing_to_resolve", round=s.round)
+    d.emit(
+        ev.ActionsResolved,
+        (WHITE_CELL,),
+        c.seat.name,
+        c.by,
+        resolved=tuple(resolved),
+        left=tuple(rec.uid for rec in left),
+    )
     return d.events
 
 
@@ -984,7 +1271,7 @@ def _send_message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
     for who in c.to:
         if who == sender:
             if sender in sc.team:
-                raise RuleViolation("violation.message_to_own_team", team=sender)
+                raise RuleViolation("violation.message_to_own_team", chat=f"team:{sender}")
             raise RuleViolation("violation.message_to_self")
         if not _known_party(s, who):
             raise RuleViolation("violation.unknown_recipient", who=who, teams=", ".join(sc.team))
@@ -1067,7 +1354,7 @@ def _check_package(
     kind = sc.agreements.get(agreement)
     if kind is None:
         raise RuleViolation(
-            "violation.unknown_agreement", agreement=agreement, known=", ".join(sc.agreements)
+            "violation.unknown_agreement", agreement=agreement, agreements=", ".join(sc.agreements)
         )
     if not in_force_ok and s.agreement_counts[agreement][IN_FORCE]:
         raise RuleViolation("violation.agreement_in_force", agreement=agreement)
@@ -1082,7 +1369,7 @@ def _check_package(
                 "violation.clause_not_allowed",
                 clause=clause,
                 agreement=agreement,
-                allowed=", ".join(sorted(allowed)),
+                clauses=", ".join(sorted(allowed)),
             )
     missing = [x for x in kind.required if x not in clauses]
     if missing:
@@ -1119,6 +1406,8 @@ def _table_proposal(s: State, c: cmd.TableProposal) -> list[ev.Event]:
             raise RuleViolation(
                 "violation.counter_kind", pid=c.counter_to, agreement=original.agreement
             )
+    if c.draft is not None:
+        _own_draft(s, sponsor, c.draft, ev.ProposalDrafted, "violation.no_proposal_draft")
     parties = sc.agreement_parties(c.agreement, c.clauses)
     audience = tuple(t for t in sc.team_ids if t in parties or t == sponsor)
     return [
@@ -1134,6 +1423,7 @@ def _table_proposal(s: State, c: cmd.TableProposal) -> list[ev.Event]:
             clauses=tuple(c.clauses),
             parties=parties,
             counter_to=c.counter_to,
+            draft=c.draft,
         )
     ]
 
@@ -1263,7 +1553,7 @@ def _fire_inject(s: State, c: cmd.FireInject) -> list[ev.Event]:
     inject = s.scenario.inject.get(c.inject)
     if inject is None:
         raise RuleViolation(
-            "violation.unknown_inject", inject=c.inject, known=_listed(s.scenario.inject)
+            "violation.unknown_inject", inject=c.inject, injects=_listed(s.scenario.inject)
         )
     if inject.once and inject.id in s.inj:
         raise RuleViolation("violation.inject_fired", inject=c.inject)
@@ -1405,6 +1695,7 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.CloseRound: _close_round,
     cmd.PauseGame: _pause_game,
     cmd.ResumeGame: _resume_game,
+    cmd.ExtendRound: _extend_round,
     cmd.EndGame: _end_game,
     cmd.RevealAll: _reveal_all,
     # actions
@@ -1416,6 +1707,9 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.Argue: _argue,
     cmd.Roll: _roll,
     cmd.PublishOutcome: _publish_outcome,
+    cmd.WithdrawAction: _withdraw_action,
+    cmd.VoidAction: _void_action,
+    cmd.ResolveByRules: _resolve_by_rules,
     # talks
     cmd.SendMessage: _send_message,
     cmd.OpenChannel: _open_channel,
@@ -1454,4 +1748,12 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
     return handler(state, command)
 
 
-__all__ = ["compute_outcomes", "decide", "hazard", "rule_chance", "rule_changes", "rule_subject"]
+__all__ = [
+    "compute_outcomes",
+    "decide",
+    "hazard",
+    "rule_chance",
+    "rule_changes",
+    "rule_odds",
+    "rule_subject",
+]

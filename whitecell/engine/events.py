@@ -67,6 +67,40 @@ class ActionSubmitted(Event):
     instrument: str
     description: str  # what a free-form action attempts ("" for catalogue actions)
     rationale: str
+    draft: str | None = None  # the team's draft it submits (logs before drafts were: none)
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionWithdrawn(Event):
+    """A team takes back its own action before the dice are rolled."""
+
+    type: ClassVar[str] = "action_withdrawn"
+    uid: str
+    team: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionVoided(Event):
+    """The white cell sets an action aside before its outcome is applied; it never applies.
+    Only the acting team (and the white cell) reads the reason."""
+
+    type: ClassVar[str] = "action_voided"
+    uid: str
+    team: str
+    reason: str
+
+
+GAME_ENDED = "the game ended"  # the reason of the voids that ending the game mid-round makes
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionsResolved(Event):
+    """The summary of a ruling by the rules: what was resolved, what free-form actions are
+    left for an adjudicator (the white cell's record; teams read each action's events)."""
+
+    type: ClassVar[str] = "actions_resolved"
+    resolved: tuple[str, ...]
+    left: tuple[str, ...]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -202,11 +236,23 @@ class ProposalDrafted(Event):
 @dataclass(slots=True, kw_only=True)
 class GamePaused(Event):
     type: ClassVar[str] = "game_paused"
+    remaining: float | None = None  # seconds left on the round clock (None: no clock ran)
 
 
 @dataclass(slots=True, kw_only=True)
 class GameResumed(Event):
     type: ClassVar[str] = "game_resumed"
+    deadline: str | None = None  # the round clock restarted with the time that was left
+
+
+@dataclass(slots=True, kw_only=True)
+class ClockSet(Event):
+    """The white cell moves the round clock: a new deadline, or, while the game is paused,
+    more time left on the stopped clock."""
+
+    type: ClassVar[str] = "clock_set"
+    deadline: str | None
+    remaining: float | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -223,6 +269,7 @@ class ProposalTabled(Event):
     clauses: tuple[str, ...]
     parties: tuple[str, ...]
     counter_to: str | None
+    draft: str | None = None  # the sponsor's draft it tables (logs before drafts were: none)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -346,6 +393,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RoundOpened,
         RoundClosed,
         ActionSubmitted,
+        ActionWithdrawn,
+        ActionVoided,
+        ActionsResolved,
         ActionAssessed,
         DiceRolled,
         OutcomeApplied,
@@ -373,6 +423,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProposalDrafted,
         GamePaused,
         GameResumed,
+        ClockSet,
         GameRevealed,
         ModelCalled,
         ModelFellBack,

@@ -40,6 +40,7 @@ def _round_closed(s: State, e: ev.RoundClosed) -> None:
     s.round_open = False
     s.date = dt.date.fromisoformat(e.date)
     s.deadline = None
+    s.remaining = None
 
 
 def _action_submitted(s: State, e: ev.ActionSubmitted) -> None:
@@ -60,6 +61,19 @@ def _action_submitted(s: State, e: ev.ActionSubmitted) -> None:
     counts = s.action_counts.get(e.action)
     if counts is not None:  # a free-form action has no counts
         counts[TAKEN] += 1
+    if e.draft is not None:
+        s.drafts.pop(e.draft, None)
+
+
+def _set_aside(s: State, e: ev.ActionWithdrawn | ev.ActionVoided) -> None:
+    """A withdrawn or voided action: no longer taken, no longer counted against the limit."""
+    s.version += 1
+    rec = s.actions[e.uid]
+    rec.status = "withdrawn" if isinstance(e, ev.ActionWithdrawn) else "voided"
+    s.submitted[(rec.round, rec.team)] -= 1
+    counts = s.action_counts.get(rec.action)
+    if counts is not None:
+        counts[TAKEN] -= 1
 
 
 def _action_assessed(s: State, e: ev.ActionAssessed) -> None:
@@ -128,10 +142,21 @@ def _drafted(s: State, e: ev.ActionDrafted | ev.ProposalDrafted) -> None:
 
 def _paused(s: State, e: ev.GamePaused) -> None:
     s.paused = True
+    if e.remaining is not None:  # the clock stops with this much left
+        s.remaining = e.remaining
+        s.deadline = None
 
 
 def _resumed(s: State, e: ev.GameResumed) -> None:
     s.paused = False
+    if s.remaining is not None:  # the clock runs on with the time that was left
+        s.deadline = e.deadline
+        s.remaining = None
+
+
+def _clock_set(s: State, e: ev.ClockSet) -> None:
+    s.deadline = e.deadline
+    s.remaining = e.remaining
 
 
 def _revealed(s: State, e: ev.GameRevealed) -> None:
@@ -144,6 +169,8 @@ def _proposal_tabled(s: State, e: ev.ProposalTabled) -> None:
     )
     if e.counter_to is not None:
         s.proposals[e.counter_to].status = "countered"
+    if e.draft is not None:
+        s.drafts.pop(e.draft, None)
 
 
 def _proposal_accepted(s: State, e: ev.ProposalAccepted) -> None:
@@ -220,6 +247,9 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.RoundOpened: _round_opened,
     ev.RoundClosed: _round_closed,
     ev.ActionSubmitted: _action_submitted,
+    ev.ActionWithdrawn: _set_aside,
+    ev.ActionVoided: _set_aside,
+    ev.ActionsResolved: _log_only,
     ev.ActionAssessed: _action_assessed,
     ev.DiceRolled: _dice_rolled,
     ev.OutcomeApplied: _outcome_applied,
@@ -250,6 +280,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.ProposalDrafted: _drafted,
     ev.GamePaused: _paused,
     ev.GameResumed: _resumed,
+    ev.ClockSet: _clock_set,
     ev.GameRevealed: _revealed,
 }
 

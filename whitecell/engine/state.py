@@ -14,6 +14,12 @@ from whitecell.engine.dice import Dice
 from whitecell.engine.events import ActionDrafted, Event, ProposalDrafted
 from whitecell.scenario.compiled import Round, Scenario
 
+# An action's statuses: on its way (UNRESOLVED), then applied, or set aside (SET_ASIDE): a
+# withdrawn or voided action does not count against the round's limit, does not block
+# closing the round, is never applied, and counts as not taken (``actions.X.taken``).
+UNRESOLVED = frozenset({"submitted", "assessed", "rolled"})
+SET_ASIDE = frozenset({"withdrawn", "voided"})
+
 
 @dataclass(slots=True)
 class ActionRecord:
@@ -26,7 +32,7 @@ class ActionRecord:
     instrument: str = ""
     description: str = ""
     rationale: str = ""
-    status: str = "submitted"  # submitted | assessed | rolled | applied
+    status: str = "submitted"  # submitted | assessed | rolled | applied | withdrawn | voided
     probability: float | None = None
     method: str | None = None
     roll: float | None = None
@@ -34,6 +40,16 @@ class ActionRecord:
     adjudicator: str | None = None
     estimates: dict[str, float] = field(default_factory=dict)  # person -> blind estimate
     arguments: list[tuple[str, str, str]] = field(default_factory=list)  # (team, side, text)
+
+    @property
+    def taken(self) -> bool:
+        """Whether the action counts as taken: a withdrawn or voided one never happened."""
+        return self.status not in SET_ASIDE
+
+    @property
+    def unresolved(self) -> bool:
+        """Whether it still blocks closing its round: not applied, withdrawn or voided."""
+        return self.status in UNRESOLVED
 
     @property
     def audience(self) -> tuple[str, ...]:
@@ -102,7 +118,8 @@ class State:
     ended: bool = False
     paused: bool = False
     revealed: bool = False  # the white cell revealed everything to everyone
-    deadline: str | None = None
+    deadline: str | None = None  # when the round clock runs out (None: no clock, or paused)
+    remaining: float | None = None  # seconds left on the clock while the game is paused
     channels: dict[str, Channel] = field(default_factory=dict)
     agents: set[str] = field(default_factory=set)  # teams played by automated agents
     drafts: dict[str, ActionDrafted | ProposalDrafted] = field(default_factory=dict)
@@ -145,6 +162,7 @@ class State:
             "paused": self.paused,
             "revealed": self.revealed,
             "deadline": self.deadline,
+            "remaining": self.remaining,
             "channels": {k: repr(c) for k, c in self.channels.items()},
             "agents": sorted(self.agents),
             "drafts": {k: repr(d) for k, d in self.drafts.items()},

@@ -16,7 +16,14 @@ from typing import Any
 
 from whitecell.engine import events as ev
 from whitecell.engine.seats import CONTROL_ONLY, PUBLIC, Seat
-from whitecell.engine.state import ActionRecord, AgreementRecord, Channel, ProposalRecord, State
+from whitecell.engine.state import (
+    SET_ASIDE,
+    ActionRecord,
+    AgreementRecord,
+    Channel,
+    ProposalRecord,
+    State,
+)
 from whitecell.scenario.compiled import Card, Scenario, Team, Var, localize
 from whitecell.scenario.expr import FAILED, SUCCEEDED, TAKEN, EvalContext
 
@@ -62,7 +69,9 @@ class Projection:
             counts = {a: [0, 0, 0] for a in self._state.action_counts}
             for rec in self._state.actions.values():
                 c = counts.get(rec.action)  # None: a free-form action, not in the catalogue
-                if c is not None and (not rec.secret or rec.team == self._team):
+                if c is None or rec.status in SET_ASIDE:  # withdrawn or voided: not taken
+                    continue
+                if not rec.secret or rec.team == self._team:
                     c[TAKEN] += 1
                     if rec.status == "applied":
                         c[SUCCEEDED if rec.success else FAILED] += 1
@@ -104,13 +113,15 @@ def _hidden(scenario: Scenario, team: str | None) -> tuple[int, ...]:
 class View:
     """One seat's window on a game state (cheap: computed on demand, nothing copied up front)."""
 
-    __slots__ = ("_ctx", "sc", "seat", "state")
+    __slots__ = ("_ctx", "keep_secrets", "sc", "seat", "state")
 
-    def __init__(self, state: State, seat: Seat) -> None:
+    def __init__(self, state: State, seat: Seat, *, keep_secrets: bool = False) -> None:
         self.state = state
         self.seat = seat
         self.sc = state.scenario
         self._ctx: Projection | None = None
+        # a secret-keeping version (a public report) reads as if nothing were revealed
+        self.keep_secrets = keep_secrets
 
     # -- who sees what ---------------------------------------------------
     @property
@@ -118,7 +129,7 @@ class View:
         """At the debrief everyone reads everything: after the game with reveal_at_end, or
         once the white cell reveals it."""
         s = self.state
-        return s.revealed or (s.ended and self.sc.reveal_at_end)
+        return not self.keep_secrets and (s.revealed or (s.ended and self.sc.reveal_at_end))
 
     @property
     def omniscient(self) -> bool:
@@ -156,11 +167,20 @@ class View:
             return event
         if (
             isinstance(event, ev.ActionSubmitted)
-            and event.rationale
+            and (event.rationale or event.draft)
             and event.team != self.seat.team
         ):
             # a team argues its case to the adjudicators, not to its rivals
-            event = replace(event, rationale="")
+            event = replace(event, rationale="", draft=None)
+        if isinstance(event, ev.ActionVoided) and event.team != self.seat.team:
+            # why the white cell voided an action is for the acting team
+            event = replace(event, reason="")
+        if (
+            isinstance(event, ev.ProposalTabled)
+            and event.draft is not None
+            and event.sponsor != self.seat.team
+        ):
+            event = replace(event, draft=None)  # the sponsor's drafts are its own
         if (
             isinstance(event, ev.AgreementBroken)
             and event.cause == "action"
@@ -385,6 +405,7 @@ class View:
             ],
             "paused": s.paused,
             "deadline": s.deadline,
+            "remaining": s.remaining,
             "agents": sorted(s.agents),
             "channels": [
                 {"channel": c.channel, "name": c.name, "members": list(c.members)}

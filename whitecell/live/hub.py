@@ -32,7 +32,7 @@ from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, team_seat
 from whitecell.engine.state import MAX_SEED, State
-from whitecell.i18n import LANGUAGES
+from whitecell.i18n import LANGUAGES, t
 from whitecell.live.model_seats import (
     MODEL_THREADS,
     Draft,
@@ -48,7 +48,7 @@ from whitecell.live.model_seats import (
 from whitecell.play import agent_rng
 from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import scenario_from_document
-from whitecell.store.sql import Conflict, Store
+from whitecell.store.sql import Answer, Conflict, Store
 
 MAX_RETRIES = 8  # decisions retried when another server process stored first
 
@@ -79,9 +79,12 @@ def violation(
     return Outcome(status, {"error": error})
 
 
-def rule_violation(exc: RuleViolation) -> Outcome:
-    """A rule's refusal, with its message in English and Japanese."""
-    return violation(exc.message, messages={lang: exc.text(lang) for lang in LANGUAGES})
+def rule_violation(exc: RuleViolation, state: State | None = None) -> Outcome:
+    """A rule's refusal, with its message in English and Japanese; given the game's state,
+    things are named as people say them ("Russia", "Launch a limited offensive")."""
+    if state is None:
+        return violation(exc.message, messages={lang: exc.text(lang) for lang in LANGUAGES})
+    return violation(exc.text("en", names=state), messages=exc.texts(state))
 
 
 @dataclass
@@ -115,6 +118,7 @@ class Hub:
         self.listeners: list[Callable[[str, list[ev.Event]], None]] = []
         self.model_threads = CapacityLimiter(MODEL_THREADS)
         self.on_seat: Callable[[str], None] | None = None  # a link changed in another process
+        self.on_person: Callable[[str], None] | None = None  # a person named themselves there
         self.background: set[asyncio.Future[Any]] = set()
 
     # -- loading and creating ------------------------------------------------
@@ -165,6 +169,8 @@ class Hub:
             self.spawn(to_thread.run_sync(self.find, rest))
         elif kind == "seat" and self.on_seat is not None:
             self.on_seat(rest)
+        elif kind == "person" and self.on_person is not None:
+            self.on_person(rest)
         elif kind == "resync":
             for live in list(self.games.values()):
                 self.spawn(self.catch_up(live))
@@ -228,9 +234,11 @@ class Hub:
         principal: str,
         key: str | None,
         kind: str = "heuristic",
+        fingerprint: str | None = None,
     ) -> Outcome:
         """Decide, store and fold one command; the same key is answered once. ``kind`` is
-        the kind of automated player a ``SeatAgent`` command seats."""
+        the kind of automated player a ``SeatAgent`` command seats; ``fingerprint``
+        (``Store.fingerprint`` of the body sent) tells a retry from a reused key."""
         live = self.games[game_id]
         principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
         caught: list[ev.Event] = []
@@ -238,10 +246,10 @@ class Hub:
             if key is not None:
                 stored = await to_thread.run_sync(self.store.answer, principal, key)
                 if stored is not None:
-                    return Outcome(stored[0], stored[1] | {"replayed": True})
+                    return self._replay(stored, fingerprint)
             if self.store.shared:  # decide against what every process has stored
                 caught = await self._sync(live)
-            outcome = await self._apply(live, command, principal, key)
+            outcome = await self._apply(live, command, principal, key, fingerprint=fingerprint)
             if outcome.events and isinstance(command, cmd.SeatAgent):
                 await self._seated(live, command, outcome.events, kind)
             if outcome.events:
@@ -258,20 +266,26 @@ class Hub:
         principal: str,
         key: str | None,
         retries: int = 0,
+        fingerprint: str | None = None,
     ) -> Outcome:
         try:
             new = decide(live.state, command)
         except RuleViolation as exc:
-            outcome = rule_violation(exc)
+            outcome = rule_violation(exc, live.state)
             if key is not None:
-                await to_thread.run_sync(
-                    self.store.append, live.id, [], (principal, key, outcome.status, outcome.body)
-                )
+                refusal = (principal, key, outcome.status, outcome.body)
+                try:
+                    await to_thread.run_sync(self.store.append, live.id, [], refusal, fingerprint)
+                except Conflict:
+                    # another process answered the same key meanwhile: its answer stands
+                    stored = await to_thread.run_sync(self.store.answer, principal, key)
+                    if stored is not None:
+                        return self._replay(stored, fingerprint)
             return outcome
         body = {"events": [ev.event_to_dict(e) for e in new]}
         answer = (principal, key, 200, body) if key is not None else None
         try:
-            await to_thread.run_sync(self.store.append, live.id, new, answer)
+            await to_thread.run_sync(self.store.append, live.id, new, answer, fingerprint)
         except Conflict:
             # another process stored events first (or the same key raced in): fold what it
             # stored and decide again; the client never sees the collision
@@ -281,14 +295,26 @@ class Hub:
             if key is not None:
                 stored = await to_thread.run_sync(self.store.answer, principal, key)
                 if stored is not None:
-                    return Outcome(stored[0], stored[1] | {"replayed": True})
+                    return self._replay(stored, fingerprint)
             caught = await self._sync(live)
-            again = await self._apply(live, command, principal, key, retries + 1)
+            again = await self._apply(live, command, principal, key, retries + 1, fingerprint)
             again.caught = caught + again.caught
             return again
         for e in new:
             evolve(live.state, e)
         return Outcome(200, body, new)
+
+    @staticmethod
+    def _replay(stored: Answer, fingerprint: str | None) -> Outcome:
+        """A key's stored answer, replayed to a retry of its request. A key reused for a
+        different request is refused (422) and changes nothing: replaying the old answer
+        would tell the client its new request was decided (a corrected form kept getting
+        its first refusal)."""
+        if stored.answers(fingerprint):
+            return Outcome(stored.status, stored.body | {"replayed": True})
+        key = "web.idempotency_key_reused"
+        messages = {lang: t(key, lang) for lang in LANGUAGES}
+        return violation(messages["en"], "idempotency_key_reused", 422, messages)
 
     def _reload(self, live: LiveGame) -> None:
         for event in self.store.events(live.id, since=live.state.seq):

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
+
 from whitecell.engine import events as ev
 from whitecell.engine.dice import commitment
 from whitecell.engine.evolve import evolve
@@ -22,7 +24,15 @@ from whitecell.engine.seats import CONTROL, OBSERVER
 from whitecell.engine.state import new_state
 from whitecell.engine.view import View
 from whitecell.i18n import estimative, t
-from whitecell.narrate import fmt, pct, story
+from whitecell.narrate import (
+    clock_text,
+    describe_leak,
+    fmt,
+    pause_text,
+    pct,
+    resume_text,
+    story,
+)
 from whitecell.scenario.compiled import Scenario, localize
 
 DECISIVE_SHOWN = 6
@@ -421,9 +431,36 @@ class _Reader:
         )
 
     def on_intelligence_leaked(self, e: ev.IntelligenceLeaked) -> None:
+        what = Text.from_markup(describe_leak(self.sc, self.lang, e.leaked)[0]).plain
         self.round(e.round).control.append(
-            t("leak.line", self.lang, source=e.source, teams=self.names(e.teams))
+            t("report.leak", self.lang, teams=self.names(e.teams), what=what)
         )
+
+    def set_aside(self, uid: str) -> ActionEntry | None:
+        """Take a withdrawn or voided action out of its round's actions: it never happened."""
+        entry = self.actions.pop(uid, None)
+        if entry is not None:
+            for r in self.rounds.values():
+                if entry in r.actions:
+                    r.actions.remove(entry)
+        return entry
+
+    def on_action_withdrawn(self, e: ev.ActionWithdrawn) -> None:
+        entry = self.set_aside(e.uid)
+        if entry is not None:
+            line = t("report.withdrawn", self.lang, team=entry.team, action=entry.label)
+            self.round(e.round).control.append(line)
+
+    def on_action_voided(self, e: ev.ActionVoided) -> None:
+        entry = self.set_aside(e.uid)
+        if entry is None:
+            return
+        line = t("report.void", self.lang, team=entry.team, action=entry.label)
+        reason = t("narrate.game_ended", self.lang) if e.reason == ev.GAME_ENDED else e.reason
+        self.round(e.round).control.append(f"{line} — {reason}" if reason.strip() else line)
+
+    def on_clock_set(self, e: ev.ClockSet) -> None:
+        self.round(e.round).control.append(clock_text(e, self.lang))
 
     def on_message_sent(self, e: ev.MessageSent) -> None:
         self.round(e.round).messages += 1
@@ -499,10 +536,10 @@ class _Reader:
             life.ended_by = who
 
     def on_game_paused(self, e: ev.GamePaused) -> None:
-        self.round(e.round).control.append(t("game.paused", self.lang))
+        self.round(e.round).control.append(pause_text(e, self.lang))
 
     def on_game_resumed(self, e: ev.GameResumed) -> None:
-        self.round(e.round).control.append(t("game.resumed", self.lang))
+        self.round(e.round).control.append(resume_text(e, self.lang))
 
     def on_agent_seated(self, e: ev.AgentSeated) -> None:
         key = "agent.seated" if e.seated else "agent.unseated"
@@ -525,6 +562,8 @@ _READERS: dict[type[ev.Event], Callable[[_Reader, Any], None]] = {
     ev.GameStarted: _Reader.on_game_started,
     ev.RoundOpened: _Reader.on_round_opened,
     ev.ActionSubmitted: _Reader.on_action_submitted,
+    ev.ActionWithdrawn: _Reader.on_action_withdrawn,
+    ev.ActionVoided: _Reader.on_action_voided,
     ev.ActionAssessed: _Reader.on_action_assessed,
     ev.DiceRolled: _Reader.on_dice_rolled,
     ev.OutcomeApplied: _Reader.on_outcome_applied,
@@ -546,6 +585,7 @@ _READERS: dict[type[ev.Event], Callable[[_Reader, Any], None]] = {
     ev.AgentSeated: _Reader.on_agent_seated,
     ev.GamePaused: _Reader.on_game_paused,
     ev.GameResumed: _Reader.on_game_resumed,
+    ev.ClockSet: _Reader.on_clock_set,
     ev.ModelCalled: _Reader.on_model_called,
     ev.ModelFellBack: _Reader.on_model_fell_back,
     ev.GameEnded: _Reader.on_game_ended,
@@ -561,6 +601,8 @@ LEFT_OUT: dict[type[ev.Event], str] = {
     ev.ActionDrafted: "a draft is a team's private note; only what it submits happened",
     ev.ProposalDrafted: "a draft is a team's private note; only what it tables happened",
     ev.GameRevealed: "the report says whether all was revealed (``revealed``), not when",
+    ev.ActionsResolved: "each action resolved by the rules is shown with its odds, roll and "
+    "outcome; the white cell's summary of the ruling adds nothing to them",
 }
 
 
@@ -691,7 +733,7 @@ def _relations(view: View, reader: _Reader) -> list[list[tuple[int, int]]]:
     where = {team: i for i, team in enumerate(ids)}
     grid = [[(0, 0) for _ in ids] for _ in ids]
     for a in view.actions():
-        if a.target in where and a.team in where:
+        if a.target in where and a.team in where and a.taken:
             n, k = grid[where[a.team]][where[a.target]]
             grid[where[a.team]][where[a.target]] = (n + 1, k + (1 if a.success else 0))
     return grid
@@ -723,12 +765,15 @@ def _cards(view: View, reader: _Reader) -> list[CardEntry]:
 
 
 def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -> GameReport:
-    """``audience`` is "control" (everything) or "public" (what an observer may read)."""
+    """``audience`` is "control" (everything), "debrief" (what an observer may read, with
+    everything revealed once the game is) or "public" (what an observer may read while
+    secrets are kept, even after the game revealed them: a version to hand out)."""
     sc = log.scenario
     state = new_state(sc, None)
     for e in log.events:
         evolve(state, e)
-    view = View(state, CONTROL if audience == "control" else OBSERVER)
+    seat = CONTROL if audience == "control" else OBSERVER
+    view = View(state, seat, keep_secrets=audience == "public")
     reader = _Reader(log, view, lang)
     for e in view.events():
         reader.read(e)

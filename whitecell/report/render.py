@@ -24,7 +24,7 @@ from whitecell.scenario.compiled import Scenario
 from whitecell.verify import verify_log
 
 FORMATS = ("html", "md", "pdf")
-AUDIENCES = ("control", "public")
+AUDIENCES = ("control", "debrief", "public")
 LANGS = ("en", "ja")
 
 

@@ -7,7 +7,8 @@ A case file::
     rule: A team may not act twice beyond the round's limit.
     scenario:                      # optional: merged onto base.yaml (lists of items with
       rounds: [...]                # ids merge by id, other lists are replaced)
-    seed: 1                        # optional (quote date-times, e.g. deadline: "2025-01-10T17:00")
+    seed: 1                        # optional (quote date-times, e.g. deadline: "2025-01-10T17:00",
+                                   # or the server's time a command carries, at: "...")
     given:                         # what already happened: commands ...
       - [control, start_game]
       - [control, open_round, {number: 1}]

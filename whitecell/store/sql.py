@@ -4,7 +4,9 @@ The event log is append-only and numbered per game; two writers that decided
 against the same state collide on the primary key (game, seq) and the second
 gets :class:`Conflict`, so no command ever applies against a stale state.
 An idempotency record is written in the same transaction as the events it
-answered, so a retried request is either answered from it or applied once.
+answered, so a retried request is either answered from it or applied once; it keeps the
+request's :func:`fingerprint`, so a key reused for another request is not answered with
+an answer to something else.
 """
 
 from __future__ import annotations
@@ -72,6 +74,33 @@ def _rows(game_id: str, events: Sequence[Event], stamp: str) -> list[dict[str, A
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def fingerprint(body: Any) -> str:
+    """What a request asked for, kept beside its answer: the SHA-256 of the JSON body the
+    client sent, made canonical (sorted keys, no spaces, non-ASCII escaped, so a lone
+    surrogate cannot fail to encode). The body as sent, not the command made of it: that
+    command can carry the clock (a round's deadline) or the game's state (matrix odds),
+    so a true retry would not match; a body written differently (``1`` for ``1.0``) is
+    a different request, and is asked for a new key rather than answered wrongly."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A stored answer to a request: its status and body, and the request's fingerprint
+    (None for answers stored before requests were fingerprinted)."""
+
+    status: int
+    body: dict[str, Any]
+    fingerprint: str | None = None
+
+    def answers(self, fingerprint: str | None) -> bool:
+        """Whether this is the answer to a request with ``fingerprint``. Either one unknown
+        (an answer stored before migration 0002, a caller that sends none) is taken on
+        trust, as before fingerprints."""
+        return self.fingerprint is None or fingerprint is None or self.fingerprint == fingerprint
 
 
 @dataclass(frozen=True)
@@ -172,15 +201,16 @@ class Store:
                 {"channel": CHANNEL, "payload": f"{self.origin}|{what}"},
             )
 
-    def migrate(self) -> None:
-        """Create or upgrade the schema to the newest Alembic revision."""
+    def migrate(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to the newest Alembic revision (or to ``revision``:
+        the tests make databases as older servers left them)."""
         config = Config()
         config.set_main_option(
             "script_location", str(resources.files("whitecell.store") / "migrations")
         )
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
-            alembic_command.upgrade(config, "head")
+            alembic_command.upgrade(config, revision)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -340,9 +370,11 @@ class Store:
         game_id: str,
         new: Sequence[Event],
         answer: tuple[str, str, int, dict[str, Any]] | None = None,
+        fingerprint: str | None = None,
     ) -> None:
         """Append ``new`` (numbered after the last stored event) and, in the same transaction,
-        the idempotent ``answer`` (principal, key, status, body); Conflict if beaten."""
+        the idempotent ``answer`` (principal, key, status, body) with the ``fingerprint`` of
+        the request it answers; Conflict if beaten."""
         stamp = now()
         try:
             with self.writing() as conn:
@@ -358,21 +390,27 @@ class Store:
                             game_id=game_id,
                             status=status,
                             response=dumps(body),
+                            fingerprint=fingerprint,
                             created_at=stamp,
                         )
                     )
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
 
-    def answer(self, principal: str, key: str) -> tuple[int, dict[str, Any]] | None:
-        """The stored answer to an earlier request with this idempotency key."""
+    # at hand wherever the store is: the web fingerprints the body it got through ctx.store
+    fingerprint = staticmethod(fingerprint)
+
+    def answer(self, principal: str, key: str) -> Answer | None:
+        """The stored answer to an earlier request with this idempotency key, and that
+        request's fingerprint (read in the same query: no extra round trip per command)."""
+        c = t.idempotency.c
         with self.reader.connect() as conn:
             row = conn.execute(
-                sa.select(t.idempotency.c.status, t.idempotency.c.response).where(
-                    t.idempotency.c.principal == principal, t.idempotency.c.key == key
+                sa.select(c.status, c.response, c.fingerprint).where(
+                    c.principal == principal, c.key == key
                 )
             ).first()
-        return (int(row[0]), json.loads(row[1])) if row else None
+        return Answer(int(row[0]), json.loads(row[1]), row[2]) if row else None
 
     # -- seats ------------------------------------------------------------------------------
     def add_seat(self, game_id: str, seat: str, person: str, lead: bool) -> tuple[str, str]:
@@ -414,6 +452,13 @@ class Store:
                 .order_by(t.seats.c.created_at)
             ).all()
         return [self._seat(r) for r in rows]
+
+    def rename(self, seat_id: str, person: str) -> None:
+        """The name a person gave when they first opened their link (their link is
+        unchanged: nobody is shut out)."""
+        with self.writing() as conn:
+            conn.execute(sa.update(t.seats).where(t.seats.c.id == seat_id).values(person=person))
+            self._notify(conn, f"person:{seat_id}")
 
     def revoke(self, seat_id: str) -> None:
         with self.writing() as conn:

@@ -70,6 +70,8 @@ idempotency = Table(
     Column("status", Integer, nullable=False),
     Column("response", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    # SHA-256 of the request answered (store.sql.fingerprint); NULL before migration 0002
+    Column("fingerprint", String(64)),
 )
 
 settings = Table(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from whitecell.scenario.compiled import localize
 from whitecell.web import service
 from whitecell.web.context import (
     CallerDep,
@@ -48,7 +49,7 @@ def list_games(who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
     return [
         {
             "id": g.id,
-            "title": g.title,
+            "title": g.title or localize(g.scenario.title, "en"),
             "scenario": g.scenario.id,
             "round": g.state.round,
             "ended": g.state.ended,
@@ -62,7 +63,8 @@ def list_games(who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
 def game_view(game: str, who: CallerDep, ctx: Ctx, lang: str = "en") -> dict[str, Any]:
     live = live_game(ctx, game, who)
     view = live.game.view(who.seat)
-    data = view.to_dict(lang if lang in ("en", "ja") else "en")
+    lang = lang if lang in ("en", "ja") else "en"
+    data = view.to_dict(lang)
     # matrix adjudication: the arguments made about each action the seat sees
     arguments = {a.uid: a.arguments for a in view.actions()}
     for entry in data["actions"]:
@@ -71,7 +73,9 @@ def game_view(game: str, who: CallerDep, ctx: Ctx, lang: str = "en") -> dict[str
             for team, side, text in arguments.get(entry["uid"], ())
         ]
     data["game"] = live.id
-    data["title"] = live.title
+    data["title"] = live.title or localize(
+        live.scenario.title, lang if lang in ("en", "ja") else "en"
+    )
     data["person"] = who.person
     data["lead"] = who.lead
     return data

@@ -12,6 +12,7 @@ credentials, never from the body. Old names (``sign_agreement``) are still accep
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,9 +82,22 @@ class ResumeGameBody(_Body):
     type: Literal["resume_game"]
 
 
+class ExtendRoundBody(_Body):
+    """More time on the open round's clock; the server gives the time now (``at``)."""
+
+    command = cmd.ExtendRound
+    type: Literal["extend_round"]
+    minutes: int = Field(ge=1, le=cmd.MAX_EXTENSION, description="Minutes to add.")
+
+
 class EndGameBody(_Body):
     command = cmd.EndGame
     type: Literal["end_game"]
+    open_actions: Literal["resolve", "void"] | None = Field(
+        default=None,
+        description="With a round open: 'resolve' rules on its open actions by the rules "
+        "(free-form ones are voided), 'void' voids them; then the round closes.",
+    )
 
 
 class RevealAllBody(_Body):
@@ -106,6 +120,7 @@ class _ActionFields(_Body):
 class SubmitActionBody(_ActionFields):
     command = cmd.SubmitAction
     type: Literal["submit_action"]
+    draft: Id | None = Field(default=None, description="The team's own draft it submits.")
 
 
 class DraftActionBody(_ActionFields):
@@ -169,6 +184,24 @@ class RollBody(_Body):
     uid: Id
 
 
+class WithdrawActionBody(_Body):
+    command = cmd.WithdrawAction
+    type: Literal["withdraw_action"]
+    uid: Id
+
+
+class VoidActionBody(_Body):
+    command = cmd.VoidAction
+    type: Literal["void_action"]
+    uid: Id
+    reason: Annotated[str, Field(max_length=cmd.MAX_REASON, description="Why (the team reads it).")]
+
+
+class ResolveByRulesBody(_Body):
+    command = cmd.ResolveByRules
+    type: Literal["resolve_by_rules"]
+
+
 class PublishOutcomeBody(_Body):
     command = cmd.PublishOutcome
     type: Literal["publish_outcome"]
@@ -212,6 +245,7 @@ class TableProposalBody(_Body):
     clauses: list[Id]
     counter_to: Id | None = None
     sponsor: Id | None = None
+    draft: Id | None = Field(default=None, description="The team's own draft it tables.")
 
 
 class DraftProposalBody(_Body):
@@ -284,6 +318,7 @@ BODIES: tuple[type[_Body], ...] = (
     CloseRoundBody,
     PauseGameBody,
     ResumeGameBody,
+    ExtendRoundBody,
     EndGameBody,
     RevealAllBody,
     SubmitActionBody,
@@ -295,6 +330,9 @@ BODIES: tuple[type[_Body], ...] = (
     ArgueBody,
     RollBody,
     PublishOutcomeBody,
+    WithdrawActionBody,
+    VoidActionBody,
+    ResolveByRulesBody,
     SendMessageBody,
     OpenChannelBody,
     PublishStatementBody,
@@ -314,6 +352,7 @@ CommandBody = Annotated[
     | CloseRoundBody
     | PauseGameBody
     | ResumeGameBody
+    | ExtendRoundBody
     | EndGameBody
     | RevealAllBody
     | SubmitActionBody
@@ -325,6 +364,9 @@ CommandBody = Annotated[
     | ArgueBody
     | RollBody
     | PublishOutcomeBody
+    | WithdrawActionBody
+    | VoidActionBody
+    | ResolveByRulesBody
     | SendMessageBody
     | OpenChannelBody
     | PublishStatementBody
@@ -353,10 +395,19 @@ def current_name(raw: object) -> object:
 
 
 def to_command(
-    body: _Body, seat: Seat, person: str | None, deadline: str | None = None
+    body: _Body,
+    seat: Seat,
+    person: str | None,
+    deadline: str | None = None,
+    at: str | None = None,
 ) -> cmd.Command:
-    """The engine command for an API body, at ``seat``, by ``person``."""
-    return body.to_command(seat, person, deadline)
+    """The engine command for an API body, at ``seat``, by ``person``. ``at`` is the
+    server's time now (ISO 8601, UTC): the round clock's commands (``cmd.CLOCKED``) carry
+    it; no body accepts it from a client."""
+    command = body.to_command(seat, person, deadline)
+    if at is not None and command.type in cmd.CLOCKED:
+        command = replace(command, at=at)  # type: ignore[call-arg]
+    return command
 
 
 def matrix_command(state: State, b: RuleByMatrixBody, seat: Seat, person: str | None) -> cmd.Assess:

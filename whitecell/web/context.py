@@ -38,6 +38,7 @@ class Context:
         self._accounts: set[str] = set()
         self.replaced: set[str] = set()  # sessions of links that were reissued
         self.hub.on_seat = self.seat_changed
+        self.hub.on_person = self.forget
 
     def shut_out(self, who: Caller) -> bool:
         """Whether an open stream's caller lost its link since it connected."""

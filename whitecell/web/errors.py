@@ -30,8 +30,15 @@ MATRIX_ODDS = N_(
 )
 DRAFT_FAILED = N_("The model could not draft these odds (%(reason)s); the rules' odds stand.")
 REPORT_NOT_YET = N_("The report opens to you when the game has ended.")
+DEBRIEF_NOT_YET = N_(
+    "The debrief report opens when the white cell reveals everything; the public report "
+    "keeps the secrets."
+)
 BAD_OPTION = N_("%(name)s cannot be %(value)s: choose one of %(allowed)s.")
 REPORT_FAILED = N_("The report could not be made: %(reason)s")
+NAMED = N_("Welcome, %(person)s.")
+LINK_MADE = N_("New join link for %(person)s (%(seat)s), shown only now:")
+LINK_REVOKED = N_("The link of %(person)s is revoked: it no longer opens the game.")
 
 
 class ApiError(Exception):

@@ -37,8 +37,19 @@ from whitecell.web.context import (
     resume_after,
     signed_in,
 )
-from whitecell.web.errors import DRAFT_FAILED, REPORT_NOT_YET, ApiError, Refusal, error_text
+from whitecell.web.errors import (
+    DEBRIEF_NOT_YET,
+    DRAFT_FAILED,
+    LINK_MADE,
+    LINK_REVOKED,
+    NAMED,
+    REPORT_NOT_YET,
+    ApiError,
+    Refusal,
+    error_text,
+)
 from whitecell.web.exports import FORMATS, attachment, export
+from whitecell.web.feedback import said
 from whitecell.web.forms import form_command
 from whitecell.web.i18n import LANGUAGES, translations
 from whitecell.web.render import page
@@ -49,7 +60,7 @@ from whitecell.web.reports import (
     Reports,
     report_option,
 )
-from whitecell.web.rooms import PANELS, Seating, room
+from whitecell.web.rooms import PANELS, Room, Seating
 from whitecell.web.stream import changed_frame, sse
 
 router = APIRouter()
@@ -63,6 +74,18 @@ ACCOUNT_DAYS = 7
 
 def _scenarios(lang: str) -> list[tuple[str, str]]:
     return [(s, localize(load_bundled(s).title, lang)) for s in bundled_ids()]
+
+
+def _games(ctx: Context, lang: str) -> list[dict[str, object]]:
+    return [
+        {
+            "id": g.id,
+            "title": g.title or localize(g.scenario.title, lang),
+            "round": g.state.round,
+            "ended": g.state.ended,
+        }
+        for g in ctx.hub.games.values()
+    ]
 
 
 def _entered(ctx: Context, request: Request, game: str) -> tuple[LiveGame, Caller]:
@@ -87,11 +110,13 @@ def _flash(
     return response
 
 
-def _seating(ctx: Context, live: LiveGame, who: Caller) -> Seating:
+def _seating(ctx: Context, live: LiveGame, who: Caller, log_page: int = 0) -> Seating:
     """What the room needs beside the seat's view (links and model seats are control's)."""
     control = who.seat.kind == "control"
     models = live.models
     return Seating(
+        log_page=log_page,
+        unnamed=who.seat_id is not None and service.unnamed(str(who.seat), who.person),
         game=live.id,
         title=live.title,
         person=who.person,
@@ -131,7 +156,7 @@ def home(request: Request, ctx: Ctx) -> Response:
         request,
         "home.html",
         who=who,
-        games=list(ctx.hub.games.values()) if who is not None else [],
+        games=_games(ctx, lang_of(request)) if who is not None else [],
         needs_setup=ctx.store.account_count() == 0,
         scenarios=_scenarios(lang_of(request)),
     )
@@ -214,7 +239,7 @@ async def new_game(request: Request, ctx: Ctx) -> Response:
             "home.html",
             status=exc.status,
             who=who,
-            games=list(ctx.hub.games.values()),
+            games=_games(ctx, lang_of(request)),
             needs_setup=False,
             scenarios=_scenarios(lang_of(request)),
             problems=exc.message.split("\n"),
@@ -249,17 +274,30 @@ def game_room(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
         live, who = _entered(ctx, request, game)
     except ApiError as exc:
         return page(ctx, request, "message.html", status=exc.status, message=exc.code)
-    model = room(live.game.view(who.seat), _seating(ctx, live, who), lang_of(request))
-    return page(ctx, request, "room.html", r=model, panels=PANELS[who.seat.kind])
+    room = Room(live.game.view(who.seat), _seating(ctx, live, who), lang_of(request))
+    return page(ctx, request, "room.html", r=room)
+
+
+# not panels of their own: the announcements above every room, and the room's whole
+# layout (fetched again when the phase of the game changes what comes first)
+WHOLE = {"announce": "panels/announce.html", "room": "layout.html"}
 
 
 @router.get("/games/{game}/panel/{name}", response_class=HTMLResponse)
 def panel(request: Request, game: str, name: str, ctx: Ctx) -> HTMLResponse:
     live, who = _entered(ctx, request, game)
-    if name not in PANELS[who.seat.kind]:
+    if name not in PANELS[who.seat.kind] and name not in WHOLE:
         raise ApiError(404, "no_panel", f"no panel '{name}' for this seat")
-    model = room(live.game.view(who.seat), _seating(ctx, live, who), lang_of(request))
-    return page(ctx, request, f"panels/{name}.html", r=model)
+    log_page = _page(request)
+    room = Room(live.game.view(who.seat), _seating(ctx, live, who, log_page), lang_of(request))
+    return page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room)
+
+
+def _page(request: Request) -> int:
+    try:
+        return max(0, min(int(request.query_params.get("page", 0)), 10_000))
+    except ValueError:
+        return 0
 
 
 @router.get("/games/{game}/live")
@@ -282,7 +320,23 @@ async def do(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     outcome = await service.run_command(ctx, live, who, raw, key)
     if outcome.status != 200:
         return _flash(ctx, request, False, error_text(outcome.body["error"], lang))
-    return _flash(ctx, request, True)
+    room = Room(live.game.view(who.seat), _seating(ctx, live, who), lang)
+    return _flash(ctx, request, True, said(room, str(raw.get("type", "")), outcome.body["events"]))
+
+
+@router.post("/games/{game}/name", response_class=HTMLResponse)
+async def name(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
+    """The name a person gives when they first open their link."""
+    _live, who = _entered(ctx, request, game)
+    form = await _checked_form(ctx, request)
+    lang = lang_of(request)
+    try:
+        person = service.rename(ctx, who, str(form.get("person", "")))
+    except ApiError as exc:
+        return _flash(ctx, request, False, exc.text(lang))
+    response = _flash(ctx, request, True, translations(lang).gettext(NAMED) % {"person": person})
+    response.headers["HX-Refresh"] = "true"  # the header and the room show the new name
+    return response
 
 
 @router.post("/games/{game}/draft", response_class=HTMLResponse)
@@ -315,13 +369,18 @@ async def links(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
         raise ApiError(403, "control_only", "only control manages links")
     action = str(form.get("action", ""))
     seat_id = str(form.get("seat_id", ""))
-    token = None
-    if action == "revoke":
-        await service.revoke_link(ctx, game, seat_id)
-    elif action == "reissue":
-        token = (await service.reissue_link(ctx, game, seat_id)).token
-    elif action == "add":
-        try:
+    lang = lang_of(request)
+    gettext = translations(lang).gettext
+    made = None
+    try:
+        if action == "revoke":
+            await service.revoke_link(ctx, game, seat_id)
+            row = ctx.store.seat(seat_id)
+            whose = row.person if row is not None else ""
+            return _flash(ctx, request, True, gettext(LINK_REVOKED) % {"person": whose})
+        if action == "reissue":
+            made = await service.reissue_link(ctx, game, seat_id)
+        elif action == "add":
             made = service.add_link(
                 ctx,
                 live,
@@ -329,11 +388,14 @@ async def links(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
                 str(form.get("person", "")),
                 form.get("lead") == "on",
             )
-        except ApiError as exc:
-            return _flash(ctx, request, False, exc.text(lang_of(request)))
-        token = made.token
-    link = f"{str(request.base_url).rstrip('/')}/join/{token}" if token else ""
-    return page(ctx, request, "flash.html", ok=True, message="", link=link)
+    except ApiError as exc:
+        return _flash(ctx, request, False, exc.text(lang))
+    if made is None:
+        raise ApiError(422, "bad_form", "choose add, revoke or reissue")
+    seat = Room(live.game.view(who.seat), _seating(ctx, live, who), lang).seat_name(made.seat)
+    message = gettext(LINK_MADE) % {"person": made.person, "seat": seat}
+    link = f"{str(request.base_url).rstrip('/')}/join/{made.token}"
+    return page(ctx, request, "flash.html", ok=True, message=message, link=link)
 
 
 @router.get("/games/{game}/export.{fmt}")
@@ -359,20 +421,22 @@ async def report(request: Request, game: str, ctx: Ctx) -> Response:
     control = who.seat.kind == "control"
     fmt = report_option(request, "format", REPORT_FORMATS, "html")
     lang = report_option(request, "lang", LANGUAGES, lang_of(request))
-    audience = report_option(
-        request, "audience", REPORT_AUDIENCES, "control" if control else "public"
-    )
+    # players read the debrief once everything is revealed, else the secret-keeping version
+    shown = "debrief" if live.game.view(who.seat).revealed else "public"
+    audience = report_option(request, "audience", REPORT_AUDIENCES, "control" if control else shown)
     if not control:
-        if audience != "public":
+        if audience == "control":
             require_control(who)
         if not live.state.ended:
             raise Refusal(403, "report_not_yet", REPORT_NOT_YET)
+        if audience == "debrief" and not live.game.view(who.seat).revealed:
+            raise Refusal(403, "debrief_not_yet", DEBRIEF_NOT_YET)
     events = await service.events_now(live)
     body = await reports.get(live, events, fmt, lang, audience)
     media_type, inline = REPORT_FORMATS[fmt]
     headers = {"Content-Security-Policy": REPORT_CSP, "Cache-Control": "private, no-store"}
     if not inline:
-        name = f"{game}-report" if audience == "control" else f"{game}-public-report"
+        name = f"{game}-report" if audience == "control" else f"{game}-{audience}-report"
         headers |= attachment(f"{name}-{lang}", fmt)
     return Response(body, media_type=media_type, headers=headers)
 

@@ -22,7 +22,7 @@ REPORT_FORMATS = {
     "md": ("text/markdown; charset=utf-8", False),
     "pdf": ("application/pdf", False),
 }
-REPORT_AUDIENCES = ("control", "public")
+REPORT_AUDIENCES = ("control", "debrief", "public")
 # a report is one self-contained document: its own inline style and SVG, and no script
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 

@@ -17,7 +17,7 @@ from whitecell.engine.decide import decide
 from whitecell.engine.errors import RuleViolation
 from whitecell.engine.events import Event
 from whitecell.live.hub import LiveGame, Outcome, rule_violation
-from whitecell.scenario.compiled import Scenario
+from whitecell.scenario.compiled import Scenario, localize
 from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.store.sql import SeatRow
@@ -111,12 +111,11 @@ async def run_command(ctx: Context, live: LiveGame, who: Caller, raw: object, ke
         return ApiError(
             403, "lead_only", "only your team's lead may do this; draft it instead"
         ).outcome()
+    now = dt.datetime.now(dt.UTC)
     deadline = None
     minutes = getattr(body, "minutes", None)
-    if minutes:
-        deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).isoformat(
-            timespec="seconds"
-        )
+    if minutes and body.type == cmd.OpenRound.type:
+        deadline = (now + dt.timedelta(minutes=minutes)).isoformat(timespec="seconds")
     kind = "heuristic"
     if isinstance(body, SeatAgentBody):
         kind = body.kind
@@ -127,8 +126,12 @@ async def run_command(ctx: Context, live: LiveGame, who: Caller, raw: object, ke
     if isinstance(body, RuleByMatrixBody):
         command: cmd.Command = matrix_command(live.state, body, who.seat, who.person)
     else:
-        command = to_command(body, who.seat, who.person, deadline)
-    return await ctx.hub.execute(live.id, command, who.principal, key, kind)
+        command = to_command(
+            body, who.seat, who.person, deadline, now.isoformat(timespec="seconds")
+        )
+    return await ctx.hub.execute(
+        live.id, command, who.principal, key, kind, ctx.store.fingerprint(raw)
+    )
 
 
 async def draft_odds(ctx: Context, live: LiveGame, who: Caller, uid: str) -> Outcome:
@@ -142,7 +145,7 @@ async def draft_odds(ctx: Context, live: LiveGame, who: Caller, uid: str) -> Out
     try:  # whether the action could be assessed now, by the rules' own words
         decide(live.state, cmd.Assess(seat=who.seat, uid=uid, probability=0.5))
     except RuleViolation as exc:
-        return rule_violation(exc)
+        return rule_violation(exc, live.state)
     draft = await ctx.hub.draft(live.id, uid, who.person)
     return Outcome(200, draft.to_dict())
 
@@ -178,22 +181,48 @@ async def create_game(
         raise ApiError(422, "bad_scenario", "\n".join(str(p) for p in exc.problems[:50])) from None
     except UnknownScenario as exc:
         raise ApiError(422, "unknown_scenario", str(exc)) from None
-    live = await ctx.hub.create(
-        scenario, body.title or scenario.title.get("en", scenario.id), account_id, body.seed
-    )
-    plan: list[tuple[str, str, bool]] = [("control", "White cell", True)]
-    plan += [("adjudicator", f"Adjudicator {i + 1}", True) for i in range(body.adjudicators)]
+    # no title given: pages show the scenario's own, in the reader's language
+    live = await ctx.hub.create(scenario, body.title, account_id, body.seed)
+    plan: list[tuple[str, str, bool]] = [("control", placeholder("control", 1), True)]
+    plan += [
+        ("adjudicator", placeholder("adjudicator", i + 1), True) for i in range(body.adjudicators)
+    ]
     for team in scenario.team_ids:
-        plan += [(f"team:{team}", f"{team} {i + 1}", i == 0) for i in range(body.people_per_team)]
-    plan.append(("observer", "Observer", False))
+        seat = f"team:{team}"
+        plan += [(seat, placeholder(seat, i + 1), i == 0) for i in range(body.people_per_team)]
+    plan.append(("observer", placeholder("observer", 1), False))
     links = []
     for seat, person, lead in plan:
         seat_id, token = await to_thread.run_sync(ctx.store.add_seat, live.id, seat, person, lead)
         links.append(Link(seat_id, seat, person, lead, token).to_dict())
-    return {"game": live.id, "title": live.title, "links": links}
+    title = live.title or localize(scenario.title, "en")
+    return {"game": live.id, "title": title, "links": links}
 
 
 # -- join links -------------------------------------------------------------------------
+
+
+def placeholder(seat: str, number: int) -> str:
+    """The name a link is made with, until its person gives theirs: "russia 1"."""
+    kind, _, team = seat.partition(":")
+    if team:
+        return f"{team} {number}"
+    return {"control": "White cell", "observer": "Observer"}.get(kind, f"Adjudicator {number}")
+
+
+def unnamed(seat: str, person: str) -> bool:
+    """Whether a link's person still has the name it was made with."""
+    return any(person == placeholder(seat, n) for n in range(1, 13))
+
+
+def rename(ctx: Context, who: Caller, person: str) -> str:
+    """A person's own name for their seat, as people will read it in the game."""
+    person = " ".join(person.split())[:200]
+    if not person or who.seat_id is None:
+        raise ApiError(422, "seat_and_name", "give a name")
+    ctx.store.rename(who.seat_id, person)
+    ctx.forget(who.seat_id)
+    return person
 
 
 def valid_seats(scenario: Scenario) -> set[str]:
