@@ -147,17 +147,9 @@ def seat_list(sc: Scenario) -> list[tuple[str, str, bool]]:
 
 def make_renderer(sc: Scenario) -> Callable[[Game, str, str], str]:
     """``render(game, seat name, lang) -> the room page's HTML``, made the way the room
-    route makes it today: ``room(view, Seating(...), lang)`` for the view-model, then
-    ``room.html`` with the seat kind's panels. Adapt here when the rooms' API changes (a
-    lazy ``Room(view, seating, lang)`` that the templates read, as the rewrite under way
-    has it, is taken when there is no ``room()`` function)."""
-    from whitecell.web import rooms
+    route makes it: a ``Room`` the templates read, rendered into ``room.html``."""
     from whitecell.web.render import render
-    from whitecell.web.rooms import PANELS, Seating
-
-    room = getattr(rooms, "room", None)
-    if not callable(room):  # ``rooms.room`` may be a module of the rooms package
-        room = rooms.Room
+    from whitecell.web.rooms import Room, Seating
 
     links = tuple(
         SeatRow(f"s{i}", "g", seat, person, lead, False, "2025-01-01T00:00:00+00:00", f"h{i}")
@@ -175,12 +167,10 @@ def make_renderer(sc: Scenario) -> Callable[[Game, str, str], str]:
             agent_kinds={},
             links=links if control else (),
         )
-        model = room(game.view(seat), seating, lang)
         return render(
             lang,
             "room.html",
-            r=model,
-            panels=PANELS[seat.kind],
+            r=Room(game.view(seat), seating, lang),
             csrf="x",
             key="k",
             path="/games/g",

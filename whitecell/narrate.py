@@ -121,6 +121,7 @@ class Narrator:
         self.closed = False
         self.channels: dict[str, ev.ChannelOpened] = {}
         self.paused_left: float | None = None
+        self.vague = False  # an action was told as "an action": this reader never heard of it
 
     # -- names -----------------------------------------------------------
     def name(self, who: str | None) -> str:
@@ -157,6 +158,7 @@ class Narrator:
         """A submitted action this audience knows of, by what it does (and to whom)."""
         sub = self.submitted.get(uid)
         if sub is None:
+            self.vague = True
             return t("narrate.an_action", self.lang)
         target = t("action.target", self.lang, target=self.name(sub.target)) if sub.target else ""
         return self.action_label(sub.action, sub.description) + target
@@ -554,6 +556,21 @@ def describe_leak(
         event = ev.event_from_dict(json.loads(leaked))
     except (ValueError, ev.EventFormatError):
         return t("leak.unreadable", lang), "?"
+    what = leak_words(scenario, lang, event, known, vague=True)
+    return _sentence(what or t("leak.other", lang, seq=event.seq), lang), event.round
+
+
+def leak_words(
+    scenario: Scenario,
+    lang: str,
+    event: ev.Event,
+    known: Narrator | None = None,
+    vague: bool = False,
+) -> str | None:
+    """An event passed on as intelligence, in its recipients' words; None when they could
+    not tell what it was about: an event whose story needs what they never saw, or (unless
+    ``vague``, which tells it of "an action") anything about an action they never heard of
+    (its odds, roll, arguments, withdrawal). The white cell is offered only what reads well."""
     sub = Narrator(scenario, lang)
     if known is not None:
         sub.submitted = dict(known.submitted)
@@ -561,6 +578,7 @@ def describe_leak(
         sub.rolled = dict(known.rolled)
         sub.agreement_kinds = dict(known.agreement_kinds)
         sub.channels = dict(known.channels)
+    what: str | None
     if isinstance(event, ev.ActionSubmitted):
         sub.submitted[event.uid] = event
         key = "leak.secret_action" if event.secret else "leak.action"
@@ -574,10 +592,10 @@ def describe_leak(
         try:
             sub.on(event)
         except (KeyError, IndexError, ValueError):  # about something this reader never saw
-            sub.lines = []
+            return None
         told = [line.strip() for line in sub.lines if line.strip()]
-        what = " ".join(told) if told else t("leak.other", lang, seq=event.seq)
-    return _sentence(what, lang), event.round
+        what = " ".join(told) if told else None
+    return None if sub.vague and not vague else what
 
 
 def narrate(scenario: Scenario, events: Iterable[ev.Event], lang: str = "en") -> list[str]:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import People
-from tests.e2e.test_live_game import LIVE, command, connected, panel, submit, view
+from tests.e2e.conftest import People, unfold
+from tests.e2e.test_live_game import LIVE, command, connected, panel, view
 from tests.llm.fake_server import FakeModelServer, running
 from tests.web.server import Server, seat_tokens
 from whitecell.live.model_seats import ModelConfig
@@ -52,31 +52,32 @@ def test_arguments_a_matrix_ruling_a_model_draft_and_a_model_seat_in_browsers(
         {"type": "submit_action", "action": "direct_talks", "target": "russia"},
     )["events"]
     join = f"{server.url}/join/"
-    usa = people.open("usa", join + tokens["team:usa"])
-    russia = people.open("russia", join + tokens["team:russia"])
-    adjudicator = people.open("adjudicator", join + tokens["adjudicator"])
-    control = people.open("control", join + tokens["control"])
+    usa = people.open("matrix-usa", join + tokens["team:usa"])
+    russia = people.open("matrix-russia", join + tokens["team:russia"])
+    adjudicator = people.open("matrix-adjudicator", join + tokens["adjudicator"])
+    control = people.open("matrix-control", join + tokens["control"])
     for seat in (usa, russia, adjudicator, control):
         connected(seat)
 
     # the acting team argues for its action, the target against: each sees both, live
+    uid = talks["uid"]
     act = panel(usa, "act")
-    act.locator(f"#argue-{talks['uid']}").fill(FOR)
-    submit(usa, act.get_by_role("button", name="Argue for"))
+    unfold(act.locator(f"#argue-box-{uid}")).get_by_label("Why it should work").fill(FOR)
+    usa.send(f"argue-{uid}", "Argue for")
     theirs = panel(russia, "act")
     expect(theirs).to_contain_text(FOR, timeout=LIVE)
-    theirs.locator(f"#argue-{talks['uid']}").fill(AGAINST)
-    submit(russia, theirs.get_by_role("button", name="Argue against"))
+    unfold(theirs.locator(f"#argue-box-{uid}")).get_by_label("Why it should fail").fill(AGAINST)
+    russia.send(f"argue-{uid}", "Argue against")
     expect(act).to_contain_text(AGAINST, timeout=LIVE)
 
     # the desk: a "strong" box per argument, the odds they come to, then the ruling
-    case = panel(adjudicator, "desk").locator(f"#case-{talks['uid']}")
+    case = panel(adjudicator, "desk").locator(f"#case-{uid}")
     expect(case.locator("li.argument")).to_have_count(2, timeout=LIVE)
     odds = case.locator("output.matrix-odds")
     expect(odds).to_have_text("→ 65%")
-    case.locator(f"#strong-{talks['uid']}-1").check()
+    case.locator(f"#strong-{uid}-1").check()
     expect(odds).to_have_text("→ 55%")  # 65% less one step (10%) for a strong argument against
-    submit(adjudicator, case.get_by_role("button", name="Rule by the matrix"))
+    adjudicator.send(f"matrix-{uid}", "Rule by the matrix")
     expect(case).to_contain_text("Odds: 55%", timeout=LIVE)
     expect(case).to_contain_text("matrix")
 
@@ -85,18 +86,21 @@ def test_arguments_a_matrix_ruling_a_model_draft_and_a_model_seat_in_browsers(
         server, tokens["team:usa"], game, {"type": "submit_action", "action": "restore_aid"}
     )["events"]
     case = panel(adjudicator, "desk").locator(f"#case-{aid['uid']}")
-    submit(adjudicator, case.get_by_role("button", name="Draft with the model"))
+    unfold(case)
+    adjudicator.send(case.locator("form.draft-request"), "Draft with the model")
     expect(case).to_contain_text("The model drafts 60%", timeout=LIVE)  # the stand-in's odds
-    submit(adjudicator, case.get_by_role("button", name="Accept the model's draft"))
+    accept = case.locator("form[id^='f-llm-']")
+    adjudicator.send(accept, "Accept the model's draft")
     expect(case).to_contain_text(re.compile(r"Odds: 60% \(.*, llm\)"), timeout=LIVE)
 
     # control seats a language-model player; its moves arrive live
     before = len(fake.calls("act"))
-    controls = panel(control, "controls")
-    row = controls.locator("ul.agents li").filter(has_text="China")
-    row.locator("select[name=kind]").select_option("llm")
-    submit(control, row.get_by_role("button", name="Seat an automated player"))
-    expect(row.locator(".tag")).to_have_text("language model", timeout=LIVE)
+    unfold(control.page.locator("details:has(#f-agent-china)"))
+    row = control.form("agent-china")
+    row.get_by_label("Kind of player").select_option("llm")
+    control.send("agent-china", "Seat an automated player")
+    expect(control.page.locator("#f-agent-china .tag")).to_have_text("language model", timeout=LIVE)
+    expect(panel(control, "teams")).to_contain_text("language model", timeout=LIVE)
     expect(panel(control, "queue")).to_contain_text("China", timeout=LIVE)
     assert len(fake.calls("act")) == before + 1
     chinese = [a for a in view(server, tokens["control"], game)["actions"] if a["team"] == "china"]

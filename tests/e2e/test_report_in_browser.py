@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import People, Seat
-from tests.e2e.test_live_game import ACT, LIVE, command, connected, panel, submit
+from tests.e2e.conftest import People, Seat, unfold
+from tests.e2e.test_live_game import ACT, LIVE, command, connected, panel
 from tests.web.server import Server, seat_tokens
 
 
@@ -47,12 +47,19 @@ def test_the_rooms_open_the_report_and_it_shows_without_policy_errors(
     assert not control.errors, f"the browser reported:\n{control.problems()}"
 
     # control ends the game; the team's room offers the public report, live
-    submit(control, panel(control, "controls").get_by_role("button", name="End the game"))
-    link = panel(usa, "clock").get_by_role("link", name="Report")
+    unfold(control.page.locator("details:has(#f-end)"))
+    control.send("end", "End the game", confirm=True)
+    assert any("cannot be undone" in q for q in control.asked), control.asked
+    link = panel(usa, "clock").get_by_role("link", name="Public report (secrets kept)")
     expect(link).to_be_visible(timeout=LIVE)
-    public = opened(usa, "#panel-clock a[href$='/report?lang=en']")
+    public = opened(usa, "#panel-clock a[href$='/report?lang=en&audience=public']")
     expect(public.locator("h1").first).to_be_visible(timeout=ACT)
     styled_and_scriptless(public)
     assert "audience=control" not in public.url
+    assert "audience=public" in public.url
+    # the scenario reveals everything at its end: the debrief report is offered too
+    debrief = opened(usa, "#panel-clock a[href$='/report?lang=en&audience=debrief']")
+    expect(debrief.locator("h1").first).to_be_visible(timeout=ACT)
+    styled_and_scriptless(debrief)
     assert usa.still_the_same_page()
     assert not usa.errors, f"the browser reported:\n{usa.problems()}"

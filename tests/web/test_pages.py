@@ -260,6 +260,28 @@ def test_a_person_who_first_opens_a_link_is_asked_their_name_and_keeps_it(table:
         c.close()
 
 
+def test_a_name_given_is_told_to_the_rooms_live_streams_though_it_is_no_event(
+    table: Table,
+) -> None:
+    control = browser(table.server, table.token("control"))
+    usa = browser(table.server, table.token("team:usa"))
+    try:
+        with control.stream("GET", f"/games/{table.game}/live") as live:
+            lines = live.iter_lines()
+            assert next(lines) == "retry: 1000"
+            named = {"csrf": usa.csrf, "person": "Ana Silva"}  # type: ignore[attr-defined]
+            r = usa.post(f"/games/{table.game}/name", data=named)
+            assert r.status_code == 200
+            told = [next(lines) for _ in range(3)]
+        assert told[1:] == ["event: people", "data: 1"], told
+        assert view(control, table.game)["events"] == []  # a name is no event of the game
+        assert "Ana Silva" in control.get(f"/games/{table.game}/panel/teams").text
+        assert "Ana Silva" in control.get(f"/games/{table.game}/panel/seats").text
+    finally:
+        control.close()
+        usa.close()
+
+
 # -- forms -------------------------------------------------------------------------------------
 
 

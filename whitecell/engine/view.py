@@ -133,7 +133,11 @@ class View:
 
     @property
     def omniscient(self) -> bool:
-        return self.seat.kind in ("control", "adjudicator") or self.revealed
+        # asked on every expression an automated player evaluates: no nested property
+        if self.seat.kind in ("control", "adjudicator"):
+            return True
+        s = self.state
+        return not self.keep_secrets and (s.revealed or (s.ended and self.sc.reveal_at_end))
 
     @property
     def team_id(self) -> str | None:

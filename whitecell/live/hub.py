@@ -95,6 +95,7 @@ class LiveGame:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # set when the game changes, then replaced: waiting streams need no lock to be woken
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    roster: int = 0  # bumped when the game's people change (a name given, a link made or shut)
     agents: dict[str, HeuristicAgent] = field(default_factory=dict)
     agent_turns: set[tuple[str, str]] = field(default_factory=set)  # (team, occasion) done
     models: ModelSeats = field(default_factory=ModelSeats)
@@ -331,21 +332,31 @@ class Hub:
         event.set()
 
     async def poke(self, game_id: str) -> None:
-        """Wake the game's streams so they re-check who may still listen (after a revoke)."""
+        """The game's people changed (a name given, a link made, revoked or reissued): wake
+        its streams, to re-check who may still listen and to tell the rooms' rolls of people.
+        Names are no event of the game, so this is the only way the news travels."""
         live = self.games.get(game_id)
         if live is not None:
+            live.roster += 1
             self._ring(live)
 
-    async def wait(self, game_id: str, after: int, timeout: float) -> bool:
-        """Wait until the game has an event numbered above ``after`` (or the timeout)."""
+    async def wait(
+        self, game_id: str, after: int, timeout: float, roster: int | None = None
+    ) -> bool:
+        """Wait until the game has an event numbered above ``after``, or (given the
+        ``roster`` count a stream last saw) its people changed; False on the timeout."""
         live = self.games[game_id]
-        while live.state.seq <= after:
+
+        def moved() -> bool:
+            return live.state.seq > after or (roster is not None and live.roster != roster)
+
+        while not moved():
             changed = live.changed
             try:
                 async with asyncio.timeout(timeout):
                     await changed.wait()
             except TimeoutError:
-                return live.state.seq > after
+                return moved()
         return True
 
     # -- automated players in empty seats ------------------------------------------

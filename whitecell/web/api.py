@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from whitecell.scenario.compiled import localize
 from whitecell.web import service
+from whitecell.web import stream as live_stream
 from whitecell.web.context import (
     CallerDep,
     Ctx,
@@ -92,7 +93,7 @@ async def stream(
 ) -> StreamingResponse:
     live = live_game(ctx, game, who)
     start = after if after is not None else resume_after(last_event_id)
-    return sse(request, ctx, live, who, start, event_frames)
+    return sse(live_stream.stream(request, ctx, live, who, start, event_frames))
 
 
 @router.post("/games/{game}/commands")
@@ -147,10 +148,10 @@ def list_seats(game: str, who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.post("/games/{game}/seats", status_code=201)
-def add_seat(game: str, body: NewSeat, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+async def add_seat(game: str, body: NewSeat, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
     live = live_game(ctx, game, who)
     require_control(who)
-    link = service.add_link(ctx, live, body.seat, body.person, body.lead)
+    link = await service.add_link(ctx, live, body.seat, body.person, body.lead)
     return {"id": link.id, "token": link.token, "link": link.path}
 
 

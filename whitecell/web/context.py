@@ -38,7 +38,7 @@ class Context:
         self._accounts: set[str] = set()
         self.replaced: set[str] = set()  # sessions of links that were reissued
         self.hub.on_seat = self.seat_changed
-        self.hub.on_person = self.forget
+        self.hub.on_person = self.person_changed
 
     def shut_out(self, who: Caller) -> bool:
         """Whether an open stream's caller lost its link since it connected."""
@@ -59,6 +59,18 @@ class Context:
                 await self.hub.poke(fresh.game_id)
 
         self.hub.spawn(recheck())
+
+    def person_changed(self, seat_id: str) -> None:
+        """A person named themselves in another server process: read their row again and
+        tell the game's rooms here."""
+        self.forget(seat_id)
+
+        async def tell() -> None:
+            fresh = await to_thread.run_sync(self.store.seat, seat_id)
+            if fresh is not None:
+                await self.hub.poke(fresh.game_id)
+
+        self.hub.spawn(tell())
 
     # -- seat rows, remembered: every request looks its caller up -------------------------
     def row_by_token(self, token: str) -> SeatRow | None:

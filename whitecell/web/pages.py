@@ -61,7 +61,7 @@ from whitecell.web.reports import (
     report_option,
 )
 from whitecell.web.rooms import PANELS, Room, Seating
-from whitecell.web.stream import changed_frame, sse
+from whitecell.web.stream import changed_frame, sse, stream
 
 router = APIRouter()
 reports = Reports()
@@ -278,9 +278,10 @@ def game_room(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     return page(ctx, request, "room.html", r=room)
 
 
-# not panels of their own: the announcements above every room, and the room's whole
-# layout (fetched again when the phase of the game changes what comes first)
-WHOLE = {"announce": "panels/announce.html", "room": "layout.html"}
+# not panels of their own: the announcements above every room, the phase of the game
+# under the room's heading, and the room's whole layout (fetched again when the phase of
+# the game changes what comes first)
+WHOLE = {"announce": "panels/announce.html", "phase": "phase.html", "room": "layout.html"}
 
 
 @router.get("/games/{game}/panel/{name}", response_class=HTMLResponse)
@@ -304,7 +305,7 @@ def _page(request: Request) -> int:
 async def live_changes(request: Request, game: str, ctx: Ctx) -> StreamingResponse:
     live, who = _entered(ctx, request, game)
     start = resume_after(request.headers.get("last-event-id"))
-    return sse(request, ctx, live, who, start, changed_frame)
+    return sse(stream(request, ctx, live, who, start, changed_frame, people=True))
 
 
 @router.post("/games/{game}/do", response_class=HTMLResponse)
@@ -331,7 +332,7 @@ async def name(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     form = await _checked_form(ctx, request)
     lang = lang_of(request)
     try:
-        person = service.rename(ctx, who, str(form.get("person", "")))
+        person = await service.rename(ctx, who, str(form.get("person", "")))
     except ApiError as exc:
         return _flash(ctx, request, False, exc.text(lang))
     response = _flash(ctx, request, True, translations(lang).gettext(NAMED) % {"person": person})
@@ -381,7 +382,7 @@ async def links(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
         if action == "reissue":
             made = await service.reissue_link(ctx, game, seat_id)
         elif action == "add":
-            made = service.add_link(
+            made = await service.add_link(
                 ctx,
                 live,
                 str(form.get("seat", "")),

@@ -215,13 +215,14 @@ def unnamed(seat: str, person: str) -> bool:
     return any(person == placeholder(seat, n) for n in range(1, 13))
 
 
-def rename(ctx: Context, who: Caller, person: str) -> str:
+async def rename(ctx: Context, who: Caller, person: str) -> str:
     """A person's own name for their seat, as people will read it in the game."""
     person = " ".join(person.split())[:200]
-    if not person or who.seat_id is None:
+    if not person or who.seat_id is None or who.game_id is None:
         raise ApiError(422, "seat_and_name", "give a name")
-    ctx.store.rename(who.seat_id, person)
+    await to_thread.run_sync(ctx.store.rename, who.seat_id, person)
     ctx.forget(who.seat_id)
+    await ctx.hub.poke(who.game_id)
     return person
 
 
@@ -230,14 +231,15 @@ def valid_seats(scenario: Scenario) -> set[str]:
     return {"control", "adjudicator", "observer"} | {f"team:{t}" for t in scenario.team_ids}
 
 
-def add_link(ctx: Context, live: LiveGame, seat: str, person: str, lead: bool) -> Link:
+async def add_link(ctx: Context, live: LiveGame, seat: str, person: str, lead: bool) -> Link:
     valid = valid_seats(live.scenario)
     if seat not in valid:
         raise ApiError(422, "bad_seat", f"no seat {seat!r} (seats: {', '.join(sorted(valid))})")
     person = person.strip()[:200]
     if not person:
         raise ApiError(422, "seat_and_name", "seat and name needed")
-    seat_id, token = ctx.store.add_seat(live.id, seat, person, lead)
+    seat_id, token = await to_thread.run_sync(ctx.store.add_seat, live.id, seat, person, lead)
+    await ctx.hub.poke(live.id)
     return Link(seat_id, seat, person, lead, token)
 
 

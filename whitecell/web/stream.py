@@ -39,9 +39,18 @@ def changed_frame(events: Sequence[ev.Event]) -> str:
 
 
 async def stream(
-    request: Request, ctx: Context, live: LiveGame, who: Caller, after: int, frame: Frame
+    request: Request,
+    ctx: Context,
+    live: LiveGame,
+    who: Caller,
+    after: int,
+    frame: Frame,
+    people: bool = False,
 ) -> AsyncIterator[str]:
+    """With ``people``, a ``people`` message also tells when the game's people changed
+    (a name given, a link made or shut): the rooms' rolls of people fetch themselves."""
     last = after
+    roster = live.roster
     yield "retry: 1000\n\n"
     while True:
         if ctx.shut_out(who) or await request.is_disconnected():
@@ -52,15 +61,17 @@ async def stream(
         last = live.state.seq
         if visible:
             yield frame(visible)
-        if not await ctx.hub.wait(live.id, last, KEEPALIVE_S):
+        if people and live.roster != roster:
+            roster = live.roster
+            yield f"event: people\ndata: {roster}\n\n"
+        if not await ctx.hub.wait(live.id, last, KEEPALIVE_S, roster if people else None):
             yield ": still here\n\n"
 
 
-def sse(
-    request: Request, ctx: Context, live: LiveGame, who: Caller, after: int, frame: Frame
-) -> StreamingResponse:
+def sse(messages: AsyncIterator[str]) -> StreamingResponse:
+    """A stream's messages as an HTTP response no proxy buffers."""
     return StreamingResponse(
-        stream(request, ctx, live, who, after, frame),
+        messages,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -72,7 +72,7 @@ LAYOUTS: Mapping[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("control", "before"): (("controls", "teams", "seats"), ("clock", "injects", "state", "log")),
     ("control", "action"): (
         ("controls", "teams", "queue", "desk"),
-        ("clock", "injects", "state", "talks", "seats", "log"),
+        ("clock", "injects", "state", "negotiation", "talks", "seats", "log"),
     ),
     ("control", "negotiation"): (
         ("controls", "negotiation", "teams"),

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from whitecell.engine import events as ev
+from whitecell.narrate import Narrator, leak_words
 from whitecell.scenario.compiled import localize
 from whitecell.web.rooms.actions import DONE, Effect, effect_words
-from whitecell.web.rooms.base import UNRESOLVED, Model, RoomCore
+from whitecell.web.rooms.base import UNRESOLVED, Model, RoomCore, plain
 from whitecell.web.rooms.story import Story
 
 LOG_PAGE = 50  # events on a page of the log
@@ -143,17 +144,28 @@ class Control:
 
     @cached_property
     def leakable(self) -> list[Model]:
-        """Events a team could be given as intelligence, in words: round, who, what."""
+        """Events a team could be given as intelligence, in the words the team will read:
+        round, who, what. An event its receivers could not read (the outcome of an action
+        they never heard of reads as "an entry of the game's record", its odds as the odds of
+        "an action") is not offered."""
         room = self.room
+        sc, lang = room.sc, room.lang
+        everyone = Narrator(sc, lang)  # what every team knows: the public actions
+        everyone.submitted = {
+            e.uid: e
+            for e in room.state.events
+            if isinstance(e, ev.ActionSubmitted) and "*" in e.audience
+        }
         out = []
         for e in reversed(room.state.events):
             if "*" in e.audience or isinstance(e, ev.ModelCalled | ev.ModelFellBack):
                 continue  # public already, or the white cell's own records
-            lines = self.story.lines_of(e.seq)
-            if not lines:
+            what = leak_words(sc, lang, e, everyone)
+            if what is None:
                 continue
-            who = room.names.get(e.actor, "") if e.actor in room.names else ""
-            out.append({"seq": e.seq, "round": e.round, "who": who, "what": " ".join(lines)})
+            acting = e.actor.removeprefix("team:")
+            who = room.names.get(acting, "") if acting in sc.team_ids else ""
+            out.append({"seq": e.seq, "round": e.round, "who": who, "what": plain(what)})
             if len(out) >= LEAKABLE:
                 break
         return out

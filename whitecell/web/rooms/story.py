@@ -61,6 +61,13 @@ class Story:
         announcements: list[Announcement] = []
         by_seq = self.by_seq
         for e in room.events:
+            if isinstance(e, ev.RoundOpened):
+                # what the last round changed closes its own chapter, before the next begins
+                before = len(narrator.lines)
+                narrator.summarise_round()
+                chapters[-1].lines += [
+                    line for line in (plain(x).strip() for x in narrator.lines[before:]) if line
+                ]
             before = len(narrator.lines)
             narrator.on(e)
             lines = [plain(line).strip() for line in narrator.lines[before:]]

@@ -176,6 +176,30 @@ class Talks:
         return out
 
     @cached_property
+    def timeline(self) -> list[Model]:
+        """Each agreement as a bar over the game's rounds, from its signature to its
+        breakdown (or to now): the shape of the talks at a glance. Offsets and widths are
+        percentages of the track."""
+        room = self.room
+        rounds = max(room.rounds, 1)
+        now = min(max(room.round, 1), rounds)
+        out = []
+        for a in self.agreements:
+            start = min(max(a.signed_round, 1), rounds)
+            end = min(a.broken_round or now, rounds)
+            out.append(
+                {
+                    "label": a.label,
+                    "start": start,
+                    "end": max(end, start),
+                    "broken": not a.in_force,
+                    "left": round(100 * (start - 1) / rounds, 2),
+                    "width": round(100 * (max(end, start) - start + 1) / rounds, 2),
+                }
+            )
+        return out
+
+    @cached_property
     def kinds(self) -> list[Model]:
         """The agreements a proposal may be tabled for, with their clauses and who each
         clause binds (the page ticks the parties as clauses are ticked)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from whitecell.engine import events as ev
 from whitecell.scenario.compiled import Var, localize
 from whitecell.web.rooms.base import Model, RoomCore
 
@@ -68,18 +67,24 @@ class World:
 
     @cached_property
     def history(self) -> dict[str, list[float]]:
-        """Each visible variable's value after every round, as this seat saw it change."""
+        """Each variable's value at the end of every round (what happened as a round closed
+        counts in it), then now. Folded from the whole record: only the trends of variables
+        the seat sees are shown, and it saw each of their values as it came, even one a
+        secret action moved."""
         room = self.room
         values = {v.key: v.initial for v in room.sc.vars}
         trail: dict[str, list[float]] = {v.key: [v.initial] for v in room.sc.vars}
-        for e in room.events:
+        current = 0
+        for e in room.state.events:
+            if e.round != current:
+                if current:
+                    for key, value in values.items():
+                        trail[key].append(value)
+                current = e.round
             changes = getattr(e, "changes", None)
             if changes:
                 for key, _old, new in changes:
                     values[key] = new
-            if isinstance(e, ev.RoundClosed):
-                for key, value in values.items():
-                    trail[key].append(value)
         for key, value in values.items():
             if trail[key][-1] != value or len(trail[key]) == 1:
                 trail[key].append(value)

@@ -73,6 +73,7 @@
     var ok = event.detail.xhr.getResponseHeader("X-Command-Ok") === "1";
     if (ok && !form.classList.contains("keep")) {
       form.reset();
+      each("select[data-keep][id]", form, function (x) { delete chosen[x.id]; });
       each("textarea, input[type=text], input:not([type])", form, function (t) { t.value = ""; });
       each("input.edited", form, function (t) { t.value = ""; });
     }
@@ -90,6 +91,20 @@
       result.setAttribute("data-shown", String(Date.now()));
       result.focus({ preventScroll: false });
     }
+  }
+
+  // -- a choice from a list that grows with the game (the events to leak) is not kept as an
+  //    element, whose options would go stale: the same option is chosen again after a refresh
+  var chosen = {};
+  document.addEventListener("change", function (event) {
+    var s = event.target;
+    if (s && s.matches && s.matches("select[data-keep][id]")) { chosen[s.id] = s.value; }
+  });
+  function choose(root) {
+    each("select[data-keep][id]", root, function (s) {
+      var v = chosen[s.id];
+      if (v && Array.prototype.some.call(s.options, function (o) { return o.value === v; })) { s.value = v; }
+    });
   }
 
   // -- live panels keep what is open: channels, folds, cases ------------------------------
@@ -115,6 +130,18 @@
     open[k] = d.open;
     store.set("sessionStorage", "open", open);
     if (d.hasAttribute("data-channel") && d.open) { markRead(d); }
+  }, true);
+  // a fold opened (or closed) the instant its panel is drawn again keeps its state: it is
+  // kept on the click, before the toggle event, which may come on the replaced fold
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("summary");
+    var d = summary && summary.parentElement;
+    if (!d || d.tagName !== "DETAILS" || d.querySelector("summary") !== summary) { return; }
+    var k = detailsKey(d);
+    if (!k) { return; }
+    var open = store.get("sessionStorage", "open", {});
+    open[k] = !d.open;
+    store.set("sessionStorage", "open", open);
   }, true);
   function markRead(d) {
     store.set("localStorage", "seen:" + detailsKey(d), parseInt(d.getAttribute("data-count") || "0", 10));
@@ -252,6 +279,20 @@
     if (out && !isNaN(p)) { out.textContent = "→ " + Math.round(p * 100) + "%"; }
   }
 
+  // a panel's refresh that comes back after the room around it was replaced (the phase
+  // changed) is not drawn into the old panel, now off the page: htmx would take the
+  // preserved fields (a message being typed, the round's minutes) out of the live page
+  function onThePage(event) {
+    if (!document.body.contains(event.currentTarget)) { event.detail.shouldSwap = false; }
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && !target._wcOnThePage) {
+      target._wcOnThePage = true;
+      target.addEventListener("htmx:beforeSwap", onThePage);
+    }
+  });
+
   // -- when the game moves to another phase, the room's order changes with it -------------
   function relayout() {
     var room = document.getElementById("room");
@@ -269,14 +310,24 @@
   function settle(root) {
     tick();
     restore(root);
+    choose(root);
     announcements(root);
     actionForm(root);
     each("form.tabling", root, parties);
     each("ol[data-matrix-base]", root, matrixOdds);
   }
   document.addEventListener("DOMContentLoaded", function () { settle(document); });
+  // the new room was drawn from the moment it was asked for: what happened while it came
+  // (its panels were not on the page to hear of it) is fetched once htmx has wired its
+  // panels, which it does as the swap settles, not when it is made
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.target;
+    if (target && target.id === "room") { each("section.panel[hx-get]", target, refresh); }
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
+    // what was drawn: the target of an inner swap, the new element of an outer one (the
+    // room after a change of phase; ``detail.target`` is then the old room, off the page)
+    var target = event.target;
     if (target && target.classList && target.classList.contains("result")) { showResult(target); return; }
     settle(target || document);
     if (target && target.id === "panel-clock") { relayout(); }
