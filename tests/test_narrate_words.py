@@ -239,7 +239,7 @@ def test_the_round_clock_is_told_in_minutes_and_times(base_scenario: Scenario) -
     )
     lines = told(game, RED)
     assert "The white cell pauses the game, with 12 min left on the round clock." in lines
-    assert "The round clock is extended: 17 min left when the game resumes." in lines
+    assert "The round clock is stopped with 17 min left; it runs on when the game resumes." in lines
     assert "The game resumes; the round clock runs until 18:17 UTC." in lines
     assert "The round clock is extended to 18:27 UTC." in lines
     ja = told(game, RED, "ja")

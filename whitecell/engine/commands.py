@@ -39,6 +39,7 @@ class OpenRound(Command):
     type: ClassVar[str] = "open_round"
     number: int
     deadline: str | None = None  # when the white cell means to close it, for the round clock
+    at: str | None = None  # set by the server: a round opened while paused keeps its clock still
 
 
 @dataclass(slots=True, kw_only=True)
@@ -176,6 +177,7 @@ class WithdrawAction(Command):
 
     type: ClassVar[str] = "withdraw_action"
     uid: str
+    at: str | None = None  # set by the server: once time is up, the round's actions stand
 
 
 @dataclass(slots=True, kw_only=True)
@@ -419,7 +421,14 @@ COMMANDS: dict[str, type[Command]] = {
 # server sets it from its own clock, never from a client's body; automated play leaves it
 # None, and then nothing about clocks is checked.
 CLOCKED: frozenset[str] = frozenset(
-    {PauseGame.type, ResumeGame.type, ExtendRound.type, SubmitAction.type}
+    {
+        OpenRound.type,
+        PauseGame.type,
+        ResumeGame.type,
+        ExtendRound.type,
+        SubmitAction.type,
+        WithdrawAction.type,
+    }
 )
 
 # Commands only the server itself gives (when a language model plays a seat); the JSON

@@ -534,6 +534,11 @@ def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
         except (TypeError, ValueError):
             raise RuleViolation("violation.bad_deadline", deadline=c.deadline) from None
     spec = rounds[c.number - 1]
+    deadline, stopped = c.deadline, None
+    if s.paused and deadline is not None and c.at is not None:
+        # opened while paused: the clock waits, with all its time, for the game to resume
+        left = (_time(deadline) - _time(c.at)).total_seconds()
+        deadline, stopped = None, round(max(left, 0.0), 3)
     d = _Draft(s)
     d.round = c.number
     d.emit(
@@ -543,8 +548,10 @@ def _open_round(s: State, c: cmd.OpenRound) -> list[ev.Event]:
         c.by,
         kind=spec.kind,
         date=str(s.date),
-        deadline=c.deadline,
+        deadline=deadline,
     )
+    if stopped is not None:
+        d.emit(ev.ClockSet, _PUBLIC, c.seat.name, c.by, deadline=None, remaining=stopped)
     for inject in s.scenario.injects:
         if inject.round == c.number:
             d.maybe_fire(inject)
@@ -777,13 +784,16 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
     }
 
 
+def _require_time(s: State, at: str | None) -> None:
+    """Once the round's time is up (by the server's clock), its actions stand as they are."""
+    if at is not None and s.deadline is not None and _time(at) > _time(s.deadline):
+        raise RuleViolation("violation.time_up", round=s.round)
+
+
 def _submit_action(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
     team = _require_team(s, c, "violation.do.submit_actions")
     _require_round(s, "action", "violation.can.submit_actions")
-    if c.at is not None:
-        now = _time(c.at)
-        if s.deadline is not None and now > _time(s.deadline):
-            raise RuleViolation("violation.time_up", round=s.round)
+    _require_time(s, c.at)
     fields = _action_fields(s, team, c)
     spec = s.scenario.action.get(c.action)
     if spec is not None and spec.requires is not None and not spec.requires(s, team, c.target):
@@ -1112,6 +1122,7 @@ def _withdraw_action(s: State, c: cmd.WithdrawAction) -> list[ev.Event]:
     rec = _action(s, c.uid)
     if rec.status not in ("submitted", "assessed"):
         raise RuleViolation("violation.withdraw_after_roll", uid=c.uid)
+    _require_time(s, c.at)
     # told to those who learnt of the action: a secret one's withdrawal stays secret
     return [_one(s, ev.ActionWithdrawn, rec.audience, c.seat.name, c.by, uid=rec.uid, team=team)]
 

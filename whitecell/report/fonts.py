@@ -7,6 +7,7 @@ would print boxes, so asking for one is an error, not a silent fallback.
 
 from __future__ import annotations
 
+import subprocess
 from functools import cache
 
 CJK_FAMILY = "Noto Sans CJK JP"
@@ -20,15 +21,48 @@ class FontMissing(Exception):
 
 @cache
 def cjk_font_path() -> str | None:
-    """The file matplotlib would use for Japanese text, or None if there is none."""
+    """The file matplotlib would use for Japanese text, or None if there is none.
+
+    matplotlib keeps its list of fonts in a cache made the first time it ran; a font
+    installed since is not in it. On a miss, the font is looked up through fontconfig and
+    added to matplotlib's list before it is reported missing."""
+    found = _matplotlib_cjk()
+    if found is None:
+        from matplotlib import font_manager
+
+        for path in fontconfig_files(CJK_FAMILY):
+            font_manager.fontManager.addfont(path)
+        found = _matplotlib_cjk()
+    return found
+
+
+def _matplotlib_cjk() -> str | None:
     from matplotlib import font_manager
 
     try:
-        return font_manager.findfont(
+        # the manager itself, not the module's ``findfont``: that is bound to the manager
+        # matplotlib made at import
+        return font_manager.fontManager.findfont(
             font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False
         )
     except ValueError:
         return None
+
+
+def fontconfig_files(family: str) -> list[str]:
+    """The font files fontconfig knows for ``family`` (none without fontconfig)."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", f":family={family}", "file"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    files = (line.strip().rstrip(":").strip() for line in listed.splitlines())
+    return sorted(f for f in files if f)
 
 
 def chart_families(lang: str) -> list[str]:
