@@ -69,6 +69,9 @@ def test_a_chapter_begins_with_its_rounds_heading() -> None:
 
 def test_announcements_are_the_newest_few_newest_first_each_with_its_tone() -> None:
     game = in_round(3)
+    for _ in range(KEEP):  # more banners in this round than a room shows
+        game.handle(cmd.PauseGame(seat=CONTROL))
+        game.handle(cmd.ResumeGame(seat=CONTROL))
     (tabled,) = game.handle(
         cmd.TableProposal(seat=team("russia"), agreement="ceasefire", clauses=("ceasefire_line",))
     )
@@ -88,6 +91,19 @@ def test_announcements_are_the_newest_few_newest_first_each_with_its_tone() -> N
             assert tones[e.seq] == "warn"
         if e.seq in tones and isinstance(e, ev.RoundOpened):
             assert tones[e.seq] == "info"
+
+
+def test_a_new_round_clears_the_last_rounds_banners_and_the_story_keeps_them() -> None:
+    game = in_round(1)
+    (fired,) = game.handle(cmd.FireInject(seat=CONTROL, inject="plot_rumour"))
+    game.handle(cmd.CloseRound(seat=CONTROL, number=1))
+    between = room(game, team("ukraine")).story
+    assert fired.seq in [a.seq for a in between.announcements]  # closed, not yet replaced
+    game.handle(cmd.OpenRound(seat=CONTROL, number=2))
+    story = room(game, team("ukraine")).story
+    assert story.announcements and all(a.round == 2 for a in story.announcements)
+    news = localize(game.scenario.inject["plot_rumour"].news, "en")
+    assert any(news in line for c in story.chapters if c.round == 1 for line in c.lines)
 
 
 def test_a_chat_is_told_in_the_story_but_not_announced() -> None:

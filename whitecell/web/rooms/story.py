@@ -89,5 +89,7 @@ class Story:
 
     @property
     def announcements(self) -> list[Announcement]:
-        """The newest announcements, newest first."""
-        return list(reversed(self.told[1][-KEEP:]))
+        """The newest announcements of the round now open (or just closed), newest first:
+        a new round's opening clears the last round's banners; the story keeps them."""
+        now = self.room.state.round
+        return list(reversed([a for a in self.told[1] if a.round >= now][-KEEP:]))
