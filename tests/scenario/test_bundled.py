@@ -5,6 +5,7 @@ every route, and plays, replays and verifies."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -21,7 +22,8 @@ from whitecell.engine.log import dump_log, parse_log
 from whitecell.engine.state import new_state
 from whitecell.play import play_game
 from whitecell.scenario import Scenario
-from whitecell.scenario.library import bundled_ids, bundled_path
+from whitecell.scenario.compiled import localize
+from whitecell.scenario.library import bundled_ids, bundled_path, load_bundled
 from whitecell.verify import verify_log
 
 REPO = Path(__file__).resolve().parents[2]
@@ -275,3 +277,32 @@ def test_every_bundled_scenario_plays_replays_and_verifies(
     result = whitecell("verify", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok")
+
+
+# a verb in -s straight after a placeholder agrees with a singular name only
+_VERB_AFTER = re.compile(r"\{(actor|target)\} ([a-z]+)")
+
+
+def _agrees(word: str) -> bool:
+    return word in ("is", "has", "was") or (word.endswith("s") and not word.endswith("ss"))
+
+
+@pytest.mark.parametrize("scenario_id", BUNDLED)
+def test_no_narrative_makes_a_verb_agree_with_a_team_whose_name_is_plural(
+    scenario_id: str,
+) -> None:
+    """Never "European powers pledges": where a placeholder may name a team whose English
+    name is plural, the sentence is phrased so that no verb agrees with it."""
+    sc = load_bundled(scenario_id)
+    every = set(sc.team_ids)
+    plural = {t.id for t in sc.teams if localize(t.name, "en").endswith(("powers", "states"))}
+    plural -= {"usa"}  # "the United States" takes a singular verb
+    wrong = []
+    for a in sc.actions:
+        may_name = {"actor": set(a.teams or every), "target": set(a.targets or every)}
+        for text in (a.narrative_success, a.narrative_failure):
+            en = localize(text, "en") if text else ""
+            for who, word in _VERB_AFTER.findall(en):
+                if may_name[who] & plural and _agrees(word):
+                    wrong.append(f"{a.id}: {en}")
+    assert not wrong, "\n".join(wrong)
