@@ -176,7 +176,7 @@ WEB_LAYERS = (
     ("errors", "auth"),
     ("context",),
     ("commands",),
-    ("service",),
+    ("service", "studio"),
     ("stream",),
     (
         "rooms.base",
@@ -193,7 +193,7 @@ WEB_LAYERS = (
         "reports",
     ),
     ("feedback", "render"),
-    ("api", "pages"),
+    ("api", "pages", "studio_api"),
     ("security", "ratelimit", "app"),
 )
 

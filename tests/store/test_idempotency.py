@@ -106,7 +106,7 @@ def test_migration_0002_keeps_the_answers_stored_before_it_and_they_are_replayed
 
     store = Store(backend)
     store.migrate()
-    assert revision(store) == "0002" and columns(store)["fingerprint"] is True
+    assert revision(store) >= "0002" and columns(store)["fingerprint"] is True
     assert store.answer("seat:c@g1", "old-key") == Answer(409, refusal, None)
 
     async def play() -> dict[str, Any]:

@@ -55,6 +55,12 @@ def umpires(ok: int = 200, denied: int = 403) -> dict[str, int]:
     return rule(ok, **dict.fromkeys(("team_a", "team_b", "member", "observer"), denied))
 
 
+def studio(ok: int = 200) -> dict[str, int]:
+    """The studio: for the signed-in control account; a seat's link, even control's, is
+    refused (403), and without credentials 401."""
+    return rule(403, control_account=ok, other_game=403)
+
+
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(CALLERS, status)
 
@@ -110,6 +116,25 @@ RULES: dict[tuple[str, str], list[Case]] = {
     # no model, so they are told so (test_llm_web.py has the same rule with a model)
     ("POST", f"{API}/games/{{game}}/actions/{{uid}}/draft"): [
         Case(umpires(422), params={"uid": "a1"})
+    ],
+    # -- the scenario studio: the signed-in control account's own shelf, nobody else's
+    ("GET", f"{API}/scenarios"): [Case(studio())],
+    ("POST", f"{API}/scenarios"): [Case(studio(201), json={"from": "skeleton"})],
+    ("GET", f"{API}/scenarios/{{scenario}}/versions"): [
+        Case(studio(), params={"scenario": "shelved"})
+    ],
+    ("GET", f"{API}/scenarios/{{scenario}}/versions/{{number}}"): [
+        Case(studio(), params={"scenario": "shelved", "number": "1"})
+    ],
+    ("GET", f"{API}/scenarios/{{scenario}}/versions/{{number}}/yaml"): [
+        Case(studio(), params={"scenario": "shelved", "number": "1"})
+    ],
+    ("PUT", f"{API}/scenarios/{{scenario}}/versions/{{number}}"): [
+        Case(
+            studio(201),
+            params={"scenario": "shelved", "number": "2"},
+            json={"yaml": "meta: {}\n", "message": "from the access matrix"},
+        )
     ],
     # -- pages
     ("GET", "/"): [
@@ -277,7 +302,10 @@ def seated_world(server: Server, account: httpx.Client, *, ended: bool = False) 
     }
     r = account.post(f"{API}/games/{game}/seats/{leaver['id']}/revoke")
     assert r.status_code == 200
+    shelved = account.post(f"{API}/scenarios", json={"from": "skeleton"})
+    assert shelved.status_code == 201, shelved.text
     params = {"spare": spare["id"], "spare_join": spare_join["token"]}
+    params["shelved"] = shelved.json()["id"]
     with httpx.Client(base_url=server.url, timeout=STREAM_TIMEOUT) as client:
         yield World(server, game, callers, params, client)
 

@@ -74,6 +74,29 @@ idempotency = Table(
     Column("fingerprint", String(64)),
 )
 
+# the scenario studio: a designer's scenarios, each a numbered series of saved versions
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+scenario_versions = Table(
+    "scenario_versions",
+    metadata,
+    Column("scenario_ref", String(32), ForeignKey("scenarios.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("yaml", Text, nullable=False),  # the text as the designer wrote it, comments kept
+    Column("digest", String(64), nullable=False),  # SHA-256 of the text
+    Column("valid", Boolean, nullable=False),
+    Column("title", Text, nullable=False),  # the English title, or the first line's gist
+    Column("author", String(80), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
 settings = Table(
     "settings",
     metadata,
@@ -81,4 +104,14 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 
-__all__ = ["accounts", "events", "games", "idempotency", "metadata", "seats", "settings"]
+__all__ = [
+    "accounts",
+    "events",
+    "games",
+    "idempotency",
+    "metadata",
+    "scenario_versions",
+    "scenarios",
+    "seats",
+    "settings",
+]

@@ -1,0 +1,182 @@
+"""The scenario studio's use cases: a control account's shelf of scenarios, each saved as
+numbered versions of its YAML text (kept as written, comments and all, so an export is
+the very file that was imported), with what the validator found in each.
+
+Only the account that made a scenario reaches it; to anyone else it does not exist.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import to_thread
+from pydantic import BaseModel, Field
+
+from whitecell.scenario.compiled import localize
+from whitecell.scenario.library import bundled_ids, bundled_path, load_bundled
+from whitecell.scenario.load import Located, ScenarioError, load_scenario_text
+from whitecell.scenario.skeleton import skeleton
+from whitecell.store.shelf import Draft, Shelf, Version
+from whitecell.store.sql import Conflict
+from whitecell.web.context import Context
+from whitecell.web.errors import ApiError
+from whitecell.web.service import MAX_SCENARIO_BYTES
+
+SKELETON = "skeleton"  # where a new scenario starts unless it names another
+FILENAME = "scenario.yaml"  # how problems name the document
+
+
+class NewScenario(BaseModel):
+    """A scenario for the shelf: its YAML text, or where to start from (``skeleton``, a
+    bundled scenario's id, or one of the account's own scenarios)."""
+
+    yaml: str | None = Field(default=None, max_length=MAX_SCENARIO_BYTES)
+    from_: str | None = Field(default=None, alias="from", max_length=64)
+    message: str = Field(default="", max_length=500)
+
+
+class SaveVersion(BaseModel):
+    yaml: str = Field(max_length=MAX_SCENARIO_BYTES)
+    message: str = Field(default="", max_length=500)
+
+
+@dataclass(frozen=True)
+class Checked:
+    valid: bool
+    title: str
+    problems: list[Located]
+
+
+def check(text: str) -> Checked:
+    """What the validator finds in a scenario's text, and its English title if it has one."""
+    try:
+        scenario = load_scenario_text(text, FILENAME)
+    except ScenarioError as exc:
+        return Checked(False, "", exc.problems)
+    return Checked(True, localize(scenario.title, "en"), [])
+
+
+def problems_of(checked: Checked) -> list[dict[str, Any]]:
+    return [
+        {"line": p.line, "column": p.column, "path": p.path, "message": {"en": p.message}}
+        for p in checked.problems
+    ]
+
+
+def saved(scenario: str, number: int, checked: Checked) -> dict[str, Any]:
+    """The answer to a save: which version it made, and what the validator found in it."""
+    problems = problems_of(checked)
+    return {"id": scenario, "version": number, "valid": checked.valid, "problems": problems}
+
+
+def bundled() -> list[dict[str, Any]]:
+    """The bundled scenarios, as the shelf lists them beside the account's own."""
+    out = []
+    for scenario_id in bundled_ids():
+        sc = load_bundled(scenario_id)
+        out.append(
+            {
+                "id": scenario_id,
+                "title": {lang: localize(sc.title, lang) for lang in ("en", "ja")},
+                "teams": len(sc.teams),
+                "rounds": len(sc.rounds),
+            }
+        )
+    return out
+
+
+def owned(ctx: Context, account_id: str, scenario: str) -> Shelf:
+    """The shelf, once ``scenario`` is known to be the account's (404 otherwise: another
+    account's scenario is not there for this one)."""
+    shelf = Shelf(ctx.store)
+    if shelf.owner(scenario) != account_id:
+        raise ApiError(404, "no_scenario", f"no scenario {scenario!r} on your shelf")
+    return shelf
+
+
+def origin_text(ctx: Context, account_id: str, origin: str) -> str:
+    """The text a new scenario starts from."""
+    if origin == SKELETON:
+        return skeleton("new-scenario", FILENAME)
+    if origin in bundled_ids():
+        return bundled_path(origin).read_text(encoding="utf-8")
+    versions = owned(ctx, account_id, origin).versions(origin)
+    return versions[-1].yaml
+
+
+def version_view(v: Version, with_text: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "number": v.number,
+        "digest": v.digest,
+        "valid": v.valid,
+        "title": v.title,
+        "author": v.author,
+        "message": v.message,
+        "created_at": v.created_at,
+    }
+    if with_text:
+        out["yaml"] = v.yaml
+    return out
+
+
+async def create(ctx: Context, account_id: str, author: str, body: NewScenario) -> dict[str, Any]:
+    if (body.yaml is None) == (body.from_ is None):
+        raise ApiError(422, "scenario_source", "give either yaml or from")
+    text = body.yaml if body.yaml is not None else origin_text(ctx, account_id, body.from_ or "")
+    checked = await to_thread.run_sync(check, text)
+    draft = Draft(text, checked.valid, checked.title, author, body.message)
+    scenario = await to_thread.run_sync(Shelf(ctx.store).add, account_id, draft)
+    return saved(scenario, 1, checked)
+
+
+async def save(
+    ctx: Context, account_id: str, author: str, scenario: str, number: int, body: SaveVersion
+) -> dict[str, Any]:
+    """Version ``number``: one more than the version the designer started from. If someone
+    saved that number first, nothing is overwritten: 409, with what changed since."""
+    shelf = owned(ctx, account_id, scenario)
+    versions = shelf.versions(scenario)
+    if number != versions[-1].number + 1:
+        raise conflict(versions, number)
+    checked = await to_thread.run_sync(check, body.yaml)
+    draft = Draft(body.yaml, checked.valid, checked.title, author, body.message)
+    try:
+        await to_thread.run_sync(shelf.save, scenario, number, draft)
+    except Conflict:
+        raise conflict(shelf.versions(scenario), number) from None
+    return saved(scenario, number, checked)
+
+
+def conflict(versions: list[Version], number: int) -> ApiError:
+    """Someone else saved first: what they changed since the version this save began from."""
+    latest = versions[-1]
+    base = next((v for v in versions if v.number == number - 1), None)
+    diff = "".join(
+        difflib.unified_diff(
+            (base.yaml if base else "").splitlines(keepends=True),
+            latest.yaml.splitlines(keepends=True),
+            f"version {number - 1}",
+            f"version {latest.number}",
+        )
+    )
+    return ApiError(
+        409,
+        "version_conflict",
+        f"version {number} cannot be saved: the newest is {latest.number}, saved by "
+        f"{latest.author}; start from it (what changed since:\n{diff})",
+        latest=latest.number,
+    )
+
+
+__all__ = [
+    "NewScenario",
+    "SaveVersion",
+    "bundled",
+    "check",
+    "create",
+    "owned",
+    "save",
+    "version_view",
+]
