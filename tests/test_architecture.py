@@ -193,7 +193,7 @@ WEB_LAYERS = (
         "reports",
     ),
     ("feedback", "render"),
-    ("api", "pages", "studio_api"),
+    ("api", "pages", "studio_api", "studio_pages"),
     ("security", "ratelimit", "app"),
 )
 

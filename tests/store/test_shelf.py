@@ -14,7 +14,7 @@ TEXT = "# a comment the designer wrote\nmeta:\n  id: my-game   # kept as written
 
 
 def draft(yaml: str = TEXT, author: str = "ana", message: str = "") -> Draft:
-    return Draft(yaml=yaml, valid=False, title="My game", author=author, message=message)
+    return Draft(yaml=yaml, valid=False, title={"en": "My game"}, author=author, message=message)
 
 
 def test_a_scenario_starts_at_version_1_and_keeps_its_text_byte_for_byte(store: Store) -> None:
@@ -25,6 +25,7 @@ def test_a_scenario_starts_at_version_1_and_keeps_its_text_byte_for_byte(store: 
     assert v is not None
     assert (v.number, v.yaml, v.author, v.message, v.valid) == (1, TEXT, "ana", "first", False)
     assert v.digest == draft().digest and len(v.digest) == 64
+    assert v.title == {"en": "My game"}
     assert shelf.owner(scenario) == account
     assert shelf.version(scenario, 2) is None and shelf.owner("nope") is None
 

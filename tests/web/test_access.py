@@ -136,6 +136,8 @@ RULES: dict[tuple[str, str], list[Case]] = {
             json={"yaml": "meta: {}\n", "message": "from the access matrix"},
         )
     ],
+    ("GET", "/studio"): [Case(studio())],
+    ("POST", "/studio/scenarios"): [Case(studio(303), form={"from": "skeleton"})],
     # -- pages
     ("GET", "/"): [
         Case(rule(303, control_account=200, anonymous=200, revoked=200, other_game=303))

@@ -9,6 +9,7 @@ version collide on the primary key (scenario, number), and the second gets
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ class Draft:
 
     yaml: str
     valid: bool
-    title: str
+    title: dict[str, str]  # by language; empty while the scenario has no readable title
     author: str
     message: str = ""
 
@@ -41,7 +42,7 @@ class Version:
     yaml: str
     digest: str
     valid: bool
-    title: str
+    title: dict[str, str]
     author: str
     message: str
     created_at: str
@@ -119,7 +120,7 @@ class Shelf:
             "yaml": d.yaml,
             "digest": d.digest,
             "valid": d.valid,
-            "title": d.title,
+            "title": json.dumps(d.title, ensure_ascii=False),
             "author": d.author,
             "message": d.message,
             "created_at": now(),
@@ -134,7 +135,7 @@ class Shelf:
             yaml=str(m["yaml"]),
             digest=str(m["digest"]),
             valid=bool(m["valid"]),
-            title=str(m["title"]),
+            title=json.loads(str(m["title"])),
             author=str(m["author"]),
             message=str(m["message"]),
             created_at=str(m["created_at"]),

@@ -22,7 +22,7 @@ from whitecell.live.broadcast import Listener
 from whitecell.live.model_seats import ModelConfig
 from whitecell.llm.settings import ModelSettings, open_model
 from whitecell.store.sql import Store
-from whitecell.web import api, pages, studio_api
+from whitecell.web import api, pages, studio_api, studio_pages
 from whitecell.web.context import Context
 from whitecell.web.errors import ApiError
 from whitecell.web.ratelimit import RateLimit
@@ -97,6 +97,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(studio_api.router)
+    app.include_router(studio_pages.router)
     static = resources.files("whitecell.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

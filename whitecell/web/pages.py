@@ -13,7 +13,7 @@ import secrets
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from whitecell.live.hub import LiveGame
 from whitecell.scenario.compiled import localize
@@ -52,7 +52,7 @@ from whitecell.web.exports import FORMATS, attachment, export
 from whitecell.web.feedback import said
 from whitecell.web.forms import form_command
 from whitecell.web.i18n import LANGUAGES, translations
-from whitecell.web.render import page
+from whitecell.web.render import checked_form, page
 from whitecell.web.reports import (
     REPORT_AUDIENCES,
     REPORT_CSP,
@@ -91,14 +91,6 @@ def _games(ctx: Context, lang: str) -> list[dict[str, object]]:
 def _entered(ctx: Context, request: Request, game: str) -> tuple[LiveGame, Caller]:
     who = signed_in(ctx, request)
     return live_game(ctx, game, who), who
-
-
-async def _checked_form(ctx: Context, request: Request) -> FormData:
-    """The posted form, if it carries this session's CSRF token."""
-    form = await request.form()
-    if not ctx.csrf_ok(request, form.get("csrf")):
-        raise ApiError(403, "csrf", "this form has expired; reload the page")
-    return form
 
 
 def _flash(
@@ -199,7 +191,7 @@ async def login(request: Request, ctx: Ctx) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request, ctx: Ctx) -> Response:
-    await _checked_form(ctx, request)
+    await checked_form(ctx, request)
     response = RedirectResponse("/", 303)
     response.delete_cookie(SEAT_COOKIE)
     response.delete_cookie(ACCOUNT_COOKIE)
@@ -211,7 +203,7 @@ async def new_game(request: Request, ctx: Ctx) -> Response:
     who = ctx.caller_from_cookies(request)
     if who is None:
         raise ApiError(401, "not_signed_in", "sign in as control to create games")
-    form = await _checked_form(ctx, request)
+    form = await checked_form(ctx, request)
     account_id = require_account(who)
     upload = form.get("file")
     text = str(form.get("scenario", ""))
@@ -311,7 +303,7 @@ async def live_changes(request: Request, game: str, ctx: Ctx) -> StreamingRespon
 @router.post("/games/{game}/do", response_class=HTMLResponse)
 async def do(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     live, who = _entered(ctx, request, game)
-    form = await _checked_form(ctx, request)
+    form = await checked_form(ctx, request)
     lang = lang_of(request)
     key = str(form.get("idempotency_key") or secrets.token_urlsafe(12))
     try:
@@ -329,7 +321,7 @@ async def do(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
 async def name(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     """The name a person gives when they first open their link."""
     _live, who = _entered(ctx, request, game)
-    form = await _checked_form(ctx, request)
+    form = await checked_form(ctx, request)
     lang = lang_of(request)
     try:
         person = await service.rename(ctx, who, str(form.get("person", "")))
@@ -346,7 +338,7 @@ async def draft(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     shown on the desk to accept or change (the request waits for the model; the
     server does not)."""
     live, who = _entered(ctx, request, game)
-    form = await _checked_form(ctx, request)
+    form = await checked_form(ctx, request)
     require_umpire(who)
     outcome = await service.draft_odds(ctx, live, who, str(form.get("uid", ""))[:64])
     lang = lang_of(request)
@@ -365,7 +357,7 @@ async def draft(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
 @router.post("/games/{game}/links", response_class=HTMLResponse)
 async def links(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     live, who = _entered(ctx, request, game)
-    form = await _checked_form(ctx, request)
+    form = await checked_form(ctx, request)
     if who.seat.kind != "control":
         raise ApiError(403, "control_only", "only control manages links")
     action = str(form.get("action", ""))

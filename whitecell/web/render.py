@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
 
 from whitecell.i18n import t
 from whitecell.web.auth import LANG_COOKIE
@@ -71,6 +72,14 @@ def page(
     return response
 
 
+async def checked_form(ctx: Context, request: Request) -> FormData:
+    """The posted form, if it carries this session's CSRF token."""
+    form = await request.form()
+    if not ctx.csrf_ok(request, form.get("csrf")):
+        raise ApiError(403, "csrf", "this form has expired; reload the page")
+    return form
+
+
 def error_page(request: Request, exc: ApiError) -> HTMLResponse:
     """A refused page request, as a page in the user's language."""
     lang = lang_of(request)
@@ -86,4 +95,4 @@ def error_page(request: Request, exc: ApiError) -> HTMLResponse:
     return HTMLResponse(html, exc.status)
 
 
-__all__ = ["environment", "error_page", "page", "render"]
+__all__ = ["checked_form", "environment", "error_page", "page", "render"]

@@ -168,7 +168,7 @@ def scenario_upload(raw: bytes, filename: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(422, "bad_scenario", f"{filename} is not UTF-8 text") from None
+        raise ApiError(422, "not_utf8", f"{filename} is not UTF-8 text", file=filename) from None
 
 
 async def create_game(

@@ -22,6 +22,7 @@ from whitecell.store.shelf import Draft, Shelf, Version
 from whitecell.store.sql import Conflict
 from whitecell.web.context import Context
 from whitecell.web.errors import ApiError
+from whitecell.web.i18n import LANGUAGES
 from whitecell.web.service import MAX_SCENARIO_BYTES
 
 SKELETON = "skeleton"  # where a new scenario starts unless it names another
@@ -45,7 +46,7 @@ class SaveVersion(BaseModel):
 @dataclass(frozen=True)
 class Checked:
     valid: bool
-    title: str
+    title: dict[str, str]  # by language
     problems: list[Located]
 
 
@@ -54,8 +55,8 @@ def check(text: str) -> Checked:
     try:
         scenario = load_scenario_text(text, FILENAME)
     except ScenarioError as exc:
-        return Checked(False, "", exc.problems)
-    return Checked(True, localize(scenario.title, "en"), [])
+        return Checked(False, {}, exc.problems)
+    return Checked(True, {lang: localize(scenario.title, lang) for lang in LANGUAGES}, [])
 
 
 def problems_of(checked: Checked) -> list[dict[str, Any]]:
@@ -79,7 +80,7 @@ def bundled() -> list[dict[str, Any]]:
         out.append(
             {
                 "id": scenario_id,
-                "title": {lang: localize(sc.title, lang) for lang in ("en", "ja")},
+                "title": {lang: localize(sc.title, lang) for lang in LANGUAGES},
                 "teams": len(sc.teams),
                 "rounds": len(sc.rounds),
             }

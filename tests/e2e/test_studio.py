@@ -1,0 +1,76 @@
+"""The studio's shelf in Chromium, as a designer uses it, in English and in Japanese:
+start a scenario from the skeleton, duplicate a bundled one, import a file; each answer
+is on the shelf where the designer looks; axe-core finds nothing serious; screenshots of
+the shelf (desktop and phone) go to test-artifacts/e2e/rooms/studio-<lang>-*.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.audit import audit, screenshots, settle
+from tests.e2e.conftest import People
+from tests.web.server import PASSWORD, Server
+from whitecell.scenario.library import bundled_path
+
+WORDS = {
+    "en": {"new": "New scenario", "import": "Import YAML", "duplicate": "Duplicate"},
+    "ja": {"new": "新しいシナリオ", "import": "YAMLを取り込む", "duplicate": "複製"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
+    server: Server, people: People, lang: str
+) -> None:
+    words = WORDS[lang]
+    designer = people.open(f"studio-{lang}", f"{server.url}/login?lang={lang}")
+    page = designer.page
+    page.locator("input[name=name]").fill("control")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/login'] button").click()
+    page.locator("a[href='/studio']").click()
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    shelf = page.locator("table.shelf").first
+
+    # New: version 1 from the skeleton, marked on the shelf
+    page.get_by_role("button", name=words["new"], exact=True).click()
+    made = page.locator("tr.just-made")
+    expect(made).to_have_count(1)
+    expect(made.locator("td.num")).to_have_text(re.compile(r"^\s*(Version|版)?\s*1$"))
+    expect(made.locator(".status.ok")).to_be_visible()
+
+    # Duplicate the bundled Ankara scenario: its title, in the page's language, on the shelf
+    bundled = page.locator("table.shelf").last.locator("tr", has_text="2025").first
+    title = bundled.locator("th").inner_text()
+    bundled.get_by_role("button", name=f"{words['duplicate']} · {title}").click()
+    expect(page.locator("tr.just-made")).to_have_count(1)
+    rows_after_duplicate = shelf.locator("tbody tr").count()
+    assert rows_after_duplicate == 2
+
+    # Import: a file from disk; a file that is not UTF-8 is refused in words, in place
+    page.set_input_files("#studio-file", str(bundled_path("ukraine-ceasefire-2025")))
+    page.get_by_role("button", name=words["import"], exact=True).click()
+    expect(page.locator("table.shelf").first.locator("tbody tr")).to_have_count(3)
+    page.set_input_files(
+        "#studio-file", files=[{"name": "broken.yaml", "mimeType": "text/yaml", "buffer": b"\xff"}]
+    )
+    page.get_by_role("button", name=words["import"], exact=True).click()
+    refusal = page.locator("#studio-result")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("broken.yaml")
+    if lang == "ja":
+        expect(refusal).to_contain_text("UTF-8で保存")
+    designer.errors[:] = [e for e in designer.errors if "422" not in e]  # the refusal itself
+
+    settle(page)
+    screenshots(page, f"studio-{lang}-shelf")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, f"the shelf is {wide}px wide on a 390px phone"
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+    assert not designer.errors, designer.problems()

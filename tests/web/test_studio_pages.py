@@ -1,0 +1,78 @@
+"""The studio's shelf page, as HTML from a real server: what it lists, New, Duplicate,
+Import, and who may open it."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.web.play import API, browser
+from tests.web.server import Server
+from whitecell.scenario.compiled import localize
+from whitecell.scenario.library import bundled_path, load_bundled
+
+
+def ids_on(html: str) -> list[str]:
+    return re.findall(r'<tr id="scenario-([0-9a-f]+)"', html)
+
+
+def test_the_shelf_lists_the_bundled_scenarios_in_the_readers_language(
+    account: httpx.Client,
+) -> None:
+    en = account.get("/studio?lang=en")
+    assert en.status_code == 200 and "<h1" in en.text and "Bundled scenarios" in en.text
+    assert "A ceasefire for Ukraine" in en.text or "Ukraine" in en.text
+    ja = account.get("/studio?lang=ja")
+    assert "同梱シナリオ" in ja.text and "核拡散の連鎖" in ja.text
+    account.get("/studio?lang=en")  # the remembered language back to English
+
+
+def test_new_makes_version_1_from_the_skeleton_and_marks_it_on_the_shelf(
+    account: httpx.Client,
+) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    before = ids_on(account.get("/studio").text)
+    r = account.post("/studio/scenarios", data={"csrf": csrf, "from": "skeleton"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/studio?made=")
+    made = r.headers["location"].rsplit("=", 1)[1]
+    shelf = account.get(r.headers["location"]).text
+    assert made in ids_on(shelf) and made not in before
+    row = shelf[shelf.index(f'id="scenario-{made}"') :].split("</tr>", 1)[0]
+    assert 'class="just-made"' in row and "valid" in row and re.search(r"</span>1</td>", row)
+
+
+def test_an_imported_file_comes_back_byte_for_byte_and_a_bad_one_is_refused_in_words(
+    account: httpx.Client,
+) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    raw = bundled_path("ukraine-ceasefire-2025").read_bytes()
+    r = account.post(
+        "/studio/scenarios", data={"csrf": csrf}, files={"file": ("ankara.yaml", raw, "text/yaml")}
+    )
+    assert r.status_code == 303
+    made = r.headers["location"].rsplit("=", 1)[1]
+    assert account.get(f"{API}/scenarios/{made}/versions/1/yaml").content == raw
+    [v] = account.get(f"{API}/scenarios/{made}/versions").json()["versions"]
+    assert v["message"] == "ankara.yaml"
+    assert v["title"]["ja"] == localize(load_bundled("ukraine-ceasefire-2025").title, "ja")
+    bad = account.post(
+        "/studio/scenarios",
+        data={"csrf": csrf},
+        files={"file": ("x.yaml", b"\xff\xfe", "text/yaml")},
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "UTF-8" in bad.text
+
+
+def test_a_seat_of_a_game_is_refused_the_studio_and_a_stranger_is_asked_to_sign_in(
+    shared_server: Server, account: httpx.Client
+) -> None:
+    created = account.post(f"{API}/games", json={"scenario": "ukraine-ceasefire-2025"}).json()
+    token = next(x["token"] for x in created["links"] if x["seat"] == "control")
+    seat = browser(shared_server, token)
+    try:
+        assert seat.get("/studio").status_code == 403
+    finally:
+        seat.close()
+    with httpx.Client(base_url=shared_server.url) as stranger:
+        assert stranger.get("/studio").status_code == 401

@@ -1,0 +1,64 @@
+"""The scenario studio's pages: the shelf of a control account's scenarios beside the
+bundled ones, where a designer starts a new scenario (from the skeleton, or as a variant of
+another), imports a YAML file and exports a saved version."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from whitecell.store.shelf import Shelf
+from whitecell.web import service, studio
+from whitecell.web.auth import Caller
+from whitecell.web.context import Context, Ctx, lang_of, require_account
+from whitecell.web.errors import ApiError
+from whitecell.web.render import checked_form, page
+from whitecell.web.studio import SKELETON, NewScenario
+
+router = APIRouter()
+
+
+def _designer(ctx: Context, request: Request) -> tuple[Caller, str]:
+    who = ctx.caller_from_cookies(request)
+    if who is None:
+        raise ApiError(401, "not_signed_in", "sign in as control to use the studio")
+    return who, require_account(who)
+
+
+async def _shelf_page(
+    ctx: Context, request: Request, account: str, status: int = 200, **values: object
+) -> HTMLResponse:
+    latest = await to_thread.run_sync(Shelf(ctx.store).latest, account)
+    lang = lang_of(request)
+    bundled = [b | {"label": b["title"][lang]} for b in studio.bundled()]
+    values.setdefault("made", "")
+    return page(ctx, request, "studio.html", status, bundled=bundled, saved=latest, **values)
+
+
+@router.get("/studio", response_class=HTMLResponse)
+async def library(request: Request, ctx: Ctx, made: str = "") -> HTMLResponse:
+    _who, account = _designer(ctx, request)
+    return await _shelf_page(ctx, request, account, made=made[:32])
+
+
+@router.post("/studio/scenarios")
+async def shelve(request: Request, ctx: Ctx) -> Response:
+    """New, Duplicate or Import: a scenario on the shelf, then back to the shelf with it
+    marked (a reload does not make it twice)."""
+    who, account = _designer(ctx, request)
+    form = await checked_form(ctx, request)
+    upload = form.get("file")
+    try:
+        if isinstance(upload, UploadFile) and upload.filename:
+            filename = str(upload.filename)[:200]
+            text = service.scenario_upload(await upload.read(), filename)
+            body = NewScenario(yaml=text, message=filename)
+        else:
+            body = NewScenario.model_validate({"from": str(form.get("from") or SKELETON)[:64]})
+        made = await studio.create(ctx, account, who.person, body)
+    except ApiError as exc:
+        refused = exc.text(lang_of(request))
+        return await _shelf_page(ctx, request, account, exc.status, refused=refused)
+    return RedirectResponse(f"/studio?made={made['id']}", 303)
