@@ -16,8 +16,18 @@ from tests.web.server import PASSWORD, Server
 from whitecell.scenario.library import bundled_path
 
 WORDS = {
-    "en": {"new": "New scenario", "import": "Import YAML", "duplicate": "Duplicate"},
-    "ja": {"new": "新しいシナリオ", "import": "YAMLを取り込む", "duplicate": "複製"},
+    "en": {
+        "new": "New scenario",
+        "import": "Import YAML",
+        "duplicate": "Duplicate",
+        "control": "White cell",
+    },
+    "ja": {
+        "new": "新しいシナリオ",
+        "import": "YAMLを取り込む",
+        "duplicate": "複製",
+        "control": "ホワイトセル",
+    },
 }
 
 
@@ -73,4 +83,16 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
     assert wide <= 390, f"the shelf is {wide}px wide on a 390px phone"
     found = audit(page)
     assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+
+    # the new scenario makes a game on the front page, and its white cell room opens
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server.url}/")
+    choice = page.locator("form[action='/games'] select[name=scenario]")
+    studio_option = choice.locator("option[value^='studio:']").first
+    choice.select_option(studio_option.get_attribute("value") or "")
+    page.locator("form[action='/games'] button").click()
+    expect(page.locator("table.links")).to_be_visible()
+    page.locator("main a.button").click()
+    expect(page.locator("#panel-controls")).to_be_visible()
+    expect(page.locator("h1")).to_have_text(WORDS[lang]["control"])
     assert not designer.errors, designer.problems()

@@ -127,3 +127,26 @@ def test_a_source_is_either_text_or_an_origin(account: httpx.Client) -> None:
     for body in ({}, {"yaml": "meta: {}\n", "from": "skeleton"}):
         r = account.post(f"{API}/scenarios", json=body)
         assert r.status_code == 422 and r.json()["error"]["code"] == "scenario_source"
+
+
+def test_control_makes_a_game_from_a_valid_saved_version_and_never_from_one_with_problems(
+    account: httpx.Client, stranger: httpx.Client
+) -> None:
+    made = shelve(account, **{"from": "skeleton"})
+    scenario = str(made["id"])
+    game = account.post(f"{API}/games", json={"studio": scenario})
+    assert game.status_code == 201, game.text
+    assert game.json()["title"] == "New scenario"  # the skeleton's own title
+    text = export(account, scenario, 1).decode()
+    broken = account.put(
+        f"{API}/scenarios/{scenario}/versions/2", json={"yaml": text.replace("rounds:", "roundz:")}
+    )
+    assert broken.status_code == 201 and broken.json()["valid"] is False
+    refused = account.post(f"{API}/games", json={"studio": scenario})  # the newest: version 2
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "version_not_valid"
+    older = account.post(f"{API}/games", json={"studio": scenario, "version": 1})
+    assert older.status_code == 201
+    assert stranger.post(f"{API}/games", json={"studio": scenario}).status_code == 404
+    nothing = account.post(f"{API}/games", json={})
+    assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "no_scenario_given"

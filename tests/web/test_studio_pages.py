@@ -76,3 +76,15 @@ def test_a_seat_of_a_game_is_refused_the_studio_and_a_stranger_is_asked_to_sign_
         seat.close()
     with httpx.Client(base_url=shared_server.url) as stranger:
         assert stranger.get("/studio").status_code == 401
+
+
+def test_the_front_page_offers_the_studios_valid_scenarios_for_a_new_game(
+    account: httpx.Client,
+) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    r = account.post("/studio/scenarios", data={"csrf": csrf, "from": "skeleton"})
+    made = r.headers["location"].rsplit("=", 1)[1]
+    home = account.get("/?lang=en").text
+    assert f'value="studio:{made}"' in home and "Your scenarios" in home
+    created = account.post("/games", data={"csrf": csrf, "scenario": f"studio:{made}"})
+    assert created.status_code == 200 and "/join/" in created.text

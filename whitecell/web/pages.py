@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from whitecell.live.hub import LiveGame
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
+from whitecell.store.shelf import Shelf
 from whitecell.web import service
 from whitecell.web.auth import (
     ACCOUNT_COOKIE,
@@ -72,8 +73,22 @@ ACCOUNT_DAYS = 7
 # -- helpers for this module's routes ---------------------------------------------------
 
 
+STUDIO = "studio:"  # a choice of the front page's list that names a studio scenario
+
+
 def _scenarios(lang: str) -> list[tuple[str, str]]:
     return [(s, localize(load_bundled(s).title, lang)) for s in bundled_ids()]
+
+
+def _studio_scenarios(ctx: Context, who: Caller | None, lang: str) -> list[tuple[str, str]]:
+    """The account's studio scenarios a game can be made of (newest version, valid)."""
+    if who is None or who.account_id is None:
+        return []
+    return [
+        (f"{STUDIO}{v.scenario}", f"{v.title.get(lang) or v.title.get('en', '')} (v{v.number})")
+        for v in Shelf(ctx.store).latest(who.account_id)
+        if v.valid
+    ]
 
 
 def _games(ctx: Context, lang: str) -> list[dict[str, object]]:
@@ -151,6 +166,7 @@ def home(request: Request, ctx: Ctx) -> Response:
         games=_games(ctx, lang_of(request)) if who is not None else [],
         needs_setup=ctx.store.account_count() == 0,
         scenarios=_scenarios(lang_of(request)),
+        studio=_studio_scenarios(ctx, who, lang_of(request)),
     )
 
 
@@ -170,6 +186,7 @@ async def setup(request: Request, ctx: Ctx) -> Response:
             games=[],
             needs_setup=True,
             scenarios=[],
+            studio=[],
             message="name_and_password",
         )
     return _signed_in_as(ctx, ctx.store.create_account(name, hash_password(password)))
@@ -213,9 +230,11 @@ async def new_game(request: Request, ctx: Ctx) -> Response:
         if raw:
             filename = str(upload.filename or filename)[:200]
             text = service.scenario_upload(raw, filename)
+    studio = text.removeprefix(STUDIO) if text.startswith(STUDIO) else None
     try:
         body = service.CreateGame(
-            scenario=text,
+            scenario="" if studio else text,
+            studio=studio,
             title=str(form.get("title", ""))[:200],
             people_per_team=int(str(form.get("people_per_team") or 1)),
             adjudicators=int(str(form.get("adjudicators") or 1)),
@@ -234,6 +253,7 @@ async def new_game(request: Request, ctx: Ctx) -> Response:
             games=_games(ctx, lang_of(request)),
             needs_setup=False,
             scenarios=_scenarios(lang_of(request)),
+            studio=_studio_scenarios(ctx, who, lang_of(request)),
             problems=exc.message.split("\n"),
         )
     return page(ctx, request, "links.html", created=created, base=str(request.base_url))

@@ -20,6 +20,7 @@ from whitecell.live.hub import LiveGame, Outcome, rule_violation
 from whitecell.scenario.compiled import Scenario, localize
 from whitecell.scenario.library import UnknownScenario, resolve
 from whitecell.scenario.load import ScenarioError, load_scenario_text
+from whitecell.store.shelf import Shelf
 from whitecell.store.sql import SeatRow
 from whitecell.web.auth import Caller
 from whitecell.web.commands import (
@@ -42,7 +43,16 @@ MAX_SCENARIO_BYTES = 2_000_000
 
 
 class CreateGame(BaseModel):
-    scenario: str = Field(description="A bundled scenario id, or a scenario's YAML text.")
+    scenario: str = Field(
+        default="",
+        description="A bundled scenario id, or a scenario's YAML text (or give studio).",
+    )
+    studio: str | None = Field(
+        default=None, max_length=32, description="A scenario on the account's studio shelf."
+    )
+    version: int | None = Field(
+        default=None, ge=1, description="Which saved version of it (default: the newest)."
+    )
     title: str = Field(default="", max_length=200)
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
     people_per_team: int = Field(default=1, ge=1, le=12)
@@ -171,12 +181,35 @@ def scenario_upload(raw: bytes, filename: str) -> str:
         raise ApiError(422, "not_utf8", f"{filename} is not UTF-8 text", file=filename) from None
 
 
+def shelved_text(ctx: Context, account_id: str | None, body: CreateGame) -> tuple[str, str]:
+    """The YAML of a saved version on the account's shelf (the newest if none is named),
+    and how problems name it; a version with problems makes no game."""
+    shelf = Shelf(ctx.store)
+    scenario = body.studio or ""
+    if account_id is None or shelf.owner(scenario) != account_id:
+        raise ApiError(404, "no_scenario", f"no scenario {scenario!r} on your shelf")
+    versions = shelf.versions(scenario)
+    found = versions[-1] if body.version is None else shelf.version(scenario, body.version)
+    if found is None:
+        raise ApiError(404, "no_version", f"scenario {scenario!r} has no version {body.version}")
+    if not found.valid:
+        raise ApiError(
+            422, "version_not_valid", f"version {found.number} has problems", number=found.number
+        )
+    return found.yaml, f"studio {scenario} version {found.number}"
+
+
 async def create_game(
     ctx: Context, body: CreateGame, account_id: str | None, filename: str = "uploaded scenario"
 ) -> dict[str, Any]:
     """Create a game and its join links: control, adjudicators, team members, observer."""
+    text = body.scenario
+    if body.studio is not None:
+        text, filename = await to_thread.run_sync(shelved_text, ctx, account_id, body)
+    elif not text.strip():
+        raise ApiError(422, "no_scenario_given", "give a scenario or a studio scenario")
     try:
-        scenario = await to_thread.run_sync(scenario_from, body.scenario, filename)
+        scenario = await to_thread.run_sync(scenario_from, text, filename)
     except ScenarioError as exc:
         raise ApiError(422, "bad_scenario", "\n".join(str(p) for p in exc.problems[:50])) from None
     except UnknownScenario as exc:
