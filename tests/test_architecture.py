@@ -192,7 +192,7 @@ WEB_LAYERS = (
         "exports",
         "reports",
     ),
-    ("feedback", "render"),
+    ("feedback", "render", "glance"),
     ("api", "pages", "studio_api", "studio_pages"),
     ("security", "ratelimit", "app"),
 )

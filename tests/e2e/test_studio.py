@@ -21,12 +21,14 @@ WORDS = {
         "import": "Import YAML",
         "duplicate": "Duplicate",
         "control": "White cell",
+        "odds": "Odds at a glance",
     },
     "ja": {
         "new": "新しいシナリオ",
         "import": "YAMLを取り込む",
         "duplicate": "複製",
         "control": "ホワイトセル",
+        "odds": "成功確率の一覧",
     },
 }
 
@@ -81,6 +83,16 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
     page.set_viewport_size({"width": 390, "height": 844})
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= 390, f"the shelf is {wide}px wide on a 390px phone"
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+
+    # the odds at a glance of the bundled scenario: a table per team, nothing serious for axe
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("table.shelf").last.locator("a", has_text=words["odds"]).last.click()
+    expect(page.locator("section.glance")).to_have_count(6)
+    expect(page.locator("section.glance table tbody tr").first).to_contain_text("%")
+    settle(page)
+    screenshots(page, f"studio-{lang}-odds")
     found = audit(page)
     assert not found, "axe-core finds\n" + "\n".join(map(str, found))
 

@@ -137,6 +137,9 @@ RULES: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("GET", "/studio"): [Case(studio())],
+    ("GET", "/studio/odds"): [
+        Case(studio(), query={"scenario": "ukraine-ceasefire-2025"}, label="bundled")
+    ],
     ("POST", "/studio/scenarios"): [Case(studio(303), form={"from": "skeleton"})],
     # -- pages
     ("GET", "/"): [

@@ -88,3 +88,22 @@ def test_the_front_page_offers_the_studios_valid_scenarios_for_a_new_game(
     assert f'value="studio:{made}"' in home and "Your scenarios" in home
     created = account.post("/games", data={"csrf": csrf, "scenario": f"studio:{made}"})
     assert created.status_code == 200 and "/join/" in created.text
+
+
+def test_the_odds_at_a_glance_of_a_bundled_or_a_valid_saved_scenario(
+    account: httpx.Client,
+) -> None:
+    page = account.get("/studio/odds?scenario=ukraine-ceasefire-2025&lang=en")
+    assert page.status_code == 200 and "Odds at a glance" in page.text
+    sc = load_bundled("ukraine-ceasefire-2025")
+    for team in sc.teams:
+        assert localize(team.name, "en") in page.text
+    ja = account.get("/studio/odds?scenario=ukraine-ceasefire-2025&lang=ja")
+    assert "成功確率の一覧" in ja.text and localize(sc.actions[0].label, "ja") in ja.text
+    account.get("/studio?lang=en")
+    csrf = account.headers["X-CSRF-Token"]
+    made = account.post("/studio/scenarios", data={"csrf": csrf, "from": "skeleton"})
+    scenario = made.headers["location"].rsplit("=", 1)[1]
+    mine = account.get(f"/studio/odds?scenario={scenario}")
+    assert mine.status_code == 200 and "version 1" in mine.text
+    assert account.get("/studio/odds?scenario=nothing-here").status_code == 404

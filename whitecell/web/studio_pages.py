@@ -5,15 +5,19 @@ another), imports a YAML file and exports a saved version."""
 from __future__ import annotations
 
 from anyio import to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from whitecell.scenario.compiled import localize
+from whitecell.scenario.library import bundled_ids, load_bundled
+from whitecell.scenario.load import load_scenario_text
 from whitecell.store.shelf import Shelf
 from whitecell.web import service, studio
 from whitecell.web.auth import Caller
 from whitecell.web.context import Context, Ctx, lang_of, require_account
 from whitecell.web.errors import ApiError
+from whitecell.web.glance import glance
 from whitecell.web.render import checked_form, page
 from whitecell.web.studio import SKELETON, NewScenario
 
@@ -41,6 +45,25 @@ async def _shelf_page(
 async def library(request: Request, ctx: Ctx, made: str = "") -> HTMLResponse:
     _who, account = _designer(ctx, request)
     return await _shelf_page(ctx, request, account, made=made[:32])
+
+
+@router.get("/studio/odds", response_class=HTMLResponse)
+async def odds(
+    request: Request, ctx: Ctx, scenario: str = Query(max_length=64), version: int | None = None
+) -> HTMLResponse:
+    """The odds at a glance of a bundled scenario or of a valid saved version."""
+    _who, account = _designer(ctx, request)
+    number = None
+    if scenario in bundled_ids():
+        sc = load_bundled(scenario)
+    else:
+        body = service.CreateGame(studio=scenario[:32], version=version)
+        text, name = await to_thread.run_sync(service.shelved_text, ctx, account, body)
+        sc = await to_thread.run_sync(load_scenario_text, text, name)
+        number = name.rsplit(" ", 1)[-1]
+    lang = lang_of(request)
+    title = localize(sc.title, lang)
+    return page(ctx, request, "odds.html", title=title, version=number, teams=glance(sc, lang))
 
 
 @router.post("/studio/scenarios")

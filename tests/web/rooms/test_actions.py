@@ -23,6 +23,7 @@ from whitecell.engine import commands as cmd
 from whitecell.engine.commands import MAX_ARGUMENTS
 from whitecell.i18n import estimative
 from whitecell.scenario.compiled import localize
+from whitecell.scenario.library import load_bundled
 from whitecell.web.rooms.actions import Choice, Effect
 
 
@@ -225,3 +226,15 @@ def test_another_teams_secret_action_is_never_listed_nor_its_rationale_told() ->
             assert word not in told
     (own,) = room(game, team("usa")).acts.mine
     assert (own.uid, own.rationale) == (uid, SECRET_WHY)
+
+
+def test_an_action_whose_condition_names_its_target_is_offered_when_it_holds_against_one() -> None:
+    """The nuclear cascade's conditions name the target ("the target's ..."): the form asks
+    them of each possible target rather than of none."""
+    sc = load_bundled("nuclear-cascade-2025")
+    game = Game(sc, 3)
+    game.handle(cmd.StartGame(seat=CONTROL))
+    game.handle(cmd.OpenRound(seat=CONTROL, number=1))
+    for who in sc.team_ids:
+        choices = room(game, team(who)).acts.catalogue
+        assert [c.id for c in choices] == [a.id for a in sc.actions if who in a.teams]

@@ -243,7 +243,9 @@ class Actions:
             targets = [(x, room.names[x]) for x in (spec.targets or ()) if x != team]
             out.append(self._choice(spec, targets, ctx, sees))
             if spec.requires is not None:
-                out[-1].available = bool(spec.requires.fn(ctx, team, None))
+                # a condition may name the target: open if it holds against any of them
+                against: list[str | None] = [x for x, _ in targets] or [None]
+                out[-1].available = any(spec.requires.fn(ctx, team, x) for x in against)
         return out
 
     def _choice(
