@@ -176,7 +176,7 @@ WEB_LAYERS = (
     ("errors", "auth"),
     ("context",),
     ("commands",),
-    ("service", "studio"),
+    ("service", "studio", "trials"),
     ("stream",),
     (
         "rooms.base",

@@ -22,6 +22,8 @@ WORDS = {
         "duplicate": "Duplicate",
         "control": "White cell",
         "odds": "Odds at a glance",
+        "try": "Try it",
+        "done": "Done: 400 runs.",
     },
     "ja": {
         "new": "新しいシナリオ",
@@ -29,6 +31,8 @@ WORDS = {
         "duplicate": "複製",
         "control": "ホワイトセル",
         "odds": "成功確率の一覧",
+        "try": "試す",
+        "done": "完了:400回。",
     },
 }
 
@@ -86,6 +90,32 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
     found = audit(page)
     assert not found, "axe-core finds\n" + "\n".join(map(str, found))
 
+    # a scenario's versions: one so far, and nothing to compare yet
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shelf.locator("tbody tr th a").last.click()
+    expect(page.locator("tr[id^=version-]")).to_have_count(1)
+    expect(page.locator("#diff-from")).to_have_value("1")
+    settle(page)
+    screenshots(page, f"studio-{lang}-versions")
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+
+    # Try it: 400 automated plays in the background, a progress bar, then the figures
+    page.locator("#try-runs").fill("400")
+    page.get_by_role("button", name=words["try"], exact=True).click()
+    expect(page.locator(".trial-status")).to_be_visible()
+    expect(page.locator(".trial-status")).to_contain_text(words["done"], timeout=60_000)
+    expect(page.locator("table.figures tbody tr").first).to_contain_text("%]")
+    expect(page.locator("svg.share").first).to_be_visible()
+    settle(page)
+    screenshots(page, f"studio-{lang}-trial")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, f"the trial is {wide}px wide on a 390px phone"
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+    page.goto(f"{server.url}/studio")
+
     # the odds at a glance of the bundled scenario: a table per team, nothing serious for axe
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("table.shelf").last.locator("a", has_text=words["odds"]).last.click()
@@ -107,4 +137,67 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
     page.locator("main a.button").click()
     expect(page.locator("#panel-controls")).to_be_visible()
     expect(page.locator("h1")).to_have_text(WORDS[lang]["control"])
+    assert not designer.errors, designer.problems()
+
+
+EDITOR = {
+    "en": {"one": "1 problem:", "none": "No problems.", "saved": "Saved as version 2"},
+    "ja": {
+        "one": "問題が1件あります:",
+        "none": "問題はありません。",
+        "saved": "版2として保存しました",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_designer_edits_the_yaml_and_sees_a_problem_come_and_go(
+    server: Server, people: People, lang: str
+) -> None:
+    words = EDITOR[lang]
+    designer = people.open(f"editor-{lang}", f"{server.url}/login?lang={lang}")
+    page = designer.page
+    page.locator("input[name=name]").fill("control")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/login'] button").click()
+    page.goto(f"{server.url}/studio")
+    page.get_by_role("button", name=WORDS[lang]["new"], exact=True).click()
+    page.locator("tr.just-made a[href$='/edit']").click()
+    source = page.locator("#source")
+    text = source.input_value()
+    assert "kind: action" in text
+    expect(page.locator("#check-status")).to_have_text(words["none"])
+
+    # a wrong round kind: the problem appears after a pause, without saving
+    broken = text.replace("kind: action", "kind: lunch", 1)
+    line = 1 + text[: text.index("kind: action")].count("\n")
+    source.fill(broken)
+    expect(page.locator("#check-status")).to_have_text(words["one"])
+    problem = page.locator("#problems button.problem")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text("lunch")
+    expect(page.locator(".gutter")).to_contain_text(f"● {line}")
+    problem.press("Enter")  # from the keyboard: the caret goes to the problem's line
+    expect(source).to_be_focused()
+    at = page.evaluate(
+        "(() => { const s = document.getElementById('source');"
+        " return s.value.slice(0, s.selectionStart).split('\\n').length; })()"
+    )
+    assert at == line
+    settle(page)
+    screenshots(page, f"studio-{lang}-editor")
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, f"the editor is {wide}px wide on a 390px phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # corrected, the problem goes; Ctrl+S saves it as version 2
+    source.fill(text + "# checked\n")
+    expect(page.locator("#check-status")).to_have_text(words["none"])
+    expect(page.locator("#problems button.problem")).to_have_count(0)
+    source.press("Control+s")
+    expect(page.locator("#editor-result")).to_contain_text(words["saved"])
+    assert page.locator("#source").input_value().endswith("# checked\n")
     assert not designer.errors, designer.problems()

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.web.server import Server
+from whitecell.web.auth import ACCOUNT_COOKIE, hash_password
 
 
 @pytest.fixture
@@ -38,3 +39,17 @@ def account(shared_server) -> Iterator[httpx.Client]:
         yield c
     finally:
         c.close()
+
+
+@pytest.fixture
+def stranger(shared_server: Server) -> Iterator[httpx.Client]:
+    """Another control account of the same server, signed in."""
+    ctx = shared_server.app.state.ctx
+    name = f"other-{ctx.store.account_count()}"
+    ctx.store.create_account(name, hash_password("another long password"))
+    c = httpx.Client(base_url=shared_server.url, timeout=10)
+    r = c.post("/login", data={"name": name, "password": "another long password"})
+    assert r.status_code in (200, 303), r.text
+    c.headers["X-CSRF-Token"] = ctx.signer.csrf(c.cookies[ACCOUNT_COOKIE])
+    yield c
+    c.close()

@@ -9,6 +9,7 @@ join link set; the control account uses its signed-in session for both.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,9 +137,36 @@ RULES: dict[tuple[str, str], list[Case]] = {
             json={"yaml": "meta: {}\n", "message": "from the access matrix"},
         )
     ],
+    ("POST", f"{API}/scenarios/{{scenario}}/trials"): [
+        Case(studio(202), params={"scenario": "shelved"}, json={"runs": 1, "version": 1})
+    ],
+    ("POST", f"{API}/scenarios/validate"): [Case(studio(), json={"yaml": "meta: {}\n"})],
+    ("GET", f"{API}/jobs"): [Case(studio())],
+    ("GET", f"{API}/jobs/{{job}}"): [Case(studio(), params={"job": "trial"})],
+    # the world's trial has finished: its owner hears so (409), everyone else is refused
+    ("DELETE", f"{API}/jobs/{{job}}"): [Case(studio(409), params={"job": "trial"})],
+    ("POST", "/studio/{scenario}/trials"): [
+        Case(studio(303), params={"scenario": "shelved"}, form={"runs": "1", "version": "1"})
+    ],
+    ("GET", "/studio/{scenario}/edit"): [Case(studio(), params={"scenario": "shelved"})],
+    # a save from a version long gone: 409, the text kept in the editor
+    ("POST", "/studio/{scenario}/edit"): [
+        Case(
+            studio(409), params={"scenario": "shelved"}, form={"yaml": "meta: {}\n", "base": "999"}
+        )
+    ],
+    ("GET", "/studio/jobs/{job}"): [Case(studio(), params={"job": "trial"})],
+    ("POST", "/studio/jobs/{job}/cancel"): [Case(studio(303), params={"job": "trial"}, form={})],
     ("GET", "/studio"): [Case(studio())],
     ("GET", "/studio/odds"): [
         Case(studio(), query={"scenario": "ukraine-ceasefire-2025"}, label="bundled")
+    ],
+    ("GET", "/studio/{scenario}"): [Case(studio(), params={"scenario": "shelved"})],
+    ("POST", "/studio/{scenario}/restore"): [
+        Case(studio(303), params={"scenario": "shelved"}, form={"number": "1"})
+    ],
+    ("GET", f"{API}/scenarios/{{scenario}}/diff"): [
+        Case(studio(), params={"scenario": "shelved"}, query={"from": "1", "to": "1"})
     ],
     ("POST", "/studio/scenarios"): [Case(studio(303), form={"from": "skeleton"})],
     # -- pages
@@ -311,6 +339,13 @@ def seated_world(server: Server, account: httpx.Client, *, ended: bool = False) 
     assert shelved.status_code == 201, shelved.text
     params = {"spare": spare["id"], "spare_join": spare_join["token"]}
     params["shelved"] = shelved.json()["id"]
+    tried = account.post(f"{API}/scenarios/{params['shelved']}/trials", json={"runs": 1})
+    assert tried.status_code == 202, tried.text
+    params["trial"] = tried.json()["id"]
+    for _ in range(600):  # a finished trial, so that every caller meets the same state
+        if account.get(f"{API}/jobs/{params['trial']}").json()["status"] == "done":
+            break
+        time.sleep(0.1)
     with httpx.Client(base_url=server.url, timeout=STREAM_TIMEOUT) as client:
         yield World(server, game, callers, params, client)
 

@@ -3,16 +3,12 @@ numbered versions never overwritten, and each account's shelf its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from tests.web.play import API
-from tests.web.server import Server
 from whitecell.scenario.library import bundled_ids, bundled_path
 from whitecell.scenario.skeleton import skeleton
-from whitecell.web.auth import ACCOUNT_COOKIE, hash_password
 from whitecell.web.studio import FILENAME
 
 
@@ -26,20 +22,6 @@ def shelve(c: httpx.Client, **body: str) -> dict[str, object]:
     r = c.post(f"{API}/scenarios", json=body)
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def stranger(shared_server: Server) -> Iterator[httpx.Client]:
-    """Another control account of the same server, signed in."""
-    ctx = shared_server.app.state.ctx
-    name = f"other-{ctx.store.account_count()}"
-    ctx.store.create_account(name, hash_password("another long password"))
-    c = httpx.Client(base_url=shared_server.url, timeout=10)
-    r = c.post("/login", data={"name": name, "password": "another long password"})
-    assert r.status_code in (200, 303), r.text
-    c.headers["X-CSRF-Token"] = ctx.signer.csrf(c.cookies[ACCOUNT_COOKIE])
-    yield c
-    c.close()
 
 
 def test_a_new_scenario_starts_from_the_skeleton_and_is_valid(account: httpx.Client) -> None:
@@ -150,3 +132,24 @@ def test_control_makes_a_game_from_a_valid_saved_version_and_never_from_one_with
     assert stranger.post(f"{API}/games", json={"studio": scenario}).status_code == 404
     nothing = account.post(f"{API}/games", json={})
     assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "no_scenario_given"
+
+
+def test_the_diff_of_two_versions_shows_what_was_added_and_removed(
+    account: httpx.Client,
+) -> None:
+    made = shelve(account, **{"from": "skeleton"})
+    scenario = str(made["id"])
+    text = export(account, scenario, 1).decode()
+    changed = text.replace("rounds:", "# the rounds come next\nrounds:", 1)
+    assert account.put(f"{API}/scenarios/{scenario}/versions/2", json={"yaml": changed}).is_success
+    r = account.get(f"{API}/scenarios/{scenario}/diff", params={"from": 1, "to": 2})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["from"], body["to"]) == (1, 2)
+    assert "+# the rounds come next\n" in body["diff"] and "\n-" not in body["diff"]
+    back = account.get(f"{API}/scenarios/{scenario}/diff", params={"from": 2, "to": 1}).json()
+    assert "-# the rounds come next\n" in back["diff"]
+    same = account.get(f"{API}/scenarios/{scenario}/diff", params={"from": 1, "to": 1}).json()
+    assert same["diff"] == ""
+    missing = account.get(f"{API}/scenarios/{scenario}/diff", params={"from": 1, "to": 7})
+    assert missing.status_code == 404

@@ -107,3 +107,24 @@ def test_the_odds_at_a_glance_of_a_bundled_or_a_valid_saved_scenario(
     mine = account.get(f"/studio/odds?scenario={scenario}")
     assert mine.status_code == 200 and "version 1" in mine.text
     assert account.get("/studio/odds?scenario=nothing-here").status_code == 404
+
+
+def test_a_scenarios_versions_their_differences_and_going_back_to_one(
+    account: httpx.Client,
+) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    made = account.post("/studio/scenarios", data={"csrf": csrf, "from": "skeleton"})
+    scenario = made.headers["location"].rsplit("=", 1)[1]
+    text = account.get(f"{API}/scenarios/{scenario}/versions/1/yaml").text
+    changed = text + "# a second thought\n"
+    assert account.put(f"{API}/scenarios/{scenario}/versions/2", json={"yaml": changed}).is_success
+    page = account.get(f"/studio/{scenario}?lang=en")
+    assert page.status_code == 200 and 'id="version-2"' in page.text
+    assert '<span class="added">+# a second thought</span>' in page.text  # 1 → 2 by default
+    back = account.post(f"/studio/{scenario}/restore", data={"csrf": csrf, "number": "1"})
+    assert back.status_code == 303 and back.headers["location"] == f"/studio/{scenario}"
+    versions = account.get(f"{API}/scenarios/{scenario}/versions").json()["versions"]
+    assert [v["number"] for v in versions] == [1, 2, 3] and versions[2]["message"] == "↩ 1"
+    assert account.get(f"{API}/scenarios/{scenario}/versions/3/yaml").text == text
+    removed = account.get(f"/studio/{scenario}?from=2&to=3").text
+    assert '<span class="removed">-# a second thought</span>' in removed

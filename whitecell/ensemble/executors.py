@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
 from whitecell.ensemble.run import Chunk, Task, run_chunk, worker_setup
@@ -144,6 +145,50 @@ class RayExecutor:
     def close(self, *, interrupted: bool = False) -> None:
         if self.started_here:
             self.ray.shutdown()
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that outlive one ensemble (a server's background work): started
+    with ``spawn``, each ignores Ctrl-C and learns each scenario the first time it plays it."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup)
+
+
+class Pooled:
+    """Chunks on a :func:`shared_pool`. Several ensembles may share its processes: each
+    keeps only a few chunks in flight, so the pool's queue serves them in turn."""
+
+    name = "pool"
+    ships_document = True  # the pool's processes may not have met this scenario yet
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        self.pool = pool
+        self.workers = workers
+        self.pending: set[Future[Chunk]] = set()
+
+    def prepare(self, document: dict[str, Any]) -> None:
+        pass
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Chunk]:
+        queue = iter(tasks)
+        limit = max(2, 2 * self.workers)
+        while True:
+            while len(self.pending) < limit:
+                task = next(queue, None)
+                if task is None:
+                    break
+                self.pending.add(self.pool.submit(run_chunk, task))
+            if not self.pending:
+                return
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def close(self, *, interrupted: bool = False) -> None:
+        """Drop the chunks not yet begun (a running one finishes in its worker, unread)."""
+        for future in self.pending:
+            future.cancel()
+        self.pending = set()
 
 
 def executor(name: str, workers: int, address: str | None = None) -> Executor:

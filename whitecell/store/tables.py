@@ -97,6 +97,24 @@ scenario_versions = Table(
     Column("created_at", String(32), nullable=False),
 )
 
+# background work (a studio trial): any server process can read how far a job has got
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # "trial"
+    Column("subject", String(80), nullable=False, index=True),  # e.g. scenario@version
+    Column("params", Text, nullable=False),  # JSON: what was asked (runs, seed, ...)
+    Column("status", String(16), nullable=False),  # queued, running, done, failed, cancelled
+    Column("done", Integer, nullable=False),  # units of work finished (runs)
+    Column("total", Integer, nullable=False),
+    Column("result", Text, nullable=True),  # JSON once done (or what finished, if cancelled)
+    Column("error", Text, nullable=False),  # why it failed, in words
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),  # a heartbeat while queued or running
+)
+
 settings = Table(
     "settings",
     metadata,
@@ -109,6 +127,7 @@ __all__ = [
     "events",
     "games",
     "idempotency",
+    "jobs",
     "metadata",
     "scenario_versions",
     "scenarios",

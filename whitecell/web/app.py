@@ -78,6 +78,7 @@ def create_app(
         # full collection does not stall every stream in the middle of a class
         gc.set_threshold(50_000, 20, 100)
         yield
+        await ctx.workshop.close()
         await ctx.hub.shutdown()
         if listener is not None:
             await to_thread.run_sync(listener.stop)
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(studio_api.router)
+    app.include_router(studio_api.jobs)
     app.include_router(studio_pages.router)
     static = resources.files("whitecell.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -15,6 +15,8 @@ from fastapi import Depends, Header, Request
 from whitecell.engine.seats import CONTROL, Seat
 from whitecell.live.hub import Hub, LiveGame
 from whitecell.live.model_seats import ModelConfig
+from whitecell.live.workshop import Workshop
+from whitecell.store.jobs import Jobs
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, LANG_COOKIE, SEAT_COOKIE, Caller, Signer
 from whitecell.web.errors import UMPIRE_ONLY as UMPIRE_ONLY_TEXT
@@ -25,12 +27,14 @@ UMPIRES = ("control", "adjudicator")
 
 
 class Context:
-    """What the routes share: the store, the hub, the signing key, and seat rows."""
+    """What the routes share: the store, the hub, the workshop, the signing key, and seat
+    rows."""
 
     def __init__(self, store: Store, model: ModelConfig | None = None) -> None:
         self.store = store
         self.model = model
         self.hub = Hub(store, model)
+        self.workshop = Workshop(Jobs(store))  # background work: the studio's trials
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
         self._rows: dict[str, SeatRow] = {}

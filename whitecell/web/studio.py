@@ -38,6 +38,12 @@ class NewScenario(BaseModel):
     message: str = Field(default="", max_length=500)
 
 
+class Unsaved(BaseModel):
+    """A scenario's text to check, not saved."""
+
+    yaml: str = Field(max_length=MAX_SCENARIO_BYTES)
+
+
 class SaveVersion(BaseModel):
     yaml: str = Field(max_length=MAX_SCENARIO_BYTES)
     message: str = Field(default="", max_length=500)
@@ -150,23 +156,27 @@ async def save(
     return saved(scenario, number, checked)
 
 
+def diff(old: Version | None, new: Version) -> str:
+    """What changed from one version's text to another's, as a unified diff."""
+    return "".join(
+        difflib.unified_diff(
+            (old.yaml if old else "").splitlines(keepends=True),
+            new.yaml.splitlines(keepends=True),
+            f"version {old.number}" if old else "nothing",
+            f"version {new.number}",
+        )
+    )
+
+
 def conflict(versions: list[Version], number: int) -> ApiError:
     """Someone else saved first: what they changed since the version this save began from."""
     latest = versions[-1]
     base = next((v for v in versions if v.number == number - 1), None)
-    diff = "".join(
-        difflib.unified_diff(
-            (base.yaml if base else "").splitlines(keepends=True),
-            latest.yaml.splitlines(keepends=True),
-            f"version {number - 1}",
-            f"version {latest.number}",
-        )
-    )
     return ApiError(
         409,
         "version_conflict",
         f"version {number} cannot be saved: the newest is {latest.number}, saved by "
-        f"{latest.author}; start from it (what changed since:\n{diff})",
+        f"{latest.author}; start from it (what changed since:\n{diff(base, latest)})",
         latest=latest.number,
     )
 
@@ -174,9 +184,11 @@ def conflict(versions: list[Version], number: int) -> ApiError:
 __all__ = [
     "NewScenario",
     "SaveVersion",
+    "Unsaved",
     "bundled",
     "check",
     "create",
+    "diff",
     "owned",
     "save",
     "version_view",

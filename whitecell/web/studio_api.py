@@ -7,14 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from whitecell.store.jobs import Jobs
 from whitecell.store.shelf import Shelf
-from whitecell.web import studio
+from whitecell.web import studio, trials
 from whitecell.web.context import CallerDep, Ctx, require_account
 from whitecell.web.errors import ApiError
-from whitecell.web.studio import NewScenario, SaveVersion
+from whitecell.web.studio import NewScenario, SaveVersion, Unsaved
+from whitecell.web.trials import TrialRequest
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["studio"])
 
@@ -37,6 +39,15 @@ async def create(body: NewScenario, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
     return await studio.create(ctx, require_account(who), who.person if who else "", body)
 
 
+@router.post("/validate")
+async def validate(body: Unsaved, who: CallerDep) -> dict[str, Any]:
+    """What the validator finds in a scenario's text, saved or not: every problem with its
+    line, column, path and words in each language. 200 whether or not it is valid."""
+    require_account(who)
+    checked = await to_thread.run_sync(studio.check, body.yaml)
+    return {"ok": checked.valid, "problems": studio.problems_of(checked)}
+
+
 @router.get("/{scenario}/versions")
 def versions(who: CallerDep, ctx: Ctx, scenario: str = ScenarioId) -> dict[str, Any]:
     shelf = studio.owned(ctx, require_account(who), scenario)
@@ -51,6 +62,23 @@ def version(
     if found is None:
         raise ApiError(404, "no_version", f"scenario {scenario!r} has no version {number}")
     return studio.version_view(found, with_text=True)
+
+
+@router.get("/{scenario}/diff")
+def compare(
+    who: CallerDep,
+    ctx: Ctx,
+    scenario: str = ScenarioId,
+    old: int = Query(alias="from", ge=1, le=1_000_000),
+    new: int = Query(alias="to", ge=1, le=1_000_000),
+) -> dict[str, Any]:
+    """What changed from version ``from`` to version ``to``, as a unified diff."""
+    shelf = studio.owned(ctx, require_account(who), scenario)
+    a, b = shelf.version(scenario, old), shelf.version(scenario, new)
+    if a is None or b is None:
+        missing = old if a is None else new
+        raise ApiError(404, "no_version", f"scenario {scenario!r} has no version {missing}")
+    return {"from": old, "to": new, "diff": studio.diff(a, b)}
 
 
 @router.put("/{scenario}/versions/{number}", status_code=201)
@@ -79,3 +107,38 @@ def export(who: CallerDep, ctx: Ctx, scenario: str = ScenarioId, number: int = N
         media_type="application/yaml",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.post("/{scenario}/trials", status_code=202)
+async def trial(
+    body: TrialRequest, who: CallerDep, ctx: Ctx, scenario: str = ScenarioId
+) -> dict[str, Any]:
+    """Try a saved version (the newest unless ``version`` names one): ``runs`` automated
+    plays in the background. The answer is the job; follow it at ``/api/v1/jobs/{id}``."""
+    return await trials.start(ctx, require_account(who), scenario, body)
+
+
+jobs = APIRouter(prefix="/api/v1/jobs", tags=["studio"])
+JobId = Path(max_length=32, description="A background job of the account's")
+
+
+@jobs.get("")
+def job_list(who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    """The account's background jobs, the newest first: what runs, what waits, what ended."""
+    found = Jobs(ctx.store).of(require_account(who))
+    return {"jobs": [trials.job_view(j) for j in found]}
+
+
+@jobs.get("/{job}")
+def job(who: CallerDep, ctx: Ctx, job: str = JobId) -> dict[str, Any]:
+    """How far a job has got (``progress`` from 0 to 1), and its ``result``: for a trial,
+    the ensemble summary so far (``outcomes``, ``balance``, ``paths``), complete once
+    ``status`` is ``done``."""
+    return trials.job_view(trials.mine(ctx, require_account(who), job))
+
+
+@jobs.delete("/{job}")
+def cancel(who: CallerDep, ctx: Ctx, job: str = JobId) -> dict[str, Any]:
+    """Cancel a job that has not finished; what it found so far stays in its ``result``.
+    409 if it had already finished."""
+    return trials.job_view(trials.cancel(ctx, require_account(who), job))

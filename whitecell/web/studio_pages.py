@@ -4,22 +4,26 @@ another), imports a YAML file and exports a saved version."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.load import load_scenario_text
 from whitecell.store.shelf import Shelf
-from whitecell.web import service, studio
+from whitecell.web import service, studio, trials
 from whitecell.web.auth import Caller
 from whitecell.web.context import Context, Ctx, lang_of, require_account
 from whitecell.web.errors import ApiError
 from whitecell.web.glance import glance
 from whitecell.web.render import checked_form, page
-from whitecell.web.studio import SKELETON, NewScenario
+from whitecell.web.studio import SKELETON, NewScenario, SaveVersion
+from whitecell.web.trials import TrialRequest
 
 router = APIRouter()
 
@@ -64,6 +68,248 @@ async def odds(
     lang = lang_of(request)
     title = localize(sc.title, lang)
     return page(ctx, request, "odds.html", title=title, version=number, teams=glance(sc, lang))
+
+
+@router.get("/studio/{scenario}", response_class=HTMLResponse)
+async def history(
+    request: Request,
+    ctx: Ctx,
+    scenario: str,
+    old: int | None = Query(default=None, alias="from", ge=1),
+    new: int | None = Query(default=None, alias="to", ge=1),
+) -> HTMLResponse:
+    """A scenario's versions, newest first, what changed between two of them, and its
+    trials."""
+    _who, account = _designer(ctx, request)
+    return await _history_page(ctx, request, account, scenario[:32], old, new)
+
+
+async def _history_page(
+    ctx: Context,
+    request: Request,
+    account: str,
+    scenario: str,
+    old: int | None = None,
+    new: int | None = None,
+    status: int = 200,
+    refused: str = "",
+) -> HTMLResponse:
+    shelf = studio.owned(ctx, account, scenario)
+    versions = await to_thread.run_sync(shelf.versions, scenario)
+    by_number = {v.number: v for v in versions}
+    newest = versions[-1]
+    new = new if new in by_number else newest.number
+    old = old if old in by_number else max(new - 1, 1)
+    lines = studio.diff(by_number[old], by_number[new]).splitlines()[2:]  # no file header
+    tried = await to_thread.run_sync(trials.trials_of, ctx, account, scenario)
+    return page(
+        ctx,
+        request,
+        "versions.html",
+        status,
+        scenario=scenario,
+        versions=list(reversed(versions)),
+        newest=newest,
+        old=old,
+        new=new,
+        lines=lines,
+        trials=tried,
+        default_runs=trials.DEFAULT_RUNS,
+        max_runs=trials.MAX_RUNS,
+        refused=refused,
+    )
+
+
+@router.get("/studio/{scenario}/edit", response_class=HTMLResponse)
+async def edit(
+    request: Request,
+    ctx: Ctx,
+    scenario: str,
+    version: int | None = Query(default=None, ge=1),
+    saved: int | None = Query(default=None, ge=1),
+) -> HTMLResponse:
+    """The source view: a version's YAML (the newest unless named) to edit, checked as the
+    designer types; saving makes a new version on top of the newest."""
+    _who, account = _designer(ctx, request)
+    shelf = studio.owned(ctx, account, scenario[:32])
+    versions = await to_thread.run_sync(shelf.versions, scenario)
+    newest = versions[-1]
+    shown = next((v for v in versions if v.number == version), newest)
+    just = next((v for v in versions if v.number == saved), None)
+    return await _editor_page(
+        ctx,
+        request,
+        scenario,
+        shown.yaml,
+        base=newest.number,
+        saved_as=just.number if just else None,
+        saved_valid=bool(just and just.valid),
+    )
+
+
+async def _editor_page(
+    ctx: Context,
+    request: Request,
+    scenario: str,
+    text: str,
+    base: int,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    checked = await to_thread.run_sync(studio.check, text)
+    lang = lang_of(request)
+    title = checked.title.get(lang) or checked.title.get("en") or scenario
+    defaults = {"message": "", "refused": "", "conflict_lines": [], "saved_as": None}
+    values = defaults | {"saved_valid": False} | values
+    return page(
+        ctx,
+        request,
+        "editor.html",
+        status,
+        scenario=scenario,
+        title=title,
+        text=text,
+        base=base,
+        problems=studio.problems_of(checked),
+        **values,
+    )
+
+
+@router.post("/studio/{scenario}/edit")
+async def save_edit(request: Request, ctx: Ctx, scenario: str) -> Response:
+    """Save the edited text as the next version, then back to the editor with it. If
+    someone saved first, nothing is overwritten and nothing typed is lost: the editor
+    comes back with the text as it was, what they changed, and their version as the
+    base, so that saving again is a choice made having seen it."""
+    who, account = _designer(ctx, request)
+    form = await checked_form(ctx, request)
+    scenario = scenario[:32]
+    text = str(form.get("yaml") or "")
+    message = str(form.get("message") or "")[:500]
+    try:
+        base = int(str(form.get("base", "")))
+        body = SaveVersion(yaml=text, message=message)
+    except (ValueError, ValidationError):
+        bad = ApiError(413, "too_large", "a scenario file is at most 2 MB")
+        if len(text) <= service.MAX_SCENARIO_BYTES:
+            bad = ApiError(422, "bad_form", "the form is not filled in correctly")
+        newest = studio.owned(ctx, account, scenario).versions(scenario)[-1].number
+        return await _editor_page(
+            ctx,
+            request,
+            scenario,
+            text[: service.MAX_SCENARIO_BYTES],
+            newest,
+            bad.status,
+            refused=bad.text(lang_of(request)),
+            message=message,
+        )
+    try:
+        made = await studio.save(ctx, account, who.person, scenario, base + 1, body)
+    except ApiError as exc:
+        if exc.code != "version_conflict":
+            raise
+        shelf = studio.owned(ctx, account, scenario)
+        versions = await to_thread.run_sync(shelf.versions, scenario)
+        start = next((v for v in versions if v.number == base), None)
+        lines = studio.diff(start, versions[-1]).splitlines()[2:]
+        return await _editor_page(
+            ctx,
+            request,
+            scenario,
+            text,
+            versions[-1].number,
+            409,
+            refused=exc.text(lang_of(request)),
+            conflict_lines=lines,
+            message=message,
+        )
+    return RedirectResponse(f"/studio/{scenario}/edit?saved={made['version']}", 303)
+
+
+@router.post("/studio/{scenario}/trials")
+async def try_it(request: Request, ctx: Ctx, scenario: str) -> Response:
+    """Try it: a trial of a saved version, then its page, where the figures arrive."""
+    _who, account = _designer(ctx, request)
+    form = await checked_form(ctx, request)
+    scenario = scenario[:32]
+    try:
+        values = {k: str(form.get(k) or "").strip() for k in ("runs", "version", "seed")}
+        body = TrialRequest.model_validate({k: v for k, v in values.items() if v})
+    except ValidationError:
+        bad = ApiError(422, "bad_runs", "runs: from 1 to 20,000", max=trials.MAX_RUNS)
+        refused = bad.text(lang_of(request))
+        return await _history_page(ctx, request, account, scenario, status=422, refused=refused)
+    try:
+        job = await trials.start(ctx, account, scenario, body)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise
+        refused = exc.text(lang_of(request))
+        return await _history_page(
+            ctx, request, account, scenario, status=exc.status, refused=refused
+        )
+    return RedirectResponse(f"/studio/jobs/{job['id']}", 303)
+
+
+@router.get("/studio/jobs/{job}", response_class=HTMLResponse)
+async def trial_page(request: Request, ctx: Ctx, job: str) -> HTMLResponse:
+    """A trial: its progress bar while it runs, its figures as they arrive, each beside
+    the version before's. htmx asks again for the figures alone until it ends."""
+    _who, account = _designer(ctx, request)
+    found = await to_thread.run_sync(trials.mine, ctx, account, job[:32])
+    lang = lang_of(request)
+    version = await to_thread.run_sync(
+        Shelf(ctx.store).version, found.params["scenario"], int(found.params["version"])
+    )
+    assert version is not None  # versions are never deleted
+    sc = await to_thread.run_sync(trials.compiled, version.yaml)
+    before = await to_thread.run_sync(trials.previous, ctx, account, found)
+    shown = (
+        trials.figures(sc, found.result, before.result if before else None, lang)
+        if found.result
+        else None
+    )
+    values: dict[str, Any] = {
+        "job": found,
+        "figures": shown,
+        "before": before,
+        "title": localize(sc.title, lang),
+    }
+    part = "trial_body.html" if request.headers.get("HX-Request") else "trial.html"
+    return page(ctx, request, part, **values)
+
+
+@router.post("/studio/jobs/{job}/cancel")
+async def cancel_trial(request: Request, ctx: Ctx, job: str) -> Response:
+    """Cancel a trial that has not finished; its page keeps what it found so far."""
+    _who, account = _designer(ctx, request)
+    await checked_form(ctx, request)
+    try:
+        await to_thread.run_sync(trials.cancel, ctx, account, job[:32])
+    except ApiError as exc:
+        if exc.code != "job_finished":  # finished meanwhile: its page says how it ended
+            raise
+    return RedirectResponse(f"/studio/jobs/{job[:32]}", 303)
+
+
+@router.post("/studio/{scenario}/restore")
+async def restore(request: Request, ctx: Ctx, scenario: str) -> Response:
+    """Go back to a version: its text saved again as the newest version."""
+    who, account = _designer(ctx, request)
+    form = await checked_form(ctx, request)
+    shelf = studio.owned(ctx, account, scenario[:32])
+    try:
+        number = int(str(form.get("number", "")))
+    except ValueError:
+        raise ApiError(422, "no_version", "choose a version") from None
+    found = shelf.version(scenario, number)
+    if found is None:
+        raise ApiError(404, "no_version", f"scenario {scenario!r} has no version {number}")
+    newest = shelf.versions(scenario)[-1].number
+    body = SaveVersion(yaml=found.yaml, message=f"↩ {number}")
+    await studio.save(ctx, account, who.person, scenario, newest + 1, body)
+    return RedirectResponse(f"/studio/{scenario}", 303)
 
 
 @router.post("/studio/scenarios")

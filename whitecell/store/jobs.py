@@ -1,0 +1,165 @@
+"""Background jobs as rows: any server process can say how far a job has got, cancel it,
+or show what it found, whichever process runs it.
+
+A job that is queued or running keeps its ``updated_at`` fresh. One whose heartbeat stops
+(its server process stopped) reads as failed, in words, rather than running for ever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from whitecell.store import tables as t
+from whitecell.store.sql import Store, now
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+UNFINISHED = (QUEUED, RUNNING)
+STALE = dt.timedelta(seconds=90)  # a heartbeat older than this: the job's process is gone
+STOPPED = "stopped"  # the error of a job whose server process stopped before it finished
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    account_id: str
+    kind: str
+    subject: str
+    params: dict[str, Any]
+    status: str
+    done: int
+    total: int
+    result: dict[str, Any] | None
+    error: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def progress(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED
+
+
+class Jobs:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(self, account_id: str, kind: str, subject: str, params: dict[str, Any]) -> Job:
+        stamp = now()
+        row = {
+            "id": secrets.token_hex(8),
+            "account_id": account_id,
+            "kind": kind,
+            "subject": subject,
+            "params": json.dumps(params, ensure_ascii=False),
+            "status": QUEUED,
+            "done": 0,
+            "total": int(params.get("runs", 0)),
+            "result": None,
+            "error": "",
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        with self.store.writing() as conn:
+            conn.execute(sa.insert(t.jobs).values(**row))
+        job = self.get(str(row["id"]))
+        assert job is not None
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self.store.reader.connect() as conn:
+            row = conn.execute(sa.select(t.jobs).where(t.jobs.c.id == job_id)).first()
+        return _job(row) if row else None
+
+    def of(self, account_id: str, subject: str | None = None, limit: int = 50) -> list[Job]:
+        """The account's jobs, the newest first (only those about ``subject`` if given)."""
+        query = sa.select(t.jobs).where(t.jobs.c.account_id == account_id)
+        if subject is not None:
+            query = query.where(t.jobs.c.subject == subject)
+        query = query.order_by(t.jobs.c.created_at.desc(), t.jobs.c.id).limit(limit)
+        with self.store.reader.connect() as conn:
+            return [_job(r) for r in conn.execute(query)]
+
+    def _update(self, job_id: str, only_if: tuple[str, ...], **values: Any) -> bool:
+        """Change a job that is still in one of ``only_if``; whether it was."""
+        query = (
+            sa.update(t.jobs)
+            .where((t.jobs.c.id == job_id) & t.jobs.c.status.in_(only_if))
+            .values(updated_at=now(), **values)
+        )
+        with self.store.writing() as conn:
+            return bool(conn.execute(query).rowcount)
+
+    def beat(self, job_id: str) -> bool:
+        """Still waiting or working; False once the job was cancelled."""
+        return self._update(job_id, UNFINISHED)
+
+    def start(self, job_id: str) -> bool:
+        return self._update(job_id, (QUEUED,), status=RUNNING)
+
+    def advance(self, job_id: str, done: int, partial: dict[str, Any] | None = None) -> bool:
+        """How far a running job has got (and what it has found so far); False once the job
+        was cancelled, so the worker stops."""
+        values: dict[str, Any] = {"done": done}
+        if partial is not None:
+            values["result"] = json.dumps(partial, ensure_ascii=False)
+        return self._update(job_id, (RUNNING,), **values)
+
+    def finish(self, job_id: str, done: int, result: dict[str, Any]) -> bool:
+        text = json.dumps(result, ensure_ascii=False)
+        return self._update(job_id, (RUNNING,), status=DONE, done=done, result=text)
+
+    def fail(self, job_id: str, error: str) -> bool:
+        return self._update(job_id, UNFINISHED, status=FAILED, error=error)
+
+    def cancel(self, job_id: str, result: dict[str, Any] | None = None) -> bool:
+        """Stop a job that has not finished, keeping what it found so far; False if it had
+        already finished."""
+        values: dict[str, Any] = {"status": CANCELLED}
+        if result is not None:
+            values["result"] = json.dumps(result, ensure_ascii=False)
+        return self._update(job_id, UNFINISHED, **values)
+
+    def keep_partial(self, job_id: str, done: int, result: dict[str, Any]) -> None:
+        """What a cancelled job had found when it stopped."""
+        query = (
+            sa.update(t.jobs)
+            .where((t.jobs.c.id == job_id) & (t.jobs.c.status == CANCELLED))
+            .values(done=done, result=json.dumps(result, ensure_ascii=False))
+        )
+        with self.store.writing() as conn:
+            conn.execute(query)
+
+
+def _job(r: sa.Row[tuple[object, ...]]) -> Job:
+    m = r._mapping
+    status, error = str(m["status"]), str(m["error"])
+    updated = str(m["updated_at"])
+    silent = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)
+    if status in UNFINISHED and silent > STALE:
+        status, error = FAILED, STOPPED
+    return Job(
+        id=str(m["id"]),
+        account_id=str(m["account_id"]),
+        kind=str(m["kind"]),
+        subject=str(m["subject"]),
+        params=json.loads(str(m["params"])),
+        status=status,
+        done=int(m["done"]),
+        total=int(m["total"]),
+        result=json.loads(str(m["result"])) if m["result"] is not None else None,
+        error=error,
+        created_at=str(m["created_at"]),
+        updated_at=updated,
+    )
+
+
+__all__ = ["CANCELLED", "DONE", "FAILED", "QUEUED", "RUNNING", "STOPPED", "Job", "Jobs"]
