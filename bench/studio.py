@@ -87,7 +87,8 @@ async def signed_in(server: live.ServerProcess) -> httpx.AsyncClient:
 
 async def validate_on_server(server: live.ServerProcess, repeats: int) -> dict[str, float]:
     texts = changed_texts(repeats + 1)
-    async with await signed_in(server) as c:
+    c = await signed_in(server)
+    try:
         await c.post(f"{live.API}/scenarios/validate", json={"yaml": texts[-1]})
         times = []
         for text in texts[:repeats]:
@@ -96,6 +97,8 @@ async def validate_on_server(server: live.ServerProcess, repeats: int) -> dict[s
             times.append(time.perf_counter() - t0)
             if r.status_code != 200 or not r.json()["ok"]:
                 raise live.BenchError(f"validate answered {r.status_code}: {r.text[:300]}")
+    finally:
+        await c.aclose()
     return {"median_ms": ms(statistics.median(times)), "max_ms": ms(max(times))}
 
 
@@ -104,7 +107,8 @@ async def trials_until(
 ) -> None:
     """One trial after another until ``stop``: when each showed its first figures and when
     it was done, measured from the request that started it."""
-    async with await signed_in(server) as c:
+    c = await signed_in(server)
+    try:
         text = bundled_path(live.SCENARIO).read_text(encoding="utf-8")
         r = await c.post(f"{live.API}/scenarios", json={"yaml": text})
         if r.status_code != 201:
@@ -130,6 +134,8 @@ async def trials_until(
                 if stop.is_set():
                     await c.delete(f"{live.API}/jobs/{job}")
                     return
+    finally:
+        await c.aclose()
 
 
 def live_run(args: argparse.Namespace, with_trials: bool) -> dict[str, Any]:

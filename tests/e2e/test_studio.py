@@ -141,11 +141,17 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
 
 
 EDITOR = {
-    "en": {"one": "1 problem:", "none": "No problems.", "saved": "Saved as version 2"},
+    "en": {
+        "one": "1 problem:",
+        "none": "No problems.",
+        "saved": "Saved as version 2",
+        "refused": "is not allowed",
+    },
     "ja": {
         "one": "問題が1件あります:",
         "none": "問題はありません。",
         "saved": "版2として保存しました",
+        "refused": "使えません",
     },
 }
 
@@ -176,6 +182,7 @@ def test_a_designer_edits_the_yaml_and_sees_a_problem_come_and_go(
     problem = page.locator("#problems button.problem")
     expect(problem).to_have_count(1)
     expect(problem).to_contain_text("lunch")
+    expect(problem).to_contain_text(words["refused"])  # in the page's language
     expect(page.locator(".gutter")).to_contain_text(f"● {line}")
     problem.press("Enter")  # from the keyboard: the caret goes to the problem's line
     expect(source).to_be_focused()
@@ -200,4 +207,66 @@ def test_a_designer_edits_the_yaml_and_sees_a_problem_come_and_go(
     source.press("Control+s")
     expect(page.locator("#editor-result")).to_contain_text(words["saved"])
     assert page.locator("#source").input_value().endswith("# checked\n")
+    assert not designer.errors, designer.problems()
+
+
+FORM = {
+    "en": {
+        "edit": "Edit in forms",
+        "actions": "Actions",
+        "one": "1 problem:",
+        "none": "No problems.",
+    },
+    "ja": {
+        "edit": "フォームで編集",
+        "actions": "行動",
+        "one": "問題が1件あります:",
+        "none": "問題はありません。",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_designer_changes_odds_in_the_form_and_sees_the_check_before_saving(
+    server: Server, people: People, lang: str
+) -> None:
+    words = FORM[lang]
+    designer = people.open(f"form-{lang}", f"{server.url}/login?lang={lang}")
+    page = designer.page
+    page.locator("input[name=name]").fill("control")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action='/login'] button").click()
+    page.goto(f"{server.url}/studio")
+    page.get_by_role("button", name=WORDS[lang]["new"], exact=True).click()
+    page.locator("tr.just-made th a").click()
+    page.get_by_role("link", name=words["edit"]).click()
+    page.locator("nav.sections").get_by_role("link", name=words["actions"]).click()
+    odds = page.locator("input[name='f:actions[0].base_probability']")
+    expect(odds).to_have_value("0.6")
+
+    # odds over 1: the check says so after a pause, with a link to the field
+    odds.fill("1.7")
+    expect(page.locator("#form-status")).to_have_text(words["one"])
+    link = page.locator("#form-check a.problem")
+    expect(link).to_contain_text("base_probability")
+    expect(odds).to_have_attribute("aria-invalid", "true")  # and under the field itself
+    expect(page.locator(".field-problem")).to_have_count(1)
+    link.click()
+    expect(odds).to_be_in_viewport()
+    settle(page)
+    screenshots(page, f"studio-{lang}-form")
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, f"the form is {wide}px wide on a 390px phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # corrected and saved: version 2 has the new odds, the form shows it
+    odds.fill("0.45")
+    expect(page.locator("#form-status")).to_have_text(words["none"])
+    expect(page.locator(".field-problem")).to_have_count(0)
+    page.locator("#form-save").click()
+    expect(page.locator("#form-result")).to_be_visible()
+    expect(page.locator("input[name='f:actions[0].base_probability']")).to_have_value("0.45")
     assert not designer.errors, designer.problems()

@@ -155,6 +155,15 @@ RULES: dict[tuple[str, str], list[Case]] = {
             studio(409), params={"scenario": "shelved"}, form={"yaml": "meta: {}\n", "base": "999"}
         )
     ],
+    ("GET", "/studio/{scenario}/form"): [
+        Case(studio(), params={"scenario": "shelved"}, query={"version": "1"})
+    ],
+    ("POST", "/studio/{scenario}/form/check"): [
+        Case(studio(), params={"scenario": "shelved"}, form={"origin": "1"})
+    ],
+    ("POST", "/studio/{scenario}/form"): [
+        Case(studio(409), params={"scenario": "shelved"}, form={"origin": "1", "base": "999"})
+    ],
     ("GET", "/studio/jobs/{job}"): [Case(studio(), params={"job": "trial"})],
     ("POST", "/studio/jobs/{job}/cancel"): [Case(studio(303), params={"job": "trial"}, form={})],
     ("GET", "/studio"): [Case(studio())],

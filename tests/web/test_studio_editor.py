@@ -36,6 +36,7 @@ def test_each_problem_has_its_line_column_path_and_words(account: httpx.Client) 
     [problem] = r.json()["problems"]
     assert problem["line"] == line and problem["column"] > 1
     assert problem["path"].endswith(".kind") and "lunch" in problem["message"]["en"]
+    assert "lunch" in problem["message"]["ja"] and "使えません" in problem["message"]["ja"]
 
 
 def test_text_that_is_not_yaml_is_a_problem_not_an_error(account: httpx.Client) -> None:

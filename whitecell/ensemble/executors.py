@@ -7,6 +7,7 @@ order; the parent folds them into the statistics. Workers never write anywhere.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -147,11 +148,21 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def shared_pool(workers: int) -> ProcessPoolExecutor:
+def _background_setup(nice: int) -> None:
+    """In a background worker: give way to the server's own process, then as any worker."""
+    os.nice(nice)
+    worker_setup()
+
+
+def shared_pool(workers: int, nice: int = 0) -> ProcessPoolExecutor:
     """Worker processes that outlive one ensemble (a server's background work): started
-    with ``spawn``, each ignores Ctrl-C and learns each scenario the first time it plays it."""
+    with ``spawn``, each ignores Ctrl-C, learns each scenario the first time it plays it,
+    and runs ``nice`` steps below the process that started it (so that, on a machine with
+    few cores, the server's answers come first)."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_background_setup, initargs=(nice,)
+    )
 
 
 class Pooled:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from anyio import to_thread
 
@@ -33,6 +34,7 @@ CHUNK = 64
 REPORT_EVERY = 0.4  # seconds between two writes of a running job's progress
 BEAT_EVERY = 20.0  # seconds between two heartbeats of the jobs this process holds
 MAX_UNFINISHED = 3  # jobs one account may have waiting or running at once
+NICE = 10  # the workers' priority below the server's: live answers come first
 
 
 def default_workers() -> int:
@@ -58,6 +60,8 @@ class Workshop:
         self._pool: ProcessPoolExecutor | None = None
         self._held: dict[str, asyncio.Task[None]] = {}
         self._beating: asyncio.Task[None] | None = None
+        self._starting = threading.Lock()
+        self._warming: Future[int] | None = None
 
     def busy(self, account_id: str) -> bool:
         """Whether the account already has as many unfinished jobs as it may."""
@@ -93,9 +97,7 @@ class Workshop:
     def _play(self, job_id: str, scenario: Scenario, runs: int, seed: int) -> None:
         """In a thread: fold the chunks as the pool hands them back, writing the figures so
         far at most every REPORT_EVERY seconds (and after the first chunk)."""
-        if self._pool is None:
-            self._pool = shared_pool(self.workers)
-        executor = Pooled(self._pool, self.workers)
+        executor = Pooled(self._started(), self.workers)
         aggregate = Aggregate(scenario)
         last = 0.0
         try:
@@ -111,6 +113,20 @@ class Workshop:
         finally:
             executor.close()
         self.jobs.finish(job_id, aggregate.n, aggregate.summary())
+
+    def _started(self) -> ProcessPoolExecutor:
+        with self._starting:
+            if self._pool is None:
+                self._pool = shared_pool(self.workers, NICE)
+            return self._pool
+
+    async def warm(self) -> None:
+        """Start the worker processes now (a designer opened the studio and may soon try a
+        scenario): a first trial then shows figures in a fraction of a second, not after
+        the seconds a new process takes to start."""
+        if self._pool is None:
+            pool = await to_thread.run_sync(self._started)
+            self._warming = pool.submit(os.getpid)  # makes the pool start its processes
 
     async def close(self) -> None:
         """Stop: jobs held here fail in words (their rows say so), the pool goes."""

@@ -115,7 +115,12 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, out: Positions)
         and node.style in (None, "'", '"')
     ):
         out.text_offset[path] = 0 if node.style is None else 1
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # a date that is no date: 2025-13-01
+        raise YamlError(
+            Problem(path, f"{node.value!r} cannot be read ({exc})", _pos(node.start_mark))
+        ) from None
 
 
 def format_path(path: Path) -> str:

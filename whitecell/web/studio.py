@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, bundled_path, load_bundled
 from whitecell.scenario.load import Located, ScenarioError, load_scenario_text
+from whitecell.scenario.problems_ja import in_japanese
 from whitecell.scenario.skeleton import skeleton
 from whitecell.store.shelf import Draft, Shelf, Version
 from whitecell.store.sql import Conflict
@@ -67,7 +68,12 @@ def check(text: str) -> Checked:
 
 def problems_of(checked: Checked) -> list[dict[str, Any]]:
     return [
-        {"line": p.line, "column": p.column, "path": p.path, "message": {"en": p.message}}
+        {
+            "line": p.line,
+            "column": p.column,
+            "path": p.path,
+            "message": {"en": p.message, "ja": in_japanese(p.message)},
+        }
         for p in checked.problems
     ]
 

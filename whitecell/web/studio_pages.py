@@ -4,18 +4,22 @@ another), imports a YAML file and exports a saved version."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import yaml
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from whitecell.scenario import form as scenario_form
 from whitecell.scenario.compiled import localize
+from whitecell.scenario.form import FormField
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.load import load_scenario_text
-from whitecell.store.shelf import Shelf
+from whitecell.store.shelf import Shelf, Version
 from whitecell.web import service, studio, trials
 from whitecell.web.auth import Caller
 from whitecell.web.context import Context, Ctx, lang_of, require_account
@@ -81,6 +85,7 @@ async def history(
     """A scenario's versions, newest first, what changed between two of them, and its
     trials."""
     _who, account = _designer(ctx, request)
+    await ctx.workshop.warm()  # Try it is on this page
     return await _history_page(ctx, request, account, scenario[:32], old, new)
 
 
@@ -159,7 +164,12 @@ async def _editor_page(
     checked = await to_thread.run_sync(studio.check, text)
     lang = lang_of(request)
     title = checked.title.get(lang) or checked.title.get("en") or scenario
-    defaults = {"message": "", "refused": "", "conflict_lines": [], "saved_as": None}
+    defaults: dict[str, Any] = {
+        "message": "",
+        "refused": "",
+        "conflict_lines": [],
+        "saved_as": None,
+    }
     values = defaults | {"saved_valid": False} | values
     return page(
         ctx,
@@ -225,6 +235,146 @@ async def save_edit(request: Request, ctx: Ctx, scenario: str) -> Response:
             message=message,
         )
     return RedirectResponse(f"/studio/{scenario}/edit?saved={made['version']}", 303)
+
+
+def _form_problems(found: list[FormField], text: str) -> list[dict[str, Any]]:
+    """The validator's problems in ``text``, each with the field (its number) and section
+    it is about, when the form has one."""
+    ids = {f.key: i for i, f in enumerate(found)}
+    out = []
+    for p in studio.problems_of(studio.check(text)):
+        key = p["path"]
+        field = ids.get(key)
+        if field is None:  # a problem about a whole entry: its first field
+            field = next((i for k, i in ids.items() if k.startswith(key)), None)
+        section = re.split(r"[.\[]", key, maxsplit=1)[0]
+        out.append(p | {"field": field, "section": section})
+    return out
+
+
+async def _form_values(ctx: Ctx, request: Request, scenario: str) -> tuple[Any, Version, str]:
+    """The posted form, the version it was made from, and that version's text with the
+    form's changes written in."""
+    _who, account = _designer(ctx, request)
+    form = await checked_form(ctx, request)
+    shelf = studio.owned(ctx, account, scenario)
+    try:
+        origin = shelf.version(scenario, int(str(form.get("origin", ""))))
+    except ValueError:
+        origin = None
+    if origin is None:
+        raise ApiError(404, "no_version", f"scenario {scenario!r} has no such version")
+    changes = {k[2:]: str(v) for k, v in form.items() if k.startswith("f:")}
+    text = await to_thread.run_sync(scenario_form.apply, origin.yaml, changes)
+    return form, origin, text
+
+
+@router.get("/studio/{scenario}/form", response_class=HTMLResponse)
+async def form_view(
+    request: Request,
+    ctx: Ctx,
+    scenario: str,
+    section: str = Query(default="meta", max_length=40),
+    version: int | None = Query(default=None, ge=1),
+    saved: int | None = Query(default=None, ge=1),
+) -> Response:
+    """The form view: every value of one section of a version as a typed field, with a
+    missing translation marked; checked as the designer types, saved as a new version."""
+    _who, account = _designer(ctx, request)
+    scenario = scenario[:32]
+    shelf = studio.owned(ctx, account, scenario)
+    versions = await to_thread.run_sync(shelf.versions, scenario)
+    origin = next((v for v in versions if v.number == version), versions[-1])
+    try:
+        found = await to_thread.run_sync(scenario_form.fields, origin.yaml)
+    except yaml.YAMLError:
+        found = []
+    if not found:  # not YAML the form can read: the source view can
+        return RedirectResponse(f"/studio/{scenario}/edit?version={origin.number}", 303)
+    parts = scenario_form.sections(found)
+    current = next((s for s in parts if s.name == section), parts[0])
+    problems = await to_thread.run_sync(_form_problems, found, origin.yaml)
+    lang = lang_of(request)
+    title = origin.title.get(lang) or origin.title.get("en") or scenario
+    for part in parts:
+        part.missing = sum(  # type: ignore[attr-defined]
+            f.start < 0 for item in part.items for row in item.rows for f in row.fields
+        )
+    return page(
+        ctx,
+        request,
+        "form.html",
+        scenario=scenario,
+        title=title,
+        sections=parts,
+        current=current,
+        section=current.name,
+        ids={f.key: i for i, f in enumerate(found)},
+        origin=origin.number,
+        base=versions[-1].number,
+        problems=problems,
+        saved_as=saved if saved in {v.number for v in versions} else None,
+    )
+
+
+@router.post("/studio/{scenario}/form/check", response_class=HTMLResponse)
+async def form_check(request: Request, ctx: Ctx, scenario: str) -> HTMLResponse:
+    """What the validator finds once the form's changes are written in (htmx asks after
+    each pause in typing)."""
+    scenario = scenario[:32]
+    form, origin, text = await _form_values(ctx, request, scenario)
+    found = await to_thread.run_sync(scenario_form.fields, origin.yaml)
+    problems = await to_thread.run_sync(_form_problems, found, text)
+    return page(
+        ctx,
+        request,
+        "form_check.html",
+        scenario=scenario,
+        origin=origin.number,
+        problems=problems,
+        section=str(form.get("section", "")),
+    )
+
+
+@router.post("/studio/{scenario}/form")
+async def form_save(request: Request, ctx: Ctx, scenario: str) -> Response:
+    """Save the form: the version's text with the changes written in, as the next version.
+    If someone saved first, the source view opens with that text (nothing typed is lost)
+    and what they changed."""
+    who, account = _designer(ctx, request)
+    scenario = scenario[:32]
+    form, origin, text = await _form_values(ctx, request, scenario)
+    message = str(form.get("message") or "")[:500]
+    section = str(form.get("section") or "meta")[:40]
+    try:
+        base = int(str(form.get("base", "")))
+    except ValueError:
+        base = origin.number
+    try:
+        made = await studio.save(
+            ctx, account, who.person, scenario, base + 1, SaveVersion(yaml=text, message=message)
+        )
+    except ApiError as exc:
+        if exc.code != "version_conflict":
+            raise
+        shelf = studio.owned(ctx, account, scenario)
+        versions = await to_thread.run_sync(shelf.versions, scenario)
+        start = next((v for v in versions if v.number == base), None)
+        return await _editor_page(
+            ctx,
+            request,
+            scenario,
+            text,
+            versions[-1].number,
+            409,
+            refused=exc.text(lang_of(request)),
+            conflict_lines=studio.diff(start, versions[-1]).splitlines()[2:],
+            message=message,
+        )
+    number = made["version"]
+    return RedirectResponse(
+        f"/studio/{scenario}/form?section={section}&version={number}&saved={number}", 303
+    )
 
 
 @router.post("/studio/{scenario}/trials")

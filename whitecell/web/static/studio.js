@@ -2,6 +2,37 @@
 // each pause in typing (in the page's language), a click on one goes to its line and
 // column, Ctrl+S saves, and leaving with unsaved changes asks first.
 // Loaded as a file: the Content-Security-Policy allows no inline script.
+// The form view: each problem also shown under its field, which is marked invalid.
+(function () {
+  "use strict";
+  var form = document.getElementById("form-editor");
+  if (!form) { return; }
+  function mark() {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-problem"), function (p) { p.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+      el.removeAttribute("aria-invalid");
+      var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id.indexOf("-problem") < 0; });
+      if (ids.length) { el.setAttribute("aria-describedby", ids.join(" ")); } else { el.removeAttribute("aria-describedby"); }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("#form-check li[data-field]"), function (item) {
+      var field = document.getElementById(item.getAttribute("data-field"));
+      if (!field) { return; }
+      var note = document.createElement("p");
+      note.className = "field-problem";
+      note.id = field.id + "-problem";
+      note.textContent = item.getAttribute("data-words") || "";
+      field.insertAdjacentElement("afterend", note);
+      field.setAttribute("aria-invalid", "true");
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
+    });
+  }
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "form-check") { mark(); }
+  });
+  mark();
+})();
+
 (function () {
   "use strict";
   var form = document.getElementById("editor");
