@@ -176,7 +176,7 @@ WEB_LAYERS = (
     ("errors", "auth"),
     ("context",),
     ("commands",),
-    ("service", "studio", "trials"),
+    ("service", "studio", "trials", "translate"),
     ("stream",),
     (
         "rooms.base",

@@ -24,6 +24,7 @@ WORDS = {
         "odds": "Odds at a glance",
         "try": "Try it",
         "done": "Done: 400 runs.",
+        "play": "Play one",
     },
     "ja": {
         "new": "新しいシナリオ",
@@ -33,6 +34,7 @@ WORDS = {
         "odds": "成功確率の一覧",
         "try": "試す",
         "done": "完了:400回。",
+        "play": "1回プレイ",
     },
 }
 
@@ -112,6 +114,17 @@ def test_a_designer_starts_duplicates_and_imports_scenarios_on_the_shelf(
     page.set_viewport_size({"width": 390, "height": 844})
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= 390, f"the trial is {wide}px wide on a 390px phone"
+    found = audit(page)
+    assert not found, "axe-core finds\n" + "\n".join(map(str, found))
+
+    # Play one: a single automated game, told as its story
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.go_back()
+    page.get_by_role("link", name=words["play"], exact=True).click()
+    expect(page.locator("ol.story li").first).to_be_visible()
+    assert page.locator("ol.story li").count() > 5
+    settle(page)
+    screenshots(page, f"studio-{lang}-play-one")
     found = audit(page)
     assert not found, "axe-core finds\n" + "\n".join(map(str, found))
     page.goto(f"{server.url}/studio")
@@ -266,7 +279,15 @@ def test_a_designer_changes_odds_in_the_form_and_sees_the_check_before_saving(
     odds.fill("0.45")
     expect(page.locator("#form-status")).to_have_text(words["none"])
     expect(page.locator(".field-problem")).to_have_count(0)
-    page.locator("#form-save").click()
+    odds.press("Enter")  # Enter in a field saves (and moves no entry)
     expect(page.locator("#form-result")).to_be_visible()
     expect(page.locator("input[name='f:actions[0].base_probability']")).to_have_value("0.45")
+    expect(page.locator("fieldset.entry legend").first).to_contain_text("patrol")
+
+    # an entry copied: a new version with the copy just after it, under a new id
+    entries = page.locator("fieldset.entry")
+    before = entries.count()
+    entries.first.locator(".entry-tools button[value^='copy:']").click()
+    expect(entries).to_have_count(before + 1)
+    expect(entries.nth(1).locator("legend")).to_contain_text("patrol_2")
     assert not designer.errors, designer.problems()

@@ -164,6 +164,16 @@ RULES: dict[tuple[str, str], list[Case]] = {
     ("POST", "/studio/{scenario}/form"): [
         Case(studio(409), params={"scenario": "shelved"}, form={"origin": "1", "base": "999"})
     ],
+    ("GET", "/studio/{scenario}/play"): [
+        Case(studio(), params={"scenario": "shelved"}, query={"version": "1", "seed": "7"})
+    ],
+    ("GET", "/studio/{scenario}/play/report"): [
+        Case(studio(), params={"scenario": "shelved"}, query={"version": "1", "seed": "7"})
+    ],
+    # the shared server has no model server: the control account hears what it needs
+    ("POST", "/studio/{scenario}/form/translate"): [
+        Case(studio(422), params={"scenario": "shelved"}, form={"origin": "1"})
+    ],
     ("GET", "/studio/jobs/{job}"): [Case(studio(), params={"job": "trial"})],
     ("POST", "/studio/jobs/{job}/cancel"): [Case(studio(303), params={"job": "trial"}, form={})],
     ("GET", "/studio"): [Case(studio())],

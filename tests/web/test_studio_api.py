@@ -7,6 +7,8 @@ import httpx
 import pytest
 
 from tests.web.play import API
+from tests.web.server import Server
+from whitecell.scenario.build import document_digest
 from whitecell.scenario.library import bundled_ids, bundled_path
 from whitecell.scenario.skeleton import skeleton
 from whitecell.web.studio import FILENAME
@@ -132,6 +134,26 @@ def test_control_makes_a_game_from_a_valid_saved_version_and_never_from_one_with
     assert stranger.post(f"{API}/games", json={"studio": scenario}).status_code == 404
     nothing = account.post(f"{API}/games", json={})
     assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "no_scenario_given"
+
+
+def test_a_version_names_the_games_made_from_it_by_its_document_digest(
+    shared_server: Server, account: httpx.Client
+) -> None:
+    own = skeleton("new-scenario", FILENAME).replace("id: new-scenario", "id: named-games", 1)
+    scenario = str(shelve(account, yaml=own)["id"])  # a document no other test makes games of
+    text = export(account, scenario, 1).decode()
+    # version 2 differs only in a comment: the same document, so the same games
+    r = account.put(f"{API}/scenarios/{scenario}/versions/2", json={"yaml": text + "# note\n"})
+    assert r.status_code == 201
+    game = account.post(f"{API}/games", json={"studio": scenario, "version": 1}).json()["game"]
+    row = shared_server.app.state.ctx.store.game(game)
+    listed = account.get(f"{API}/scenarios/{scenario}/versions").json()["versions"]
+    assert row is not None
+    assert [v["document_digest"] for v in listed] == [document_digest(row.scenario)] * 2
+    assert [v["games"] for v in listed] == [1, 1]
+    assert listed[0]["digest"] != listed[1]["digest"]  # the texts differ
+    page = account.get(f"/studio/{scenario}").text
+    assert page.count('<span class="cell-label">Games </span>1</td>') == 2
 
 
 def test_the_diff_of_two_versions_shows_what_was_added_and_removed(

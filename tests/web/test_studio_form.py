@@ -155,3 +155,32 @@ def test_text_the_form_cannot_read_opens_in_the_source_view(account: httpx.Clien
     scenario = shelve(account, "meta: [unclosed\n")
     r = account.get(f"/studio/{scenario}/form")
     assert r.status_code == 303 and r.headers["location"].endswith("/edit?version=1")
+
+
+def test_entries_are_copied_removed_and_moved_each_as_a_new_version(
+    account: httpx.Client,
+) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    scenario = shelve(account)
+    html = account.get(f"/studio/{scenario}/form?section=actions").text
+    assert 'value="copy:actions[0]"' in html and 'value="remove:actions[1]"' in html
+    base = {"csrf": csrf, "section": "actions"}
+    r = account.post(
+        f"/studio/{scenario}/form",
+        data={**base, "origin": "1", "base": "1", "op": "copy:actions[0]"},
+    )
+    assert r.status_code == 303 and "saved=2" in r.headers["location"]
+    v2 = account.get(f"{API}/scenarios/{scenario}/versions/2").json()
+    assert v2["valid"] and v2["message"] == "copy actions[0]"
+    assert v2["yaml"].count("- id: patrol\n") == 1 and "- id: patrol_2\n" in v2["yaml"]
+    r = account.post(
+        f"/studio/{scenario}/form", data={**base, "origin": "2", "base": "2", "op": "up:actions[1]"}
+    )
+    v3 = account.get(f"{API}/scenarios/{scenario}/versions/3").json()["yaml"]
+    assert v3.index("- id: patrol_2") < v3.index("- id: patrol\n")
+    r = account.post(
+        f"/studio/{scenario}/form",
+        data={**base, "origin": "3", "base": "3", "op": "remove:actions[0]"},
+    )
+    v4 = account.get(f"{API}/scenarios/{scenario}/versions/4").json()
+    assert v4["valid"] and v4["yaml"] == TEXT  # back where it began, comments and all

@@ -146,8 +146,13 @@ def test_try_it_from_the_versions_page_shows_progress_then_figures_beside_the_ve
     assert rows.count('<tr id="outcome-') >= 2
     assert '<rect class="was"' in rows and "%]" in rows  # a figure, its interval, the tick
     assert "hx-trigger" not in html  # nothing left to ask for
-    listed = account.get(f"/studio/{scenario}").text
+    listed = account.get(f"/studio/{scenario}?from=1&to=2").text
     assert f"/studio/jobs/{first}" in listed and f"/studio/jobs/{second}" in listed
+    balance = listed.split('id="h-balance-diff"', 1)[1].split("</table>", 1)[0]
+    assert balance.count("<tr>") >= 3 and balance.count("%]") >= 4  # both versions' figures
+    shelf = account.get("/studio").text
+    row = shelf.split(f'id="scenario-{scenario}"', 1)[1].split("</th>", 1)[0]
+    assert f'href="/studio/jobs/{second}"' in row and "Last trial (version 2)" in row
     ja = account.get(f"/studio/jobs/{second}?lang=ja").text
     assert "前の版" in ja and "完了" in ja
     account.get("/studio?lang=en")

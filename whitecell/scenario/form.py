@@ -6,8 +6,10 @@ nodes, so a new field in the format appears in the form by itself. Each value ke
 span in the text; a changed value replaces only its own span, so comments, key order,
 blank lines and every untouched value stay byte for byte (and a form saved unchanged is
 the same file). A missing translation is an empty field; filling it adds that language
-beside the others. What the form does not do: add, remove or reorder list items, or add
-fields the text leaves out (the source view does).
+beside the others. Entries of a list written as blocks can be copied (with a new id),
+removed and moved up or down, whole lines at a time, comments kept in place. What the form
+does not do: rename an id everywhere it is used, or add fields the text leaves out (the
+source view does).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from whitecell.scenario.yamlsrc import Path, format_path
 
 Kind = Literal["number", "integer", "bool", "choice", "date", "line", "long", "expr"]
 LONG = ("brief", "summary", "success", "failure", "text", "body", "description")
-# text safe to write plain even inside {en: ..., ja: ...}: no flow or comment characters,
-# no "key: " look, no leading indicator, one line without edge spaces
-NOT_PLAIN = re.compile(r"[,\[\]{}#&*!|>'\"%@`\n\t]|: |:$|^[-?:\s]|\s$")
+# text safe to write plain even inside {en: ..., ja: ...}: no flow, comment or mapping
+# characters, no leading indicator, one line without edge spaces
+NOT_PLAIN = re.compile(r"[,\[\]{}#&*!|>'\"%@`:\n\t]|^[-?\s]|\s$")
 
 
 @dataclass(frozen=True)
@@ -328,4 +330,126 @@ def apply(text: str, changes: dict[str, str]) -> str:
     return text
 
 
-__all__ = ["FormField", "Item", "Row", "Section", "apply", "fields", "scalar", "sections"]
+__all__ = [
+    "Entry",
+    "FormField",
+    "Item",
+    "Row",
+    "Section",
+    "apply",
+    "copy",
+    "entries",
+    "fields",
+    "move",
+    "remove",
+    "scalar",
+    "sections",
+]
+
+
+# -- entries of a list: copy, remove, move -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a list written as a block (``- id: ...`` lines): its lines in the text
+    (first, last, 0-based), and its id if it has one."""
+
+    key: str  # teams[2], negotiation.clauses[0]
+    first: int
+    last: int
+    ident: str | None
+    id_span: tuple[int, int] | None  # the id's characters in the text
+
+
+def _last_line(lines: list[str], first: int, end: yaml.Mark) -> int:
+    """The entry's last line with content: not the blank lines or comments before the next."""
+    last = min(end.line, len(lines) - 1)
+    if not lines[last][: end.column].strip():  # the mark is where the next thing begins
+        last -= 1
+    while last > first and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
+        last -= 1
+    return last
+
+
+def entries(text: str) -> dict[str, Entry]:
+    """Every entry of the block lists of mappings, at the top level and one level down."""
+    root = yaml.compose(text, Loader=LOADER)
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    lines = text.split("\n")
+    out: dict[str, Entry] = {}
+
+    def collect(seq: yaml.Node, path: Path) -> None:
+        if not isinstance(seq, yaml.SequenceNode) or seq.flow_style:
+            return
+        for i, item in enumerate(seq.value):
+            if not isinstance(item, yaml.MappingNode) or item.flow_style:
+                continue
+            first = item.start_mark.line
+            ident, span = None, None
+            for k, v in item.value:
+                if k.value == "id" and isinstance(v, yaml.ScalarNode):
+                    ident, span = str(v.value), (v.start_mark.index, v.end_mark.index)
+            key = format_path((*path, i))
+            out[key] = Entry(key, first, _last_line(lines, first, item.end_mark), ident, span)
+
+    for k, v in root.value:
+        collect(v, (str(k.value),))
+        if isinstance(v, yaml.MappingNode):
+            for k2, v2 in v.value:
+                collect(v2, (str(k.value), str(k2.value)))
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def remove(text: str, key: str) -> str:
+    found = entries(text).get(key)
+    if found is None:
+        return text
+    lines = _lines(text)
+    return "\n".join(lines[: found.first] + lines[found.last + 1 :])
+
+
+def copy(text: str, key: str) -> str:
+    """The entry written again just after itself, with a new id (``ID_2``, ``ID_3``...)."""
+    all_entries = entries(text)
+    found = all_entries.get(key)
+    if found is None:
+        return text
+    lines = _lines(text)
+    block = "\n".join(lines[found.first : found.last + 1])
+    if found.ident is not None and found.id_span is not None:
+        taken = {e.ident for e in all_entries.values()}
+        n = 2
+        while f"{found.ident}_{n}" in taken:
+            n += 1
+        line_start = sum(len(x) + 1 for x in lines[: found.first])
+        start, end = found.id_span[0] - line_start, found.id_span[1] - line_start
+        block = block[:start] + f"{found.ident}_{n}" + block[end:]
+    return "\n".join([*lines[: found.last + 1], block, *lines[found.last + 1 :]])
+
+
+def move(text: str, key: str, step: int) -> str:
+    """The entry swapped with the one before (``step`` -1) or after (+1) it; anything
+    between them (a comment, a blank line) stays where it was."""
+    all_entries = entries(text)
+    found = all_entries.get(key)
+    if found is None:
+        return text
+    prefix, _, index = key.rpartition("[")
+    other = all_entries.get(f"{prefix}[{int(index.rstrip(']')) + step}]")
+    if other is None:
+        return text
+    a, b = (found, other) if found.first < other.first else (other, found)
+    lines = _lines(text)
+    return "\n".join(
+        lines[: a.first]
+        + lines[b.first : b.last + 1]
+        + lines[a.last + 1 : b.first]
+        + lines[a.first : a.last + 1]
+        + lines[b.last + 1 :]
+    )

@@ -29,6 +29,8 @@ class Draft:
     title: dict[str, str]  # by language; empty while the scenario has no readable title
     author: str
     message: str = ""
+    document_digest: str | None = None  # the compiled scenario's digest, when valid
+    drafts: tuple[str, ...] = ()  # texts a model drafted, not yet confirmed by a person
 
     @property
     def digest(self) -> str:
@@ -46,6 +48,8 @@ class Version:
     author: str
     message: str
     created_at: str
+    document_digest: str | None = None
+    drafts: tuple[str, ...] = ()
 
 
 class Shelf:
@@ -112,6 +116,19 @@ class Shelf:
             row = conn.execute(query).first()
         return self._version(row) if row else None
 
+    def games_of(self, digests: list[str]) -> dict[str, int]:
+        """How many games were made from each document digest."""
+        if not digests:
+            return {}
+        g = t.games
+        query = (
+            sa.select(g.c.scenario_digest, sa.func.count())
+            .where(g.c.scenario_digest.in_(digests))
+            .group_by(g.c.scenario_digest)
+        )
+        with self.store.reader.connect() as conn:
+            return {str(d): int(n) for d, n in conn.execute(query)}
+
     @staticmethod
     def _row(scenario: str, number: int, d: Draft) -> dict[str, object]:
         return {
@@ -124,6 +141,8 @@ class Shelf:
             "author": d.author,
             "message": d.message,
             "created_at": now(),
+            "document_digest": d.document_digest,
+            "drafts": json.dumps(sorted(d.drafts)),
         }
 
     @staticmethod
@@ -139,6 +158,8 @@ class Shelf:
             author=str(m["author"]),
             message=str(m["message"]),
             created_at=str(m["created_at"]),
+            document_digest=m["document_digest"],
+            drafts=tuple(json.loads(str(m["drafts"]))) if m["drafts"] else (),
         )
 
 

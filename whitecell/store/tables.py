@@ -21,7 +21,7 @@ games = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("scenario_id", String(64), nullable=False),
-    Column("scenario_digest", String(64), nullable=False),
+    Column("scenario_digest", String(64), nullable=False, index=True),
     Column("scenario", Text, nullable=False),  # the scenario document as JSON
     Column("seed", BigInteger, nullable=False),  # secret until the game ends
     Column("title", Text, nullable=False),
@@ -90,6 +90,11 @@ scenario_versions = Table(
     Column("number", Integer, primary_key=True, autoincrement=False),
     Column("yaml", Text, nullable=False),  # the text as the designer wrote it, comments kept
     Column("digest", String(64), nullable=False),  # SHA-256 of the text
+    # the canonical document's digest, as games made from the version record it (None:
+    # the version has problems, so no game can be made from it)
+    Column("document_digest", String(64), nullable=True, index=True),
+    # JSON: the paths of texts a language model drafted and no person has confirmed yet
+    Column("drafts", Text, nullable=True),
     Column("valid", Boolean, nullable=False),
     Column("title", Text, nullable=False),  # JSON: the title in each language ({} if none)
     Column("author", String(80), nullable=False),

@@ -58,14 +58,14 @@ from whitecell.web.reports import (
     REPORT_AUDIENCES,
     REPORT_CSP,
     REPORT_FORMATS,
-    Reports,
+    REPORTS,
     report_option,
 )
 from whitecell.web.rooms import PANELS, Room, Seating
 from whitecell.web.stream import changed_frame, sse, stream
 
 router = APIRouter()
-reports = Reports()
+reports = REPORTS
 SESSION_DAYS = 30
 ACCOUNT_DAYS = 7
 

@@ -81,3 +81,6 @@ class Reports:
                     self.made.popitem(last=False)
             self.made.move_to_end(key)
         return found
+
+
+REPORTS = Reports()  # the server's one queue of reports: the rooms' and the studio's

@@ -11,10 +11,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from anyio import to_thread
 from pydantic import BaseModel, Field
 
 from whitecell.scenario.compiled import localize
+from whitecell.scenario.form import fields as form_fields
 from whitecell.scenario.library import bundled_ids, bundled_path, load_bundled
 from whitecell.scenario.load import Located, ScenarioError, load_scenario_text
 from whitecell.scenario.problems_ja import in_japanese
@@ -55,6 +57,7 @@ class Checked:
     valid: bool
     title: dict[str, str]  # by language
     problems: list[Located]
+    digest: str | None = None  # the compiled document's, as a game made from it records it
 
 
 def check(text: str) -> Checked:
@@ -63,7 +66,8 @@ def check(text: str) -> Checked:
         scenario = load_scenario_text(text, FILENAME)
     except ScenarioError as exc:
         return Checked(False, {}, exc.problems)
-    return Checked(True, {lang: localize(scenario.title, lang) for lang in LANGUAGES}, [])
+    titles = {lang: localize(scenario.title, lang) for lang in LANGUAGES}
+    return Checked(True, titles, [], scenario.digest)
 
 
 def problems_of(checked: Checked) -> list[dict[str, Any]]:
@@ -123,6 +127,8 @@ def version_view(v: Version, with_text: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "number": v.number,
         "digest": v.digest,
+        "document_digest": v.document_digest,
+        "machine_drafted": list(v.drafts),
         "valid": v.valid,
         "title": v.title,
         "author": v.author,
@@ -139,22 +145,47 @@ async def create(ctx: Context, account_id: str, author: str, body: NewScenario) 
         raise ApiError(422, "scenario_source", "give either yaml or from")
     text = body.yaml if body.yaml is not None else origin_text(ctx, account_id, body.from_ or "")
     checked = await to_thread.run_sync(check, text)
-    draft = Draft(text, checked.valid, checked.title, author, body.message)
+    draft = Draft(text, checked.valid, checked.title, author, body.message, checked.digest)
     scenario = await to_thread.run_sync(Shelf(ctx.store).add, account_id, draft)
     return saved(scenario, 1, checked)
 
 
+def kept_drafts(before: Version, text: str) -> tuple[str, ...]:
+    """The machine-drafted texts of ``before`` still there, word for word, in ``text``: a
+    draft stays a draft until a person confirms or changes it."""
+    if not before.drafts:
+        return ()
+    try:
+        old = {f.key: f.value for f in form_fields(before.yaml)}
+        new = {f.key: f.value for f in form_fields(text)}
+    except yaml.YAMLError:
+        return ()
+    return tuple(k for k in before.drafts if k in new and new[k] == old.get(k))
+
+
 async def save(
-    ctx: Context, account_id: str, author: str, scenario: str, number: int, body: SaveVersion
+    ctx: Context,
+    account_id: str,
+    author: str,
+    scenario: str,
+    number: int,
+    body: SaveVersion,
+    drafts: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Version ``number``: one more than the version the designer started from. If someone
-    saved that number first, nothing is overwritten: 409, with what changed since."""
+    saved that number first, nothing is overwritten: 409, with what changed since.
+    ``drafts``: the texts a model drafted that no person confirmed (None: those of the
+    version before that are unchanged)."""
     shelf = owned(ctx, account_id, scenario)
     versions = shelf.versions(scenario)
     if number != versions[-1].number + 1:
         raise conflict(versions, number)
     checked = await to_thread.run_sync(check, body.yaml)
-    draft = Draft(body.yaml, checked.valid, checked.title, author, body.message)
+    if drafts is None:
+        drafts = await to_thread.run_sync(kept_drafts, versions[-1], body.yaml)
+    draft = Draft(
+        body.yaml, checked.valid, checked.title, author, body.message, checked.digest, drafts
+    )
     try:
         await to_thread.run_sync(shelf.save, scenario, number, draft)
     except Conflict:

@@ -51,7 +51,13 @@ async def validate(body: Unsaved, who: CallerDep) -> dict[str, Any]:
 @router.get("/{scenario}/versions")
 def versions(who: CallerDep, ctx: Ctx, scenario: str = ScenarioId) -> dict[str, Any]:
     shelf = studio.owned(ctx, require_account(who), scenario)
-    return {"versions": [studio.version_view(v) for v in shelf.versions(scenario)]}
+    found = shelf.versions(scenario)
+    games = shelf.games_of([v.document_digest for v in found if v.document_digest])
+    return {
+        "versions": [
+            studio.version_view(v) | {"games": games.get(v.document_digest or "", 0)} for v in found
+        ]
+    }
 
 
 @router.get("/{scenario}/versions/{number}")

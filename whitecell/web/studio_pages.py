@@ -5,6 +5,7 @@ another), imports a YAML file and exports a saved version."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import yaml
@@ -12,24 +13,43 @@ from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from rich.text import Text
 from starlette.datastructures import UploadFile
 
+from whitecell.agents.language_model import ModelUnavailable
+from whitecell.engine.game import Game
+from whitecell.narrate import narrate
+from whitecell.play import play_game
 from whitecell.scenario import form as scenario_form
-from whitecell.scenario.compiled import localize
+from whitecell.scenario.compiled import Scenario, localize
 from whitecell.scenario.form import FormField
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.load import load_scenario_text
 from whitecell.store.shelf import Shelf, Version
-from whitecell.web import service, studio, trials
+from whitecell.web import service, studio, translate, trials
 from whitecell.web.auth import Caller
 from whitecell.web.context import Context, Ctx, lang_of, require_account
-from whitecell.web.errors import ApiError
+from whitecell.web.errors import N_, ApiError
 from whitecell.web.glance import glance
+from whitecell.web.i18n import translations
 from whitecell.web.render import checked_form, page
+from whitecell.web.reports import REPORT_CSP, REPORTS, make_report
 from whitecell.web.studio import SKELETON, NewScenario, SaveVersion
 from whitecell.web.trials import TrialRequest
 
 router = APIRouter()
+
+NEEDS_MODEL = N_(
+    "Drafting translations needs a model server: start whitecell with --llm-base-url and "
+    "--llm-model."
+)
+NOTHING_MISSING = N_("Nothing is missing in this section: every text is in every language.")
+DRAFTED = N_(
+    "%(n)s translations drafted by the model: read each one, change it or tick Confirmed, "
+    "then save. Until confirmed, a text stays marked as the model's."
+)
+DROPPED = N_("%(n)s answers were set aside (a placeholder lost, or nothing to say).")
+MODEL_FAILED = N_("The model server did not answer (%(reason)s); nothing was changed.")
 
 
 def _designer(ctx: Context, request: Request) -> tuple[Caller, str]:
@@ -46,7 +66,10 @@ async def _shelf_page(
     lang = lang_of(request)
     bundled = [b | {"label": b["title"][lang]} for b in studio.bundled()]
     values.setdefault("made", "")
-    return page(ctx, request, "studio.html", status, bundled=bundled, saved=latest, **values)
+    tried = await to_thread.run_sync(trials.latest_by_scenario, ctx, account)
+    return page(
+        ctx, request, "studio.html", status, bundled=bundled, saved=latest, tried=tried, **values
+    )
 
 
 @router.get("/studio", response_class=HTMLResponse)
@@ -107,6 +130,11 @@ async def _history_page(
     old = old if old in by_number else max(new - 1, 1)
     lines = studio.diff(by_number[old], by_number[new]).splitlines()[2:]  # no file header
     tried = await to_thread.run_sync(trials.trials_of, ctx, account, scenario)
+    digests = [v.document_digest for v in versions if v.document_digest]
+    games = await to_thread.run_sync(shelf.games_of, digests)
+    compared = await to_thread.run_sync(
+        trials.side_by_side, tried, by_number[old], by_number[new], lang_of(request)
+    )
     return page(
         ctx,
         request,
@@ -119,6 +147,8 @@ async def _history_page(
         new=new,
         lines=lines,
         trials=tried,
+        games=games,
+        compared=compared,
         default_runs=trials.DEFAULT_RUNS,
         max_runs=trials.MAX_RUNS,
         refused=refused,
@@ -291,19 +321,50 @@ async def form_view(
         found = []
     if not found:  # not YAML the form can read: the source view can
         return RedirectResponse(f"/studio/{scenario}/edit?version={origin.number}", 303)
+    just = saved if saved in {v.number for v in versions} else None
+    return await _form_page(
+        ctx, request, scenario, origin, versions[-1].number, found, section, saved_as=just
+    )
+
+
+async def _form_page(
+    ctx: Context,
+    request: Request,
+    scenario: str,
+    origin: Version,
+    base: int,
+    found: list[FormField],
+    section: str,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    drafted: dict[str, str] | None = None,
+    **notes: Any,
+) -> HTMLResponse:
+    """A section of the form: ``values`` are what the designer has typed (when the page
+    comes back after an action), ``drafted`` the texts a model drafted just now."""
+    values = values or {}
+    drafted = drafted or {}
     parts = scenario_form.sections(found)
     current = next((s for s in parts if s.name == section), parts[0])
-    problems = await to_thread.run_sync(_form_problems, found, origin.yaml)
+    text = await to_thread.run_sync(scenario_form.apply, origin.yaml, values)
+    problems = await to_thread.run_sync(_form_problems, found, text)
     lang = lang_of(request)
     title = origin.title.get(lang) or origin.title.get("en") or scenario
     for part in parts:
         part.missing = sum(  # type: ignore[attr-defined]
             f.start < 0 for item in part.items for row in item.rows for f in row.fields
         )
+    # a text is the model's until confirmed: drafted now, or saved as a draft before
+    marked = {k: values.get(k, "") for k in origin.drafts} | drafted
+    shown = {f.key: values.get(f.key, f.value) for f in found} | drafted
+    for key in origin.drafts:
+        marked[key] = shown.get(key, "")
+    defaults: dict[str, Any] = {"saved_as": None, "notice": "", "refused": ""}
     return page(
         ctx,
         request,
         "form.html",
+        status,
         scenario=scenario,
         title=title,
         sections=parts,
@@ -311,9 +372,89 @@ async def form_view(
         section=current.name,
         ids={f.key: i for i, f in enumerate(found)},
         origin=origin.number,
-        base=versions[-1].number,
+        base=base,
         problems=problems,
-        saved_as=saved if saved in {v.number for v in versions} else None,
+        entries=await to_thread.run_sync(scenario_form.entries, origin.yaml),
+        shown=shown,
+        marked=marked,
+        can_translate=ctx.model is not None,
+        **(defaults | notes),
+    )
+
+
+@router.post("/studio/{scenario}/form/translate", response_class=HTMLResponse)
+async def form_translate(request: Request, ctx: Ctx, scenario: str) -> HTMLResponse:
+    """Fill the section's missing translations with a model's drafts (not saved: the
+    designer reads them, changes or confirms them, then saves)."""
+    scenario = scenario[:32]
+    form, origin, _text = await _form_values(ctx, request, scenario)
+    section = str(form.get("section") or "meta")[:40]
+    try:
+        base = int(str(form.get("base", "")))
+    except ValueError:
+        base = origin.number
+    values = {k[2:]: str(v) for k, v in form.items() if k.startswith("f:")}
+    found = await to_thread.run_sync(scenario_form.fields, origin.yaml)
+    lang = lang_of(request)
+    gettext = translations(lang).gettext
+    if ctx.model is None:
+        return await _form_page(
+            ctx,
+            request,
+            scenario,
+            origin,
+            base,
+            found,
+            section,
+            422,
+            values,
+            refused=gettext(NEEDS_MODEL),
+        )
+    asked = translate.wanted(found, section, values)
+    if not asked:
+        return await _form_page(
+            ctx,
+            request,
+            scenario,
+            origin,
+            base,
+            found,
+            section,
+            200,
+            values,
+            notice=gettext(NOTHING_MISSING),
+        )
+    title = origin.title.get("en") or scenario
+    try:
+        drafted, dropped = await to_thread.run_sync(translate.draft, ctx.model.model, title, asked)
+    except ModelUnavailable as exc:
+        return await _form_page(
+            ctx,
+            request,
+            scenario,
+            origin,
+            base,
+            found,
+            section,
+            503,
+            values,
+            refused=gettext(MODEL_FAILED) % {"reason": str(exc)[:300]},
+        )
+    notice = gettext(DRAFTED) % {"n": len(drafted)}
+    if dropped:
+        notice += " " + gettext(DROPPED) % {"n": dropped}
+    return await _form_page(
+        ctx,
+        request,
+        scenario,
+        origin,
+        base,
+        found,
+        section,
+        200,
+        values,
+        drafted,
+        notice=notice,
     )
 
 
@@ -350,9 +491,28 @@ async def form_save(request: Request, ctx: Ctx, scenario: str) -> Response:
         base = int(str(form.get("base", "")))
     except ValueError:
         base = origin.number
+    posted = {k[2:]: str(v).replace("\r\n", "\n") for k, v in form.items() if k.startswith("f:")}
+    marks = {k[6:]: str(v).replace("\r\n", "\n") for k, v in form.items() if k.startswith("draft:")}
+    confirmed = {k[8:] for k in form if k.startswith("confirm:")}
+    drafts = {k for k in origin.drafts if k not in posted}  # other sections: untouched
+    drafts |= {k for k, v in marks.items() if posted.get(k) == v and v and k not in confirmed}
+    kept: tuple[str, ...] | None = tuple(sorted(drafts))
+    what, _, key = str(form.get("op") or "").partition(":")
+    operation = ENTRY_OPS.get(what)
+    if operation is not None and key:  # copy, remove or move an entry, then save
+        changed = await to_thread.run_sync(operation, text, key[:200])
+        message = message or f"{what} {key[:200]}"
+        if changed != text:
+            text, kept = changed, None  # drafts that still hold their text stay drafts
     try:
         made = await studio.save(
-            ctx, account, who.person, scenario, base + 1, SaveVersion(yaml=text, message=message)
+            ctx,
+            account,
+            who.person,
+            scenario,
+            base + 1,
+            SaveVersion(yaml=text, message=message),
+            kept,
         )
     except ApiError as exc:
         if exc.code != "version_conflict":
@@ -375,6 +535,102 @@ async def form_save(request: Request, ctx: Ctx, scenario: str) -> Response:
     return RedirectResponse(
         f"/studio/{scenario}/form?section={section}&version={number}&saved={number}", 303
     )
+
+
+ENTRY_OPS: dict[str, Any] = {
+    "copy": scenario_form.copy,
+    "remove": scenario_form.remove,
+    "up": lambda text, key: scenario_form.move(text, key, -1),
+    "down": lambda text, key: scenario_form.move(text, key, +1),
+}
+
+
+def _story(lines: list[str]) -> list[dict[str, str]]:
+    """The narration (written for a terminal, in Rich markup) as lines for the page: the
+    text alone, and what kind of line it is (a round's heading, a success, a failure, a
+    detail)."""
+    out = []
+    for line in lines:
+        plain = Text.from_markup(line).plain.strip()
+        if not plain:
+            continue
+        kind = "plain"
+        if line.startswith("[bold cyan]"):
+            kind, plain = "round", re.sub(r"^\W+", "", plain)  # no rule drawn in dashes
+        elif "[green]" in line:
+            kind = "ok"
+        elif "[red]" in line:
+            kind = "no"
+        elif line.startswith("[dim]"):
+            kind = "muted"
+        out.append({"text": plain, "kind": kind})
+    return out
+
+
+def _played(text: str, seed: int) -> tuple[Scenario, Game]:
+    scenario = trials.compiled(text)
+    return scenario, play_game(scenario, seed)
+
+
+@router.get("/studio/{scenario}/play", response_class=HTMLResponse)
+async def play_one(
+    request: Request,
+    ctx: Ctx,
+    scenario: str,
+    version: int | None = Query(default=None, ge=1),
+    seed: int | None = Query(default=None, ge=0, le=2**63 - 1),
+) -> Response:
+    """Play one: a single automated game of a saved version, told as its story, with how
+    it ended and its full report one click away. The seed is in the address, so the same
+    game can be shown to someone else."""
+    _who, account = _designer(ctx, request)
+    scenario = scenario[:32]
+    found = await to_thread.run_sync(trials.pick_version, ctx, account, scenario, version)
+    if seed is None:
+        drawn = secrets.randbits(48)
+        return RedirectResponse(f"/studio/{scenario}/play?version={found.number}&seed={drawn}", 303)
+    sc, game = await to_thread.run_sync(_played, found.yaml, seed)
+    lang = lang_of(request)
+    outcomes = [
+        {"label": localize(o.label, lang) or o.id, "value": (game.state.outcomes or {}).get(o.id)}
+        for o in sc.outcomes
+    ]
+    return page(
+        ctx,
+        request,
+        "play_one.html",
+        scenario=scenario,
+        title=localize(sc.title, lang),
+        version=found.number,
+        seed=seed,
+        outcomes=outcomes,
+        story=_story(narrate(sc, game.events, lang)),
+        events=len(game.events),
+    )
+
+
+@router.get("/studio/{scenario}/play/report", response_class=HTMLResponse)
+async def play_one_report(
+    request: Request,
+    ctx: Ctx,
+    scenario: str,
+    version: int = Query(ge=1, le=1_000_000),
+    seed: int = Query(ge=0, le=2**63 - 1),
+) -> Response:
+    """The full after-action report of that one game (the white cell's), made again from
+    its seed."""
+    _who, account = _designer(ctx, request)
+    scenario = scenario[:32]
+    found = await to_thread.run_sync(trials.pick_version, ctx, account, scenario, version)
+    sc, game = await to_thread.run_sync(_played, found.yaml, seed)
+    source = f"studio {scenario} version {found.number} seed {seed}"
+    lang = lang_of(request)
+    async with REPORTS.limiter:  # one report at a time on the server, as in the rooms
+        body = await to_thread.run_sync(
+            make_report, sc, game.events, source, "html", lang, "control"
+        )
+    headers = {"Content-Security-Policy": REPORT_CSP, "Cache-Control": "private, no-store"}
+    return HTMLResponse(body.decode("utf-8"), headers=headers)
 
 
 @router.post("/studio/{scenario}/trials")

@@ -221,6 +221,44 @@ def figures(
     }
 
 
+def side_by_side(tried: list[Job], old: Version, new: Version, lang: str) -> dict[str, Any] | None:
+    """The newest finished trial of each of two versions, figure by figure (None unless
+    both were tried): what a change did to the balance, beside what it did to the text."""
+
+    def newest(v: Version) -> Job | None:
+        return next(
+            (
+                j
+                for j in tried
+                if j.status == DONE and j.result and j.params.get("version") == v.number
+            ),
+            None,
+        )
+
+    a, b = newest(old), newest(new)
+    if a is None or b is None or a.result is None or b.result is None:
+        return None
+    scenario = compiled(new.yaml)
+    left = figures(compiled(old.yaml), a.result, None, lang)
+    right = figures(scenario, b.result, a.result, lang)
+    was = {row["id"]: row["text"] for row in left["shares"] + left["numbers"]}
+    rows = [
+        {"label": row["label"], "old": was.get(row["id"], "—"), "new": row["text"]}
+        for row in right["shares"] + right["numbers"]
+    ]
+    return {"old": a, "new": b, "rows": rows}
+
+
+def latest_by_scenario(ctx: Context, account_id: str) -> dict[str, Job]:
+    """Each scenario's newest finished trial: the shelf shows its balance at a glance."""
+    out: dict[str, Job] = {}
+    for job in Jobs(ctx.store).of(account_id, limit=500):
+        scenario = str(job.params.get("scenario", ""))
+        if job.kind == TRIAL and job.status == DONE and job.result and scenario not in out:
+            out[scenario] = job
+    return out
+
+
 def trials_of(ctx: Context, account_id: str, scenario: str) -> list[Job]:
     """The scenario's trials, the newest first."""
     found = [
@@ -239,8 +277,10 @@ __all__ = [
     "compiled",
     "figures",
     "job_view",
+    "latest_by_scenario",
     "mine",
     "previous",
+    "side_by_side",
     "start",
     "trials_of",
 ]
