@@ -5,12 +5,13 @@ a form saved unchanged gives the very same file."""
 from __future__ import annotations
 
 import difflib
+import re
 
 import pytest
 
-from whitecell.scenario.form import apply, fields, scalar, sections
+from whitecell.scenario.form import apply, copy, fields, rename, scalar, sections
 from whitecell.scenario.library import bundled_ids, bundled_path
-from whitecell.scenario.load import load_scenario_text
+from whitecell.scenario.load import ScenarioError, load_scenario_text
 from whitecell.scenario.skeleton import skeleton
 
 SKELETON = skeleton("new-scenario", "scenario.yaml")
@@ -112,3 +113,33 @@ def test_keys_the_format_does_not_have_are_left_to_the_validator() -> None:
     text = SKELETON.replace("meta:\n", "meta:\n  colour: blue\n", 1)
     assert "meta.colour" not in {f.key for f in fields(text)}
     assert apply(text, {"meta.colour": "red"}) == text
+
+
+def test_a_team_copied_asks_for_its_starting_value_of_each_per_team_variable() -> None:
+    text = copy(SKELETON, "teams[1]")
+    [missing] = [f for f in fields(text) if f.start < 0]
+    assert (missing.key, missing.kind) == ("variables[1].initial.south_2", "number")
+    with pytest.raises(ScenarioError):  # the validator asks for it too
+        load_scenario_text(text, "scenario.yaml")
+    filled = apply(text, {missing.key: "40"})
+    keys = [v.key for v in load_scenario_text(filled, "scenario.yaml").vars]
+    assert "resolve.south_2" in keys
+    assert changed_lines(text, filled) == [
+        "-    initial: {north: 60, south: 50}",
+        "+    initial: {north: 60, south: 50, south_2: 40}",
+    ]
+
+
+def test_a_renamed_id_follows_into_expressions_keys_and_lists_not_into_prose() -> None:
+    text = bundled_path("ukraine-ceasefire-2025").read_text(encoding="utf-8")
+    renamed, places = rename(text, "russia", "moscow")
+    assert places > 10
+    scenario = load_scenario_text(renamed, "s.yaml")
+    assert "moscow" in [t.id for t in scenario.teams]
+    code = "\n".join(
+        line.split(" #")[0] for line in renamed.splitlines() if not line.lstrip().startswith("#")
+    )
+    assert "russia" in text and not re.search(r"(?<!\w)russia(?!\w)", code)
+    prose = [line for line in renamed.splitlines() if "Russia" in line]
+    assert prose and all("Moscow" not in line for line in prose)
+    assert rename(text, "russ", "x") == (text, 0)  # a whole name only

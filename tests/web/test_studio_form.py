@@ -111,6 +111,8 @@ def test_a_missing_translation_is_marked_and_filled_from_the_form(account: httpx
     data = {"csrf": csrf, "origin": "1", "base": "1", "section": "rounds"}
     r = account.post(f"/studio/{scenario}/form", data={**data, "f:rounds[1].label.ja": "協議"})
     assert r.status_code == 303
+    saved = account.get(f"{API}/scenarios/{scenario}/versions").json()["versions"][-1]
+    assert saved["message"] == "rounds[1].label.ja"  # no message given: what changed
     assert account.get(f"{API}/scenarios/{scenario}/versions/2/yaml").text == TEXT
 
 
@@ -184,3 +186,17 @@ def test_entries_are_copied_removed_and_moved_each_as_a_new_version(
     )
     v4 = account.get(f"{API}/scenarios/{scenario}/versions/4").json()
     assert v4["valid"] and v4["yaml"] == TEXT  # back where it began, comments and all
+
+
+def test_an_id_changed_in_the_form_is_renamed_wherever_it_is_used(account: httpx.Client) -> None:
+    csrf = account.headers["X-CSRF-Token"]
+    scenario = shelve(account)
+    data = {"csrf": csrf, "origin": "1", "base": "1", "section": "teams"}
+    r = account.post(f"/studio/{scenario}/form", data={**data, "f:teams[0].id": "west"})
+    assert r.status_code == 303
+    saved = account.get(f"{API}/scenarios/{scenario}/versions/2").json()
+    assert saved["valid"], saved  # every reference follows: per-team values, parties
+    assert "initial: {west: 60, south: 50}" in saved["yaml"]
+    assert "parties: [west, south]" in saved["yaml"]
+    assert saved["message"] == "north → west (2)"
+    assert "North" in saved["yaml"]  # prose keeps its words

@@ -7,9 +7,9 @@ span in the text; a changed value replaces only its own span, so comments, key o
 blank lines and every untouched value stay byte for byte (and a form saved unchanged is
 the same file). A missing translation is an empty field; filling it adds that language
 beside the others. Entries of a list written as blocks can be copied (with a new id),
-removed and moved up or down, whole lines at a time, comments kept in place. What the form
-does not do: rename an id everywhere it is used, or add fields the text leaves out (the
-source view does).
+removed and moved up or down, whole lines at a time, comments kept in place; an id changed
+in the form is renamed everywhere it is used (not in prose or comments). What the form
+does not do: add fields the text leaves out (the source view does, with suggestions).
 """
 
 from __future__ import annotations
@@ -111,9 +111,10 @@ def _is_model(tp: Any) -> bool:
 
 
 class _Walk:
-    def __init__(self, text: str, languages: list[str]) -> None:
+    def __init__(self, text: str, languages: list[str], teams: list[str]) -> None:
         self.text = text
         self.languages = languages
+        self.teams = teams
         self.found: list[FormField] = []
 
     def node(self, n: yaml.Node, tp: Any, path: Path, infos: list[FieldInfo]) -> None:
@@ -134,6 +135,8 @@ class _Walk:
                     self.node(value_node, info.annotation, (*path, key), [info])
                 elif mapping is not None:
                     self.node(value_node, typing.get_args(mapping)[1], (*path, key), [])
+            if mapping is not None and model is None and path[-1:] == ("initial",):
+                self.per_team(n, path)  # a value per team: the teams without one
         elif isinstance(n, yaml.SequenceNode):
             listed = next((a for a in alternatives if typing.get_origin(a) is list), None)
             if listed is None:
@@ -171,6 +174,27 @@ class _Walk:
         self.found.append(
             FormField(format_path(path), path, kind, value, raw, start, end, choices, lo, hi, hint)
         )
+
+    def per_team(self, n: yaml.MappingNode, path: Path) -> None:
+        """A per-team variable's starting values: a team without one is an empty field
+        (as a missing translation is), written in beside the others once filled."""
+        present = {str(k.value) for k, _ in n.value}
+        for team in self.teams:
+            if team not in present:
+                key = format_path((*path, team))
+                self.found.append(
+                    FormField(
+                        key,
+                        (*path, team),
+                        "number",
+                        "",
+                        "",
+                        -1,
+                        -1,
+                        hint="the starting value for this team",
+                        insert=self.insertion(n),
+                    )
+                )
 
     def bilingual(self, n: yaml.MappingNode, path: Path, infos: list[FieldInfo]) -> None:
         """A text in every language: the ones written, then the declared ones missing."""
@@ -235,6 +259,20 @@ def _with_lang(f: FormField, lang: str) -> FormField:
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same marks, faster
 
 
+def _teams(root: yaml.MappingNode) -> list[str]:
+    """The ids of the teams the text declares."""
+    for key, value in root.value:
+        if key.value == "teams" and isinstance(value, yaml.SequenceNode):
+            return [
+                str(v.value)
+                for item in value.value
+                if isinstance(item, yaml.MappingNode)
+                for k, v in item.value
+                if k.value == "id" and isinstance(v, yaml.ScalarNode)
+            ]
+    return []
+
+
 def _languages(root: yaml.MappingNode) -> list[str]:
     """The languages the scenario declares (``meta.languages``), English and Japanese if
     it does not say."""
@@ -252,7 +290,7 @@ def fields(text: str) -> list[FormField]:
     root = yaml.compose(text, Loader=LOADER)
     if not isinstance(root, yaml.MappingNode):
         return []
-    walk = _Walk(text, _languages(root))
+    walk = _Walk(text, _languages(root), _teams(root))
     walk.node(root, s.ScenarioFile, (), [])
     return walk.found
 
@@ -265,7 +303,11 @@ def sections(found: list[FormField]) -> list[Section]:
         if not out or out[-1].name != name:
             out.append(Section(name))
         section = out[-1]
-        entry = f.path[:2] if len(f.path) > 2 and isinstance(f.path[1], int) else f.path[:1]
+        entry = f.path[:1]
+        if len(f.path) > 2 and isinstance(f.path[1], int):  # teams[2]
+            entry = f.path[:2]
+        elif len(f.path) > 3 and isinstance(f.path[2], int):  # negotiation.clauses[0]
+            entry = f.path[:3]
         key = format_path(entry)
         if not section.items or section.items[-1].key != key:
             section.items.append(Item(key, key))
@@ -312,7 +354,7 @@ def apply(text: str, changes: dict[str, str]) -> str:
             if not wanted.strip() or f.insert is None:
                 continue
             at, indent, flow = f.insert
-            entry = f"{f.lang}: {scalar(wanted, f.kind)}"
+            entry = f"{f.path[-1]}: {scalar(wanted, f.kind)}"
             if flow:
                 edits.append((at, at, f", {entry}"))
             elif text[at - 1 : at] == "\n":
@@ -342,6 +384,7 @@ __all__ = [
     "fields",
     "move",
     "remove",
+    "rename",
     "scalar",
     "sections",
 ]
@@ -453,3 +496,56 @@ def move(text: str, key: str, step: int) -> str:
         + lines[a.first : a.last + 1]
         + lines[b.last + 1 :]
     )
+
+
+# -- an id renamed everywhere it is used ----------------------------------------------------
+
+
+def _references(n: yaml.Node, tp: Any, out: list[yaml.Node]) -> None:
+    """Every scalar and mapping key where an id may be used: all but the prose (a text in
+    each language) and the comments."""
+    alternatives, _ = _unwrap(tp)
+    if isinstance(n, yaml.MappingNode):
+        if s.Text in alternatives:
+            return
+        model = next((a for a in alternatives if _is_model(a)), None)
+        mapping = next((a for a in alternatives if typing.get_origin(a) is dict), None)
+        for key_node, value_node in n.value:
+            key = str(key_node.value)
+            if model is not None:
+                info = model.model_fields.get(key)
+                if info is not None:
+                    _references(value_node, info.annotation, out)
+            elif mapping is not None:
+                out.append(key_node)  # a variable's or a team's id as a key
+                _references(value_node, typing.get_args(mapping)[1], out)
+    elif isinstance(n, yaml.SequenceNode):
+        listed = next((a for a in alternatives if typing.get_origin(a) is list), None)
+        for item in n.value:
+            _references(item, typing.get_args(listed)[0] if listed else Any, out)
+    elif isinstance(n, yaml.ScalarNode):
+        out.append(n)
+
+
+def rename(text: str, old: str, new: str) -> tuple[str, int]:
+    """The text with the id ``old`` written ``new`` wherever it is used (as a whole name:
+    ``north`` in ``resolve.north`` and in ``actor == north``, not in ``northern``), and
+    how many places changed. Prose and comments are left as they are."""
+    if not old or old == new:
+        return text, 0
+    root = yaml.compose(text, Loader=LOADER)
+    if not isinstance(root, yaml.MappingNode):
+        return text, 0
+    found: list[yaml.Node] = []
+    _references(root, s.ScenarioFile, found)
+    token = re.compile(rf"(?<![\w]){re.escape(old)}(?![\w])")
+    edits = []
+    for node in found:
+        start, end = node.start_mark.index, node.end_mark.index
+        raw = text[start:end]
+        changed = token.sub(new, raw)
+        if changed != raw:
+            edits.append((start, end, changed))
+    for start, end, changed in sorted(edits, reverse=True):
+        text = text[:start] + changed + text[end:]
+    return text, len(edits)

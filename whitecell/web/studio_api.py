@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from whitecell.scenario.outline import declared
 from whitecell.store.jobs import Jobs
 from whitecell.store.shelf import Shelf
 from whitecell.web import studio, trials
@@ -42,10 +43,13 @@ async def create(body: NewScenario, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
 @router.post("/validate")
 async def validate(body: Unsaved, who: CallerDep) -> dict[str, Any]:
     """What the validator finds in a scenario's text, saved or not: every problem with its
-    line, column, path and words in each language. 200 whether or not it is valid."""
+    line, column, path and words in each language. 200 whether or not it is valid. With
+    them, ``names``: the ids the text declares by kind (teams, variables, clauses...), which
+    the source view suggests."""
     require_account(who)
     checked = await to_thread.run_sync(studio.check, body.yaml)
-    return {"ok": checked.valid, "problems": studio.problems_of(checked)}
+    names = await to_thread.run_sync(declared, body.yaml)
+    return {"ok": checked.valid, "problems": studio.problems_of(checked), "names": names}
 
 
 @router.get("/{scenario}/versions")

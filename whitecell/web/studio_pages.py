@@ -4,6 +4,7 @@ another), imports a YAML file and exports a saved version."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from typing import Any
@@ -25,6 +26,7 @@ from whitecell.scenario.compiled import Scenario, localize
 from whitecell.scenario.form import FormField
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.scenario.load import load_scenario_text
+from whitecell.scenario.outline import declared, field_names
 from whitecell.store.shelf import Shelf, Version
 from whitecell.web import service, studio, translate, trials
 from whitecell.web.auth import Caller
@@ -201,11 +203,14 @@ async def _editor_page(
         "saved_as": None,
     }
     values = defaults | {"saved_valid": False} | values
+    names = await to_thread.run_sync(declared, text)
+    suggest = {"fields": field_names(), "names": names}
     return page(
         ctx,
         request,
         "editor.html",
         status,
+        suggest=json.dumps(suggest, ensure_ascii=False),
         scenario=scenario,
         title=title,
         text=text,
@@ -280,6 +285,25 @@ def _form_problems(found: list[FormField], text: str) -> list[dict[str, Any]]:
         section = re.split(r"[.\[]", key, maxsplit=1)[0]
         out.append(p | {"field": field, "section": section})
     return out
+
+
+def _renamed_everywhere(before: str, posted: dict[str, str], text: str) -> tuple[str, list[str]]:
+    """Each entry id the form changed, renamed wherever it is used; what was renamed."""
+    said = []
+    for f in scenario_form.fields(before):
+        new = posted.get(f.key, f.value).strip()
+        if f.path[-1] == "id" and len(f.path) > 2 and new and new != f.value:
+            text, places = scenario_form.rename(text, f.value, new)
+            said.append(f"{f.value} → {new} ({places})")
+    return text, said
+
+
+def _what_changed(before: str, after: str) -> str:
+    """The values a save changed, by their keys (the first few)."""
+    old = {f.key: f.value for f in scenario_form.fields(before)}
+    new = {f.key: f.value for f in scenario_form.fields(after)}
+    keys = [k for k in new if old.get(k) != new[k]]
+    return ", ".join(keys[:3]) + (" …" if len(keys) > 3 else "")
 
 
 async def _form_values(ctx: Ctx, request: Request, scenario: str) -> tuple[Any, Version, str]:
@@ -497,6 +521,12 @@ async def form_save(request: Request, ctx: Ctx, scenario: str) -> Response:
     drafts = {k for k in origin.drafts if k not in posted}  # other sections: untouched
     drafts |= {k for k, v in marks.items() if posted.get(k) == v and v and k not in confirmed}
     kept: tuple[str, ...] | None = tuple(sorted(drafts))
+    text, renamed = await to_thread.run_sync(_renamed_everywhere, origin.yaml, posted, text)
+    if renamed:
+        kept = None  # drafts that still hold their text stay drafts
+        message = message or "; ".join(renamed)
+    if not message:  # say what changed, so that the list of versions reads as a history
+        message = await to_thread.run_sync(_what_changed, origin.yaml, text)
     what, _, key = str(form.get("op") or "").partition(":")
     operation = ENTRY_OPS.get(what)
     if operation is not None and key:  # copy, remove or move an entry, then save
