@@ -421,9 +421,15 @@ def test_a_designer_builds_a_variant_in_the_forms_tries_it_and_plays_a_round(
     def field(key: str) -> Locator:
         return page.locator(f"[name='f:{key}']")
 
+    # a team's preferences as sliders: moving one writes its number, which the check reads
+    section("teams")
+    weight = page.locator("input.weight").first
+    number_id = weight.get_attribute("data-for") or ""
+    weight.fill("1.5")
+    expect(page.locator(f"#{number_id}")).to_have_value("1.5")
+
     # a third team, copied from the second and renamed: each per-team variable asks for
     # its starting value (a problem), given in the variables (the problem clears)
-    section("teams")
     copy_last()
     field("teams[2].id").fill("east")
     field("teams[2].name.en").fill("East")

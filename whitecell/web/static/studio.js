@@ -27,6 +27,18 @@
       field.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
     });
   }
+  // a preference's weight: a slider beside its number, each moving the other
+  Array.prototype.forEach.call(form.querySelectorAll("input.weight"), function (slider) {
+    var number = document.getElementById(slider.getAttribute("data-for"));
+    if (!number) { return; }
+    slider.addEventListener("input", function () {
+      number.value = slider.value;
+      number.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    number.addEventListener("input", function () {
+      if (!isNaN(parseFloat(number.value))) { slider.value = number.value; }
+    });
+  });
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "form-check") { mark(); }
   });
