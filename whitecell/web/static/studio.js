@@ -27,6 +27,14 @@
       field.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
     });
   }
+  // leaving with values changed and not saved asks first
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = form.getAttribute("data-leave") || ""; }
+  });
+
   // a preference's weight: a slider beside its number, each moving the other
   Array.prototype.forEach.call(form.querySelectorAll("input.weight"), function (slider) {
     var number = document.getElementById(slider.getAttribute("data-for"));
