@@ -1,10 +1,14 @@
 """Shared fixtures: the rule-case base scenario and the bundled scenario, compiled once, and
-a real PostgreSQL server for the tests that run on both databases."""
+a real PostgreSQL server for the tests that run on both databases, and a real local Ray
+instance for the tests of the Ray executor."""
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +44,21 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'whitecell.db'}"
     return request.getfixturevalue("postgres").database()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def ray_instance() -> Iterator[Any]:
+    """One real local Ray instance (2 CPUs) for the whole module."""
+    try:
+        import ray
+    except ImportError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Ray must be installed in CI (pip install -e '.[dev]'): {exc}")
+        message = f"RAY IS NOT INSTALLED: the Ray executor is NOT tested here ({exc})"
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

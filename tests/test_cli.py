@@ -298,3 +298,57 @@ def test_selftest_runs_the_rule_cases() -> None:
     assert "rule cases pass" in result.stdout
     failed = "FAIL " in result.stdout
     assert result.returncode == (1 if failed else 0), result.stdout
+
+
+# -- forecast ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def game_log(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("forecast") / "game.jsonl"
+    r = whitecell("play", SCENARIO, "--seed", "7", "--quiet", "--log", path)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def test_forecast_from_a_round_writes_the_ensemble_summarys_shape(game_log: Path, tmp_path) -> None:
+    out = tmp_path / "forecast.json"
+    r = whitecell("forecast", game_log, "--at-round", "3", "-n", "60", "--seed", "4", "--json", out)
+    assert r.returncode == 0, r.stderr
+    assert "60 forks after event" in r.stdout and "round 3" in r.stdout
+    data = json.loads(out.read_text())
+    assert data["format"] == "whitecell-forecast" and data["runs"] == 60 and data["seed"] == 4
+    assert data["fork"]["round"] == 3 and data["fork"]["after_event"] == "inject_fired"
+    holding = data["outcomes"]["ceasefire_holding_at_end"]
+    assert 0 <= holding["ci_low"] <= holding["p"] <= holding["ci_high"] <= 1
+    assert {"mean", "p5", "p50", "p95"} <= set(data["outcomes"]["casualties"])
+
+
+def test_forecast_each_round_gives_one_forecast_per_round(game_log: Path, tmp_path) -> None:
+    out = tmp_path / "rounds.json"
+    r = whitecell("forecast", game_log, "--each-round", "-n", "20", "--seed", "1", "--json", out)
+    assert r.returncode == 0, r.stderr
+    rounds = [f["fork"]["round"] for f in json.loads(out.read_text())["each_round"]]
+    assert rounds == [0, 1, 2, 3, 4, 5] and "after r5" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--at-round", "9"), "round 9 has not closed"),
+        (("--at-event", "5000"), "--at-event 5000 is not among them"),
+        (("--at-round", "1", "--at-event", "3"), "give at most one of"),
+    ],
+)
+def test_forecast_refuses_a_place_the_game_never_reached(
+    game_log: Path, args: tuple[str, ...], said: str
+) -> None:
+    r = whitecell("forecast", game_log, *args, "-n", "5")
+    assert r.returncode == 2 and said in r.stderr and "Traceback" not in r.stderr
+
+
+def test_forecast_of_a_file_that_is_not_a_log_says_so(tmp_path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    r = whitecell("forecast", bad, "-n", "5")
+    assert r.returncode == 2 and "bad.jsonl" in r.stderr and "Traceback" not in r.stderr

@@ -6,15 +6,20 @@ thirteen chunks come back in whatever order the workers finish them.
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Iterator
+import socket
+import time
 from typing import Any
 
 import pytest
 
 from whitecell.ensemble.driver import run_ensemble, summary
-from whitecell.ensemble.executors import Executor, InProcess, LocalProcesses, executor
+from whitecell.ensemble.executors import (
+    Executor,
+    ExecutorError,
+    InProcess,
+    LocalProcesses,
+    executor,
+)
 from whitecell.ensemble.run import Chunk
 from whitecell.scenario.compiled import Scenario
 
@@ -58,24 +63,6 @@ def test_the_local_executor_with_one_worker_plays_in_this_process(ukraine, refer
     assert report == reference
 
 
-@pytest.fixture(scope="module")
-def ray_instance() -> Iterator[Any]:
-    """One real local Ray instance (2 CPUs) for the whole module."""
-    try:
-        import ray
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Ray must be installed in CI (pip install -e '.[dev]'): {exc}")
-        message = f"RAY IS NOT INSTALLED: the Ray executor is NOT tested here ({exc})"
-        warnings.warn(message, stacklevel=1)
-        pytest.skip(message)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
 def test_ray_gives_the_in_process_summary(ukraine, reference, ray_instance):
     on_ray = executor("ray", 2)
     assert on_ray.name == "ray"
@@ -83,3 +70,26 @@ def test_ray_gives_the_in_process_summary(ukraine, reference, ray_instance):
     assert sorted(arrived) == list(range(0, RUNS, CHUNK))
     assert report == reference
     assert ray_instance.is_initialized(), "an executor must not stop a Ray it did not start"
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound once to learn it, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        (lambda: f"127.0.0.1:{closed_port()}", "Connection refused"),
+        (lambda: "a-cluster-without-a-port", "expected HOST:PORT"),
+    ],
+)
+def test_a_ray_address_nobody_answers_at_fails_at_once(address, said) -> None:
+    """Ray alone retries an unreachable cluster for minutes; the player hears in seconds."""
+    where = address()
+    started = time.monotonic()
+    with pytest.raises(ExecutorError, match=f"cannot reach Ray at {where}: .*{said}"):
+        executor("ray", 1, where)
+    assert time.monotonic() - started < 10

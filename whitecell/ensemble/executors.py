@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -93,6 +94,41 @@ def _ray_chunk(document: list[Any], task: Task) -> Chunk:
     return run_chunk(task)
 
 
+def _check_reachable(address: str) -> None:
+    """Fail in seconds on a wrong address: Ray itself retries for minutes."""
+    if address == "auto":
+        return
+    where = address.removeprefix("ray://")
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        raise ExecutorError(
+            f"cannot reach Ray at {address}: expected HOST:PORT, ray://HOST:PORT or auto"
+        )
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ExecutorError(f"cannot reach Ray at {address}: {exc}") from None
+
+
+def start_ray(ray: Any, workers: int, address: str | None) -> bool:
+    """Connect to the cluster at ``address`` or start a local Ray of ``workers`` CPUs,
+    unless one is already running here; True when this call started it."""
+    if address:
+        _check_reachable(address)
+    if ray.is_initialized():
+        return False
+    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+    if address:
+        options["address"] = address
+    else:
+        options["num_cpus"] = workers
+    try:
+        ray.init(**options)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ExecutorError(f"cannot reach Ray at {address or 'a local instance'}: {exc}") from None
+    return True
+
+
 class RayExecutor:
     """Ray tasks, one CPU each, on a cluster (``address``) or a local Ray instance."""
 
@@ -108,19 +144,7 @@ class RayExecutor:
             ) from None
         self.ray = ray
         self.workers = workers
-        self.started_here = not ray.is_initialized()
-        if self.started_here:
-            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-            if address:
-                options["address"] = address
-            else:
-                options["num_cpus"] = workers
-            try:
-                ray.init(**options)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ExecutorError(
-                    f"cannot reach Ray at {address or 'a local instance'}: {exc}"
-                ) from None
+        self.started_here = start_ray(ray, workers, address)
         self.remote = ray.remote(num_cpus=1)(_ray_chunk)
         self.document: Any = None
 

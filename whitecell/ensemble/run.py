@@ -67,11 +67,16 @@ def learn(document: dict[str, Any]) -> Scenario:
 
 
 def scenario_of(task: Task) -> Scenario:
-    found = _SCENARIOS.get(task.digest)
+    return scenario_by(task.digest, task.document)
+
+
+def scenario_by(digest: str, document: dict[str, Any] | None) -> Scenario:
+    """The scenario with ``digest``, compiled once per process from ``document``."""
+    found = _SCENARIOS.get(digest)
     if found is None:
-        if task.document is None:
-            raise RuntimeError(f"this worker was not given scenario {task.digest[:12]}")
-        found = learn(task.document)
+        if document is None:
+            raise RuntimeError(f"this worker was not given scenario {digest[:12]}")
+        found = learn(document)
     return found
 
 
