@@ -177,7 +177,7 @@ WEB_LAYERS = (
     ("context",),
     ("commands",),
     ("service", "studio", "trials", "translate"),
-    ("stream",),
+    ("stream", "forecasts"),
     (
         "rooms.base",
         "rooms.world",
@@ -185,6 +185,7 @@ WEB_LAYERS = (
         "rooms.actions",
         "rooms.talks",
         "rooms.desk",
+        "rooms.advisors",
         "rooms.control",
         "rooms.room",
         "rooms",

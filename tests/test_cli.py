@@ -352,3 +352,37 @@ def test_forecast_of_a_file_that_is_not_a_log_says_so(tmp_path) -> None:
     bad.write_text("not json\n")
     r = whitecell("forecast", bad, "-n", "5")
     assert r.returncode == 2 and "bad.jsonl" in r.stderr and "Traceback" not in r.stderr
+
+
+# -- turning points ---------------------------------------------------------------------------
+
+
+def test_turning_points_writes_every_events_swings_largest_first(game_log: Path, tmp_path) -> None:
+    out = tmp_path / "turning.json"
+    r = whitecell(
+        "turning-points", game_log, "--screen", "5", "-n", "10", "--seed", "4", "--json", out
+    )
+    assert r.returncode == 0, r.stderr
+    report = json.loads(out.read_text())
+    entries = report["turning_points"]
+    assert report["seed"] == 4 and report["candidates"] > 0 and entries
+    assert {x["outcome"] for x in entries} == set(report["headline"])
+    assert [abs(x["swing"]) for x in entries] == sorted(
+        (abs(x["swing"]) for x in entries), reverse=True
+    )
+    assert "turning points" in r.stdout and "points, 95% interval" in r.stdout
+
+
+def test_turning_points_of_an_unfinished_game_says_it_needs_the_end(tmp_path) -> None:
+    path = tmp_path / "running.jsonl"
+    r = whitecell("play", SCENARIO, "--seed", "2", "--quiet", "--log", path)
+    assert r.returncode == 0, r.stderr
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(x for x in lines if '"game_ended"' not in x) + "\n")
+    r = whitecell("turning-points", path, "--screen", "5", "-n", "10")
+    assert r.returncode == 2 and "has not ended" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_turning_points_refuses_a_screen_larger_than_the_most(game_log: Path) -> None:
+    r = whitecell("turning-points", game_log, "--screen", "50", "-n", "20")
+    assert r.returncode == 2 and "--screen 50 is more than -n 20" in r.stderr

@@ -9,7 +9,6 @@ reproducible, shared out among workers in any way, and independent of the game's
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +17,12 @@ import numpy as np
 
 from whitecell.engine.events import Event, RoundClosed, RoundOpened
 from whitecell.engine.state import State
-from whitecell.ensemble.executors import ExecutorError, start_ray
-from whitecell.ensemble.run import learn, scenario_by, sorted_outcomes, worker_setup
+from whitecell.ensemble.run import scenario_by, sorted_outcomes
 from whitecell.ensemble.seeds import run_seed
 from whitecell.ensemble.stats import wilson
+from whitecell.escalation import escalation_index
 from whitecell.fork import fork, play_on
+from whitecell.forkpool import ForkPool, Forks
 from whitecell.scenario.compiled import Scenario
 
 FORMAT = "whitecell-forecast"
@@ -44,13 +44,20 @@ class ForkTask:
 
 
 def run_forks(task: ForkTask) -> np.ndarray:
-    """The outcomes of each fork of the task, one row per fork (booleans as 0/1)."""
+    """The outcomes of each fork of the task, one row per fork (booleans as 0/1), then, for
+    a scenario with an escalation ladder, all teams' escalation index of each round (the
+    rounds before the fork included: see :func:`escalation_columns`)."""
     scenario = scenario_by(task.digest, task.document)
-    rows = np.empty((task.count, len(scenario.outcomes)), dtype=np.float64)
+    width = len(scenario.outcomes)
+    extra = len(scenario.rounds) if scenario.scores_escalation else 0
+    rows = np.empty((task.count, width + extra), dtype=np.float64)
     for row in range(task.count):
         seed = run_seed(task.seed, task.start + row)
         game = play_on(fork(scenario, task.events, seed), seed)
-        rows[row] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
+        rows[row, :width] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
+        if extra:
+            actions = game.state.actions.values()
+            rows[row, width:] = escalation_index(scenario, actions, extra).overall
     return rows
 
 
@@ -61,22 +68,6 @@ def tasks(scenario: Scenario, events: Sequence[Event], runs: int, seed: int) -> 
         yield ForkTask(document, scenario.digest, kept, seed, start, min(CHUNK, runs - start))
 
 
-def _on_ray(chunks: list[ForkTask], workers: int, address: str | None) -> list[np.ndarray]:
-    """The chunks played as Ray tasks (a cluster at ``address``, the Ray already running
-    here, or a local one started for them and stopped after)."""
-    try:
-        import ray
-    except ImportError:
-        raise ExecutorError("forecasts on Ray need Ray: pip install 'whitecell[ray]'") from None
-    started = start_ray(ray, workers, address)
-    try:
-        remote = ray.remote(num_cpus=1)(run_forks)
-        return list(ray.get([remote.remote(task) for task in chunks]))
-    finally:
-        if started:
-            ray.shutdown()
-
-
 def play_forks(
     scenario: Scenario,
     events: Sequence[Event],
@@ -85,27 +76,19 @@ def play_forks(
     workers: int = 1,
     executor: str = "local",
     address: str | None = None,
+    pool: Forks | None = None,
 ) -> np.ndarray:
     """Every fork's outcomes, in run order: here (1 worker), on ``workers`` local
-    processes, or on Ray (``executor="ray"``)."""
-    parts: dict[int, np.ndarray] = {}
-    if executor == "ray":
-        chunks = list(tasks(scenario, events, runs, seed))
-        for task, rows in zip(chunks, _on_ray(chunks, workers, address), strict=True):
-            parts[task.start] = rows
-    elif workers <= 1 or executor == "inprocess":
-        learn(dict(scenario.document))
-        for task in tasks(scenario, events, runs, seed):
-            parts[task.start] = run_forks(task)
+    processes, or on Ray (``executor="ray"``); or on an open ``pool``."""
+    chunks = list(tasks(scenario, events, runs, seed))
+    if pool is None:
+        with ForkPool(workers, executor, address) as own:
+            parts = own.map(run_forks, chunks)
     else:
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=worker_setup) as pool:
-            chunks = list(tasks(scenario, events, runs, seed))
-            for task, rows in zip(chunks, pool.imap(run_forks, chunks), strict=True):
-                parts[task.start] = rows
+        parts = pool.map(run_forks, chunks)
     if not parts:
         return np.empty((0, len(scenario.outcomes)))
-    return np.concatenate([parts[k] for k in sorted(parts)])
+    return np.concatenate(parts)
 
 
 def _r(x: float) -> float:
@@ -134,6 +117,37 @@ def summarise(scenario: Scenario, rows: np.ndarray) -> dict[str, Any]:
         else:
             out[outcome.id] = {"mean": None, "std": None}
     return out
+
+
+def escalation_columns(scenario: Scenario, rows: np.ndarray) -> np.ndarray | None:
+    """The escalation index columns of ``run_forks``' rows (None: the scenario has none)."""
+    width, rounds = len(scenario.outcomes), len(scenario.rounds)
+    if not scenario.scores_escalation or rows.ndim != 2 or rows.shape[1] != width + rounds:
+        return None
+    return rows[:, width:]
+
+
+def summarise_escalation(scenario: Scenario, rows: np.ndarray) -> dict[str, Any]:
+    """``{"escalation": ...}``: all teams' escalation index per round over the forks (mean
+    and 5/25/50/75/95 percentiles, as ensembles give it) and over the whole game; ``{}``
+    when the scenario has no ladder or there are no forks. Rounds before the fork are the
+    game's own, the same in every fork."""
+    index = escalation_columns(scenario, rows)
+    if index is None or not len(index):
+        return {}
+
+    def spread(values: np.ndarray) -> dict[str, float]:
+        out = {"mean": _r(float(values.mean()))}
+        for q in (5, 25, 50, 75, 95):
+            out[f"p{q}"] = _r(float(np.percentile(values, q, method="inverted_cdf")))
+        return out
+
+    return {
+        "escalation": {
+            "rounds": [{"round": r + 1, **spread(index[:, r])} for r in range(index.shape[1])],
+            "total": spread(index.sum(axis=1)),
+        }
+    }
 
 
 ENGINE = "engine"  # the actor of what follows from a command by itself (an inject, a roll)
@@ -199,6 +213,7 @@ def forecast(
         "executor": executor,
         "fork": where(events),
         "outcomes": summarise(scenario, rows),
+        **summarise_escalation(scenario, rows),
     }
 
 
@@ -217,5 +232,6 @@ __all__ = [
     "play_forks",
     "run_forks",
     "summarise",
+    "summarise_escalation",
     "where",
 ]

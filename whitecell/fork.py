@@ -17,22 +17,54 @@ from whitecell.agents.heuristic import HeuristicAgent
 from whitecell.agents.mediator import Mediator
 from whitecell.agents.player import Player
 from whitecell.engine import commands as cmd
+from whitecell.engine.dice import Dice, Forcing, commitment
 from whitecell.engine.errors import RuleViolation
-from whitecell.engine.events import Event
+from whitecell.engine.events import Event, GameForked, ProposalTabled
 from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
-from whitecell.engine.seats import ADJUDICATOR, CONTROL, team_seat
-from whitecell.engine.state import new_state
-from whitecell.play import agent_rng, negotiation_round, rule_assessor
+from whitecell.engine.seats import ADJUDICATOR, CONTROL, WHITE_CELL, team_seat
+from whitecell.engine.state import State, new_state
+from whitecell.play import agent_rng, negotiation_round, responses, rule_assessor
 from whitecell.scenario.compiled import Round, Scenario
 
 
-def fork(scenario: Scenario, events: Sequence[Event], seed: int) -> Game:
-    """The game as ``events`` leave it, with the dice of ``seed``."""
+def fork(
+    scenario: Scenario,
+    events: Sequence[Event],
+    seed: int,
+    *,
+    forced: Forcing | None = None,
+    parent_seed: int | None = None,
+    then: cmd.Command | None = None,
+) -> Game:
+    """The game as ``events`` leave it, with the dice of ``seed`` (``forced``: rolls drawn
+    from a chosen side), marked by a ``game_forked`` event; ``then`` is a counterfactual
+    command played first (a refusal where there was a signature). ``parent_seed`` goes
+    into the log only when the parent game has ended and revealed it."""
     game = Game.__new__(Game)
-    game.state = new_state(scenario, seed)
+    state = game.state = new_state(scenario, seed)
     for event in events:
-        evolve(game.state, event)
+        evolve(state, event)
+    if state.ended:  # nothing left to play: the fork is the game
+        return game
+    if forced:
+        state.dice = Dice(seed, forced)
+    marks = tuple((p, s, r, side) for (p, s, r), side in (forced or {}).items())
+    evolve(
+        state,
+        GameForked(
+            seq=state.seq + 1,
+            round=state.round,
+            audience=(WHITE_CELL,),
+            actor=CONTROL.name,
+            seed_commitment=commitment(seed),
+            parent_seed=parent_seed,
+            forced=marks,
+            replaced=then.type if then is not None else None,
+        ),
+    )
+    if then is not None:
+        game.handle(then)
     return game
 
 
@@ -56,9 +88,39 @@ def _finish_actions(game: Game, agents: dict[str, Player]) -> None:
         _try(game, cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
 
 
-def play_on(game: Game, seed: int, after_round: Callable[[Game], None] | None = None) -> Game:
-    """Play the game to its end from where it stands: the round under way finished, then
-    every round left, then the end."""
+def _sessions_held(state: State) -> int:
+    """Sessions of talks this round so far: the most first proposals of any one kind."""
+    firsts: dict[str, int] = {}
+    for event in state.events:
+        if (
+            isinstance(event, ProposalTabled)
+            and event.round == state.round
+            and event.counter_to is None
+        ):
+            firsts[event.agreement] = firsts.get(event.agreement, 0) + 1
+    return max(firsts.values(), default=0)
+
+
+def _finish_talks(game: Game, agents: dict[str, Player], mediator: Mediator) -> None:
+    """A negotiation round already open: the parties answer what is on the table, then
+    the sessions the round has left are held (a fork does not rerun the talks so far)."""
+    for proposal in [p for p in game.state.proposals.values() if p.status == "open"]:
+        if proposal.round == game.state.round:
+            responses(game, agents, proposal.pid, may_counter=proposal.counter_to is None)
+    left = game.scenario.negotiation_sessions - _sessions_held(game.state)
+    negotiation_round(game, agents, mediator, sessions=max(0, left))
+
+
+def play_on(
+    game: Game,
+    seed: int,
+    after_round: Callable[[Game], None] | None = None,
+    *,
+    close_now: bool = False,
+) -> Game:
+    """Play the game to its end from where it stands: the round under way finished (or,
+    ``close_now``, closed at once: the fork was made just before its close), then every
+    round left, then the end."""
     sc = game.scenario
     state = game.state
     agents: dict[str, Player] = {t: HeuristicAgent(sc, t, agent_rng(seed, t)) for t in sc.team_ids}
@@ -69,20 +131,26 @@ def play_on(game: Game, seed: int, after_round: Callable[[Game], None] | None = 
         game.handle(cmd.StartGame(seat=CONTROL))
     if state.paused:
         _try(game, cmd.ResumeGame(seat=CONTROL))
-    def finish(rnd: Round) -> None:
-        if rnd.kind == "action":
-            _finish_actions(game, agents)
-        else:
-            negotiation_round(game, agents, mediator)
+
+    def close(rnd: Round) -> None:
         game.handle(cmd.CloseRound(seat=CONTROL, number=rnd.number))
         if after_round is not None:
             after_round(game)
 
     if state.round_open:
-        finish(sc.rounds[state.round - 1])
+        current = sc.rounds[state.round - 1]
+        if not close_now and current.kind == "action":
+            _finish_actions(game, agents)
+        elif not close_now:
+            _finish_talks(game, agents, mediator)
+        close(current)
     for rnd in sc.rounds[state.round :]:
         game.handle(cmd.OpenRound(seat=CONTROL, number=rnd.number))
-        finish(rnd)
+        if rnd.kind == "action":
+            _finish_actions(game, agents)
+        else:
+            negotiation_round(game, agents, mediator)
+        close(rnd)
     game.handle(cmd.EndGame(seat=CONTROL))
     return game
 

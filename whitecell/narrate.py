@@ -364,6 +364,37 @@ class Narrator:
         key = "agent.seated" if e.seated else "agent.unseated"
         self.say(f"[dim]{t(key, self.lang, team=self.name(e.team))}[/dim]", 1)
 
+    def advisor(self, team: str, index: int | None) -> str:
+        advisors = self.sc.team[team].advisors if team in self.sc.team else ()
+        if index is None or not 0 <= index < len(advisors):
+            return t("advice.staff", self.lang)
+        return localize(advisors[index].name, self.lang)
+
+    def on_advisors_asked(self, e: ev.AdvisorsAsked) -> None:
+        if e.question:
+            who, question = escape(self.advisor(e.team, e.advisor)), escape(e.question)
+            line = t(
+                "advice.asked", self.lang, team=self.name(e.team), advisor=who, question=question
+            )
+        else:
+            line = t("advice.asked_moves", self.lang, team=self.name(e.team))
+        self.say(f"[blue]{line}[/blue]", 1)
+
+    def on_advice_given(self, e: ev.AdviceGiven) -> None:
+        who = escape(self.advisor(e.team, e.advisor))
+        if e.source == "heuristic":  # the three best moves: each names its advisor
+            line = t("advice.moves_given", self.lang, team=self.name(e.team), text=escape(e.text))
+        else:
+            key = "advice.unavailable" if e.source == "unavailable" else "advice.answered"
+            line = t(key, self.lang, advisor=who, text=escape(e.text))
+        self.say(f"[blue]{line}[/blue]", 1)
+
+    def on_advisors_set(self, e: ev.AdvisorsSet) -> None:
+        state = "on" if e.enabled else "off"
+        scope = "all" if e.number is None else "round"
+        line = t(f"advice.set.{state}_{scope}", self.lang, team=self.name(e.team), number=e.number)
+        self.say(f"[dim]{line}[/dim]", 1)
+
     def on_upkeep_applied(self, e: ev.UpkeepApplied) -> None:
         self.track(e.changes)  # told in the round's changes
 
@@ -479,6 +510,10 @@ class Narrator:
             items = self.sep.join(f"{self.var_label(k)} {fmt(a)}→{fmt(b)}" for k, a, b in changed)
             self.say(f"[dim]{t('changes.label', self.lang)}: {items}[/dim]", 1)
 
+    def on_game_forked(self, e: ev.GameForked) -> None:
+        said = t("game.forked", self.lang, commitment=e.seed_commitment[:8], forced=len(e.forced))
+        self.say(f"[dim]{said}[/dim]")
+
     def on_game_ended(self, e: ev.GameEnded) -> None:
         lang = self.lang
         self.summarise_round()
@@ -531,6 +566,10 @@ _TELLERS: dict[type[ev.Event], Callable[[Narrator, Any], None]] = {
     ev.ClockSet: Narrator.on_clock_set,
     ev.GameRevealed: Narrator.on_game_revealed,
     ev.GameEnded: Narrator.on_game_ended,
+    ev.GameForked: Narrator.on_game_forked,
+    ev.AdvisorsAsked: Narrator.on_advisors_asked,
+    ev.AdviceGiven: Narrator.on_advice_given,
+    ev.AdvisorsSet: Narrator.on_advisors_set,
 }
 
 # The events the narrative leaves out on purpose, and why.

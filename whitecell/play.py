@@ -62,7 +62,7 @@ def _action_round(
         game.handle(cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
 
 
-def _responses(
+def responses(
     game: Game, agents: Mapping[str, Negotiator], pid: str, *, may_counter: bool
 ) -> str | None:
     """Each party in turn signs, counters or rejects; returns a counter-proposal's id."""
@@ -81,13 +81,19 @@ def _responses(
     return None
 
 
-def negotiation_round(game: Game, agents: Mapping[str, Negotiator], mediator: Mediator) -> None:
-    """Sessions of talks: the mediator tables its compromise (or adopts a party's counter
-    it judges better), the parties answer, and a counter gets one round of answers."""
+def negotiation_round(
+    game: Game,
+    agents: Mapping[str, Negotiator],
+    mediator: Mediator,
+    sessions: int | None = None,
+) -> None:
+    """Sessions of talks (the scenario's number, or ``sessions``): the mediator tables its
+    compromise (or adopts a party's counter it judges better), the parties answer, and a
+    counter gets one round of answers."""
     sc = game.scenario
     state = game.state
     seat = team_seat(sc.mediator) if sc.mediator in sc.team else CONTROL
-    for _session in range(sc.negotiation_sessions):
+    for _session in range(sc.negotiation_sessions if sessions is None else sessions):
         for kind in sc.agreements:
             if state.agreement_counts[kind][IN_FORCE]:
                 continue
@@ -106,9 +112,9 @@ def negotiation_round(game: Game, agents: Mapping[str, Negotiator], mediator: Me
                 tabled = game.handle(table)[0]
                 assert isinstance(tabled, ev.ProposalTabled)
                 pid = tabled.pid
-            counter = _responses(game, agents, pid, may_counter=True)
+            counter = responses(game, agents, pid, may_counter=True)
             if counter is not None:
-                _responses(game, agents, counter, may_counter=False)
+                responses(game, agents, counter, may_counter=False)
 
 
 def play_game(

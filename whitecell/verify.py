@@ -16,6 +16,10 @@ Chains of events one command makes (a ruling by the rules, the end of a game in 
 are checked event by event like any others: each assessment that claims the rules is
 recomputed from the state the events before it fold to. A withdrawn or voided action is
 never rolled or applied afterwards.
+
+A fork (``whitecell turning-points``, a forecast's plays) is checked too: its rolls before
+the ``game_forked`` event against the parent game's seed, those after against the fork's
+own, with any roll the fork forced drawn from the side it names.
 """
 
 from __future__ import annotations
@@ -121,7 +125,7 @@ def _check_roll(state: State, dice: Dice, e: ev.DiceRolled, due: int) -> None:
         raise _Mismatch(
             e.seq, f"roll number {e.index} where {due} was due (a roll was removed or reordered)"
         )
-    value = dice.roll(e.index)
+    value = dice.draw(e.index, e.threshold, e.purpose, e.subject, e.round)
     if e.value != value:
         raise _Mismatch(e.seq, f"roll {e.index} reads {e.value!r} but the seed gives {value!r}")
     if e.success != (e.value < e.threshold):
@@ -208,18 +212,42 @@ def verify_log(log: GameLog) -> Verdict:
             0,
             "the game has not ended: its seed is not revealed yet, so the dice cannot be checked",
         )
-    if commitment(ended.seed) != started.seed_commitment:
+    forked = next((e for e in events if isinstance(e, ev.GameForked)), None)
+    first_seed = ended.seed
+    if forked is not None:
+        if commitment(ended.seed) != forked.seed_commitment:
+            return Verdict(
+                False,
+                0,
+                f"event {ended.seq}: the revealed seed {ended.seed} does not match the fork's "
+                f"commitment in event {forked.seq}",
+                ended.seq,
+            )
+        if forked.parent_seed is None:
+            return Verdict(
+                False,
+                0,
+                f"event {forked.seq}: a fork of a game whose seed was still secret; the rolls "
+                "before the fork cannot be checked",
+                forked.seq,
+            )
+        first_seed = forked.parent_seed
+    if commitment(first_seed) != started.seed_commitment:
+        which = "parent game's seed" if forked is not None else "revealed seed"
+        at = forked if forked is not None else ended
         return Verdict(
             False,
             0,
-            f"event {ended.seq}: the revealed seed {ended.seed} does not match the commitment "
+            f"event {at.seq}: the {which} {first_seed} does not match the commitment "
             f"published in event {started.seq}",
-            ended.seq,
+            at.seq,
         )
-    dice = Dice(ended.seed)
+    dice = Dice(first_seed)
     state = new_state(log.scenario, None)
     due = 0
     for e in events:
+        if e is forked:
+            dice = Dice(ended.seed, {(p, s, r): side for p, s, r, side in forked.forced})
         try:
             due = _check(state, e, dice, due)
         except _Mismatch as bad:
@@ -230,4 +258,12 @@ def verify_log(log: GameLog) -> Verdict:
             return Verdict(
                 False, due, f"event {e.seq} ({e.type}) does not fit the game so far ({exc})", e.seq
             )
+    if forked is not None:
+        return Verdict(
+            True,
+            due,
+            f"all {due} rolls match: the parent game's seed {first_seed} before the fork "
+            f"(event {forked.seq}), the fork's seed {ended.seed} after it, "
+            f"{len(forked.forced)} roll(s) forced to one side",
+        )
     return Verdict(True, due, f"all {due} rolls match the revealed seed {ended.seed}")

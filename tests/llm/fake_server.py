@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 VALID_RATIONALE = "scripted rationale"
+VALID_ADVICE = "Scripted advice: hold your nerve."
 
 
 def valid_answer(purpose: str, schema: dict[str, Any], prefer: Callable[[str], bool]) -> dict:
@@ -38,6 +39,8 @@ def valid_answer(purpose: str, schema: dict[str, Any], prefer: Callable[[str], b
         return {"actions": actions, "messages": []}
     if purpose == "respond":
         return {"decision": "sign", "clauses": [], "reason": VALID_RATIONALE}
+    if purpose == "advise":
+        return {"answer": VALID_ADVICE}
     return {"probability": 0.6, "rationale": VALID_RATIONALE}
 
 

@@ -65,3 +65,18 @@ def test_a_dead_server_stops_the_ensemble_and_keeps_the_runs_that_finished():
         )
     assert result.interrupted and result.stopped and "did not answer" in result.stopped
     assert result.aggregate.n == 1 and calls_per_run
+
+
+def test_the_escalation_index_is_split_between_model_and_heuristic_seats():
+    """One seat of six is the model's: its team's index is filed under "model", the five
+    others' under "heuristic"; no run had people at the table."""
+    sc = load_bundled("ukraine-ceasefire-2025")
+    with running() as server:
+        result = run_ensemble(sc, RUNS, 1, InProcess(), chunk=2, models=settings(server.url))
+    escalation = summary(sc, 1, InProcess(), [([], sc, result)])["escalation"]
+    kinds = escalation["by_kind"]
+    assert kinds["model"]["team_runs"] == RUNS
+    assert kinds["heuristic"]["team_runs"] == RUNS * (len(sc.team_ids) - 1)
+    usa = [r["mean"] for r in escalation["teams"]["usa"]]
+    assert [r["mean"] for r in kinds["model"]["rounds"]] == usa  # the model played the US
+    assert escalation["kinds_missing"] == ["human"]

@@ -74,7 +74,9 @@ def test_the_report_gives_every_outcome_its_share_and_interval(summary, scenario
 def test_the_report_draws_a_fan_for_every_variable_and_lists_the_paths(summary, scenario):
     html = ensemble_report(summary, scenario=scenario).decode()
     charts = html.count('<svg role="img"')
-    assert charts == len(summary["variables"]) + 1  # the fans and the interval chart
+    # the fans, the interval chart and the escalation index's fan
+    assert "escalation" in summary
+    assert charts == len(summary["variables"]) + 1 + 1
     for path in summary["paths"][:10]:
         assert path["path"] in html
         assert f"--seed {path['example_seed']}" in html
@@ -84,7 +86,8 @@ def test_a_sweep_shows_each_outcome_against_the_swept_value(sweep, scenario):
     html = ensemble_report(sweep, scenario=scenario).decode()
     shares = [o for o in scenario.outcomes if o.is_bool]
     assert "Outcomes against automation.temperature" in html
-    assert html.count('<svg role="img"') == len(sweep["variables"]) + 1 + len(shares)
+    escalation = 1 if "escalation" in sweep else 0  # the escalation index's fan
+    assert html.count('<svg role="img"') == len(sweep["variables"]) + 1 + len(shares) + escalation
     second = sweep["sweep"][1]["change"]
     dp = next(iter(v["dp"] for v in second.values() if "dp" in v))
     assert f"{dp * 100:+.1f} pp" in html

@@ -92,6 +92,15 @@ CASES: dict[str, tuple[str, str]] = {
         "duplicate key 'format_version'",
     ),
     "top level list": ("- 1\n- 2\n", "at the top level, got a list"),
+    "headline number": (
+        sk(
+            (
+                "    type: number\n    value: tension\n",
+                "    type: number\n    value: tension\n    headline: true\n",
+            )
+        ),
+        "only a yes/no outcome can be a headline",
+    ),
     "impossible date": (
         sk(("situation_date: 2025-01-01", "situation_date: 2025-13-01")),
         "'2025-13-01' cannot be read",

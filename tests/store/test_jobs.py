@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from whitecell.store import tables as t
@@ -91,3 +92,56 @@ def test_an_account_lists_only_its_own_jobs_newest_first(store: Store) -> None:
     assert [j.id for j in jobs.of(owner.account_id)] == [second, first]
     assert [j.id for j in jobs.of(owner.account_id, "scn@1")] == [first]
     assert theirs not in {j.id for j in jobs.of(owner.account_id)}
+
+
+# -- a game's own jobs (migration 0006) ------------------------------------------------
+
+
+def test_a_games_own_job_has_no_account_and_no_accounts_list_shows_it(store: Store) -> None:
+    jobs = Jobs(store)
+    account = store.create_account("control-0006", "x")
+    mine = jobs.create(account, "trial", "game9", {"runs": 5})
+    games = jobs.create(None, "forecast", "game9", {"runs": 10, "seed": 1})
+    assert games.account_id is None and jobs.get(games.id) == games
+    assert [j.id for j in jobs.of(account)] == [mine.id]
+    assert [j.id for j in jobs.about("game9", "forecast")] == [games.id]
+    assert jobs.about("game9", "trial")[0].id == mine.id and jobs.about("other", "forecast") == []
+
+
+def test_migration_0006_keeps_the_jobs_before_it_and_lets_a_job_have_no_account(
+    backend: str,
+) -> None:
+    old = Store(backend)
+    old.migrate("0005")
+    account = old.create_account("designer-0005", "x")
+    with old.engine.begin() as conn:  # a trial as the 0005 code wrote it
+        conn.execute(
+            sa.text(
+                "INSERT INTO jobs (id, account_id, kind, subject, params, status, done, total,"
+                " result, error, created_at, updated_at) VALUES ('t1', :a, 'trial', 's@1',"
+                " '{\"runs\": 3}', 'done', 3, 3, '{\"runs\": 3}', '', :at, :at)"
+            ),
+            {"a": account, "at": "2025-01-01T00:00:00.000+00:00"},
+        )
+        # before 0006 a job needs an account
+        with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+            conn.execute(
+                sa.text(
+                    "INSERT INTO jobs (id, account_id, kind, subject, params, status, done,"
+                    " total, error, created_at, updated_at) VALUES ('f0', NULL, 'forecast',"
+                    " 'g', '{}', 'queued', 0, 1, '', 'x', 'x')"
+                )
+            )
+    old.close()
+    store = Store(backend)
+    store.migrate()
+    jobs = Jobs(store)
+    kept = jobs.get("t1")
+    assert kept is not None and (kept.account_id, kept.status, kept.result) == (
+        account,
+        DONE,
+        {"runs": 3},
+    )
+    made = jobs.create(None, "forecast", "g", {"runs": 1})
+    assert jobs.get(made.id) is not None and [j.id for j in jobs.of(account)] == ["t1"]
+    store.close()

@@ -113,6 +113,14 @@ RULES: dict[tuple[str, str], list[Case]] = {
         Case(control_only(), params={"seat_id": "spare"})
     ],
     ("GET", f"{API}/games/{{game}}/log"): [Case(control_only())],
+    # forecasts: control's alone until control publishes a figure in words
+    ("GET", f"{API}/games/{{game}}/forecast"): [Case(control_only())],
+    ("POST", f"{API}/games/{{game}}/forecast"): [Case(control_only(202))],
+    ("POST", "/games/{game}/forecast"): [Case(control_only(), form={})],
+    # no forecast has finished yet: control is told so next to the form (200, in words)
+    ("POST", "/games/{game}/forecast/publish"): [
+        Case(control_only(), form={"outcome": "ceasefire_holding_at_end"})
+    ],
     # the model's draft odds: for the umpires (control and adjudicators); this server has
     # no model, so they are told so (test_llm_web.py has the same rule with a model)
     ("POST", f"{API}/games/{{game}}/actions/{{uid}}/draft"): [
@@ -230,6 +238,16 @@ RULES: dict[tuple[str, str], list[Case]] = {
         ),
         Case(
             only(("control_seat", "control_account")), params={"name": "injects"}, label="injects"
+        ),
+        Case(
+            only(("control_seat", "control_account")),
+            params={"name": "forecast"},
+            label="forecast",
+        ),
+        Case(
+            only(("control_seat", "control_account", *TEAMS)),
+            params={"name": "advisors"},
+            label="advisors",
         ),
         Case(rule(200), params={"name": "announce"}, label="announce"),
         Case(rule(200), params={"name": "room"}, label="room"),

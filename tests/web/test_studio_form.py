@@ -200,3 +200,22 @@ def test_an_id_changed_in_the_form_is_renamed_wherever_it_is_used(account: httpx
     assert "parties: [west, south]" in saved["yaml"]
     assert saved["message"] == "north → west (2)"
     assert "North" in saved["yaml"]  # prose keeps its words
+
+
+def test_an_actions_rung_and_the_escalation_ladder_are_fields_of_the_form(
+    account: httpx.Client,
+) -> None:
+    """Nothing was written for them by hand: the form follows the format's models."""
+    line = "    instrument: military           # diplomatic, information, military or economic\n"
+    text = TEXT.replace(line, line + "    escalation: posturing\n", 1)
+    assert text != TEXT
+    text += (
+        "escalation:\n  levels:\n"
+        "    - {id: posturing, label: {en: Posturing, ja: 示威}, weight: 4}\n"
+    )
+    scenario = shelve(account, text)
+    html = account.get(f"/studio/{scenario}/form?section=actions&lang=en").text
+    assert 'name="f:actions[0].escalation" value="posturing"' in html
+    ladder = account.get(f"/studio/{scenario}/form?section=escalation&lang=en").text
+    assert 'name="f:escalation.levels[0].weight" value="4"' in ladder
+    assert 'name="f:escalation.levels[0].label.ja" value="示威"' in ladder

@@ -278,4 +278,11 @@ def _outcome_table(sc: Scenario, report: dict[str, Any], title: str | None = Non
                 f"{value['mean']:.4g} ± {value['std']:.3g}",
                 f"p5 {value['p5']:.4g} · p50 {value['p50']:.4g} · p95 {value['p95']:.4g}",
             )
+    total = (report.get("escalation") or {}).get("total") or {}
+    if total.get("mean") is not None:
+        table.add_row(
+            "Escalation index (all teams, whole game)",
+            f"{total['mean']:.4g}",
+            f"p5 {total['p5']:.4g} · p50 {total['p50']:.4g} · p95 {total['p95']:.4g}",
+        )
     return table

@@ -132,4 +132,10 @@ def _each_round_table(sc: Any, results: list[tuple[int, dict[str, Any]]]) -> Tab
             else:
                 cells.append(f"{got['mean']:.3g}" if got.get("mean") is not None else "—")
         table.add_row(localize(o.label, "en"), *cells)
+    totals = [(r.get("escalation") or {}).get("total") for _, r in results]
+    if any(totals):
+        table.add_row(
+            "Escalation index (all teams, whole game)",
+            *(f"{x['mean']:.4g} [{x['p5']:.4g}–{x['p95']:.4g}]" if x else "—" for x in totals),
+        )
     return table

@@ -19,6 +19,7 @@ def _serve_model(
     api_key_env: str,
     max_tokens: int | None,
     timeout: float,
+    advisor_tokens: int | None = None,
 ) -> Any:
     """The server's language model (one client for every game), or None without one. The
     API key is read from ``$api_key_env`` by the client and never printed."""
@@ -26,7 +27,7 @@ def _serve_model(
         return None
     if not base_url or not model:
         raise _fail("a language model needs both --llm-base-url and --llm-model")
-    from whitecell.live.model_seats import ModelConfig
+    from whitecell.live.model_seats import ADVISOR_TOKENS, ModelConfig
     from whitecell.llm.settings import ModelSettings, SettingsError, open_model
 
     settings = ModelSettings(
@@ -43,7 +44,9 @@ def _serve_model(
     key = "" if os.environ.get(api_key_env) else f" (no API key: ${api_key_env} is not set)"
     limit = f", at most {max_tokens:,} tokens a game" if max_tokens else ""
     out.print(f"language model: {escape(model)} at {escape(base_url)}{limit}{escape(key)}")
-    return ModelConfig(client, max_tokens)
+    advisors = advisor_tokens or ADVISOR_TOKENS
+    out.print(f"advisors: at most {advisors:,} tokens a team per game")
+    return ModelConfig(client, max_tokens, advisors)
 
 
 @app.command()
@@ -68,10 +71,27 @@ def serve(
         ),
     ] = None,
     llm_timeout: TimeoutOption = 60.0,
+    advisor_tokens_per_team: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Tokens each team's model advisors may spend per game (default 50,000); "
+            "then a team's free-text questions are refused (the three best moves still work).",
+        ),
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(min=1, max=64, help="Server processes (more than one needs PostgreSQL)."),
     ] = 1,
+    forecast_runs: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Automated plays of the forecast made in the background each time a round "
+            "closes, for the control room (0: none; control may still recompute one).",
+        ),
+    ] = 1000,
 ) -> None:
     """Serve the web app: control room, adjudicator desk, team rooms, live updates. With
     --llm-base-url and --llm-model, control may seat language-model players and the
@@ -87,7 +107,12 @@ def serve(
     from whitecell.web.service import CreateGame, create_game
 
     model = _serve_model(
-        llm_base_url, llm_model, llm_api_key_env, llm_max_tokens_per_game, llm_timeout
+        llm_base_url,
+        llm_model,
+        llm_api_key_env,
+        llm_max_tokens_per_game,
+        llm_timeout,
+        advisor_tokens_per_team,
     )
     try:
         store = Store(db)
@@ -115,7 +140,7 @@ def serve(
             store.create_account("control", hash_password(password))
         else:
             out.print(f"First start: open {base}/ to set the control password.")
-    app_ = create_app(store, model)
+    app_ = create_app(store, model, forecast_runs=forecast_runs)
     if demo:
         ctx = app_.state.ctx
         assert isinstance(ctx, Context)
@@ -135,6 +160,7 @@ def serve(
         return
     store.close()
     os.environ["WHITECELL_DB"] = store.url
+    os.environ["WHITECELL_FORECAST_RUNS"] = str(forecast_runs)
     if model is not None:
         os.environ["WHITECELL_LLM_BASE_URL"] = llm_base_url or ""
         os.environ["WHITECELL_LLM_MODEL"] = llm_model or ""
@@ -142,6 +168,8 @@ def serve(
         os.environ["WHITECELL_LLM_TIMEOUT"] = str(llm_timeout)
         if llm_max_tokens_per_game:
             os.environ["WHITECELL_LLM_MAX_TOKENS"] = str(llm_max_tokens_per_game)
+        if advisor_tokens_per_team:
+            os.environ["WHITECELL_ADVISOR_TOKENS"] = str(advisor_tokens_per_team)
     out.print(f"serving on {base} with {workers} processes (Ctrl-C stops)")
     _serve_processes(host, port, workers)
 

@@ -136,6 +136,7 @@ class Assess(Command):
     method: str = "human"
     modifiers: tuple[tuple[int, float], ...] = ()
     suggested: float | None = None  # the rule-based odds shown to the adjudicator
+    rung: str | None = None  # a free-form action's rung on the scenario's ladder
 
 
 @dataclass(slots=True, kw_only=True)
@@ -332,6 +333,50 @@ class SeatAgent(Command):
 SEAT_KINDS = ("heuristic", "llm")
 
 
+# -- advisors: a team consults its scenario advisors; control turns them on and off --------
+
+
+@dataclass(slots=True, kw_only=True)
+class AskAdvisors(Command):
+    """A team asks its advisors: with no question, for its three best moves (the server
+    answers from the team's own view); with a question, one advisor (by its number in the
+    team's list) answers it, when the server has a language model."""
+
+    type: ClassVar[str] = "ask_advisors"
+    question: str = ""
+    advisor: int | None = None
+    lang: str = "en"
+
+
+@dataclass(slots=True, kw_only=True)
+class SetAdvisors(Command):
+    """Control turns a team's advisors on or off, for one round or (``number`` None) for
+    every round; a setting for every round clears the team's settings for single rounds."""
+
+    type: ClassVar[str] = "set_advisors"
+    team: str
+    enabled: bool
+    number: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class RecordAdvice(Command):
+    """The server records the answer to a team's question (the seq of its ``ask``)."""
+
+    type: ClassVar[str] = "record_advice"
+    question: int
+    text: str
+    advisor: int | None = None
+    source: str = "heuristic"  # heuristic | model | unavailable
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+ADVICE_SOURCES = ("heuristic", "model", "unavailable")
+MAX_QUESTION = 1000  # characters of a question to an advisor
+
+
 # -- model records: what a language model in a seat was asked and answered ------
 
 
@@ -411,6 +456,10 @@ COMMANDS: dict[str, type[Command]] = {
         PublishNews,
         Leak,
         SeatAgent,
+        # advisors
+        AskAdvisors,
+        SetAdvisors,
+        RecordAdvice,
         # model records
         RecordModelCall,
         RecordFallback,
@@ -433,7 +482,7 @@ CLOCKED: frozenset[str] = frozenset(
 
 # Commands only the server itself gives (when a language model plays a seat); the JSON
 # API has no body for them.
-INTERNAL: frozenset[str] = frozenset({RecordModelCall.type, RecordFallback.type})
+INTERNAL: frozenset[str] = frozenset({RecordModelCall.type, RecordFallback.type, RecordAdvice.type})
 
 # Deprecated: earlier names, still accepted for backward compatibility (old rule-case
 # folders, old API clients). New code and files use the names in COMMANDS.

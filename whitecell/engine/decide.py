@@ -262,7 +262,7 @@ class _Draft:
             raise RuleViolation("violation.no_seed_roll")
         index = self.rolls
         self.rolls += 1
-        value = dice.roll(index)
+        value = dice.draw(index, threshold, purpose, subject, self.round)
         return self.emit(
             ev.DiceRolled,
             audience,
@@ -906,6 +906,7 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
     if c.method == "matrix" and len({i for i, _ in c.modifiers}) != len(c.modifiers):
         raise RuleViolation("violation.argument_twice", uid=c.uid)
     _check_text(c.rationale, "violation.field.rationale", required=False)
+    _check_rung(s, c, spec is None)
     return [
         _one(
             s,
@@ -919,8 +920,23 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
             rationale=c.rationale,
             modifiers=c.modifiers,
             suggested=c.suggested,
+            rung=c.rung,
         )
     ]
+
+
+def _check_rung(s: State, c: cmd.Assess, free: bool) -> None:
+    """Only a free-form action takes its rung from the adjudicator (a catalogue action's is
+    the scenario's), and only a rung of the scenario's ladder."""
+    if c.rung is None:
+        return
+    if not free:
+        raise RuleViolation("violation.rung_fixed", uid=c.uid)
+    rungs = [level.id for level in s.scenario.ladder]
+    if c.rung not in rungs:
+        raise RuleViolation(
+            "violation.unknown_rung", level=str(c.rung)[:48], allowed=", ".join(rungs)
+        )
 
 
 def _estimate_odds(s: State, c: cmd.EstimateOdds) -> list[ev.Event]:
@@ -1014,7 +1030,7 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
         raise RuleViolation("violation.no_seed_roll")
     threshold = rec.probability
     assert threshold is not None  # an assessed action has its odds
-    value = s.dice.roll(s.rolls)
+    value = s.dice.draw(s.rolls, threshold, "action", rec.uid, s.round)
     return [
         _one(
             s,
@@ -1629,6 +1645,106 @@ def _seat_agent(s: State, c: cmd.SeatAgent) -> list[ev.Event]:
     ]
 
 
+# -- advisors: a team's questions, control's switch, the server's answers ---------------
+
+
+def _ask_advisors(s: State, c: cmd.AskAdvisors) -> list[ev.Event]:
+    team = _require_team(s, c, "violation.do.ask_advisors")
+    _require_running(s)
+    number = s.advice_round
+    if not s.advisors_on(team, number):
+        raise RuleViolation("violation.advisors_off", team=team, number=number)
+    if c.lang not in ("en", "ja"):
+        raise RuleViolation("violation.advice_lang", lang=str(c.lang)[:20])
+    advisors = s.scenario.team[team].advisors
+    if c.advisor is not None and (
+        not isinstance(c.advisor, int)
+        or isinstance(c.advisor, bool)
+        or not 0 <= c.advisor < len(advisors)
+    ):
+        raise RuleViolation("violation.no_advisor", advisor=str(c.advisor), count=len(advisors))
+    _check_text(c.question, "violation.field.question", required=False, limit=cmd.MAX_QUESTION)
+    return [
+        _one(
+            s,
+            ev.AdvisorsAsked,
+            (team,),
+            c.seat.name,
+            c.by,
+            team=team,
+            question=c.question.strip(),
+            advisor=c.advisor,
+            lang=c.lang,
+        )
+    ]
+
+
+def _set_advisors(s: State, c: cmd.SetAdvisors) -> list[ev.Event]:
+    _require_control(c, "violation.do.set_advisors")
+    _require_running(s)
+    if c.team not in s.scenario.team:
+        raise RuleViolation("violation.unknown_team", team=c.team, teams=", ".join(s.scenario.team))
+    if not isinstance(c.enabled, bool):
+        raise RuleViolation("violation.enabled_not_bool", enabled=str(c.enabled)[:20])
+    last = len(s.scenario.rounds)
+    if c.number is not None and (
+        not isinstance(c.number, int) or isinstance(c.number, bool) or not 1 <= c.number <= last
+    ):
+        raise RuleViolation("violation.advice_round", number=str(c.number)[:20], last=last)
+    return [
+        _one(
+            s,
+            ev.AdvisorsSet,
+            (c.team,),
+            c.seat.name,
+            c.by,
+            team=c.team,
+            enabled=c.enabled,
+            number=c.number,
+        )
+    ]
+
+
+def _record_advice(s: State, c: cmd.RecordAdvice) -> list[ev.Event]:
+    _require_control(c, "violation.do.record_advice")
+    if not s.started:
+        raise RuleViolation("violation.not_started")
+    team = s.questions.get(c.question) if isinstance(c.question, int) else None
+    if team is None:
+        raise RuleViolation("violation.no_question", question=str(c.question)[:20])
+    if c.source not in cmd.ADVICE_SOURCES:
+        allowed = ", ".join(cmd.ADVICE_SOURCES)
+        raise RuleViolation("violation.advice_source", source=str(c.source)[:40], allowed=allowed)
+    _check_text(c.text, "violation.field.advice")
+    advisors = s.scenario.team[team].advisors
+    if c.advisor is not None and (
+        not isinstance(c.advisor, int)
+        or isinstance(c.advisor, bool)
+        or not 0 <= c.advisor < len(advisors)
+    ):
+        raise RuleViolation("violation.no_advisor", advisor=str(c.advisor), count=len(advisors))
+    if not all(isinstance(n, int) and n >= 0 for n in (c.prompt_tokens, c.completion_tokens)):
+        raise RuleViolation("violation.model_record", problem="negative token counts")
+    # answered even after the game ended: a question asked in time gets its answer
+    return [
+        _one(
+            s,
+            ev.AdviceGiven,
+            (team,),
+            c.seat.name,
+            c.by,
+            team=team,
+            question=c.question,
+            advisor=c.advisor,
+            text=c.text,
+            source=c.source,
+            model=str(c.model)[:200],
+            prompt_tokens=c.prompt_tokens,
+            completion_tokens=c.completion_tokens,
+        )
+    ]
+
+
 # -- model records: what a language model was asked, and its fallbacks -----------------
 
 
@@ -1735,6 +1851,10 @@ _DECIDERS: dict[type[cmd.Command], Callable[[State, Any], list[ev.Event]]] = {
     cmd.PublishNews: _publish_news,
     cmd.Leak: _leak,
     cmd.SeatAgent: _seat_agent,
+    # advisors
+    cmd.AskAdvisors: _ask_advisors,
+    cmd.SetAdvisors: _set_advisors,
+    cmd.RecordAdvice: _record_advice,
     # model records
     cmd.RecordModelCall: _record_model_call,
     cmd.RecordFallback: _record_fallback,

@@ -112,6 +112,9 @@ class ActionAssessed(Event):
     rationale: str
     modifiers: tuple[tuple[int, float], ...]  # (modifier index in the catalogue, odds added)
     suggested: float | None  # the rule-based odds the adjudicator was shown, if any
+    # a free-form action's rung on the scenario's ladder, as the adjudicator judged it (a
+    # catalogue action's is the scenario's; logs from before ladders: none)
+    rung: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -349,6 +352,19 @@ class GameEnded(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class GameForked(Event):
+    """The game continues from here as a fork: automated players, the dice of a fresh seed
+    (committed to here, revealed at the fork's end), some rolls forced to one side. The
+    parent's seed is given only when the parent game has ended and revealed it."""
+
+    type: ClassVar[str] = "game_forked"
+    seed_commitment: str
+    parent_seed: int | None
+    forced: tuple[tuple[str, str, int, bool], ...]  # purpose, subject, round, success
+    replaced: str | None = None  # the counterfactual command the fork began with
+
+
+@dataclass(slots=True, kw_only=True)
 class ArgumentMade(Event):
     type: ClassVar[str] = "argument_made"
     uid: str
@@ -386,6 +402,48 @@ class ModelFellBack(Event):
     reason: str
 
 
+@dataclass(slots=True, kw_only=True)
+class AdvisorsAsked(Event):
+    """A team's question to its advisors ("" asks for its three best moves); the team
+    and control read it, nobody else, not even at the debrief."""
+
+    type: ClassVar[str] = "advisors_asked"
+    team: str
+    question: str
+    advisor: int | None  # the advisor's number in the team's list (None: whoever fits)
+    lang: str
+
+
+@dataclass(slots=True, kw_only=True)
+class AdviceGiven(Event):
+    """The answer to question ``question`` (its seq), for the team and control alone."""
+
+    type: ClassVar[str] = "advice_given"
+    team: str
+    question: int
+    advisor: int | None
+    text: str
+    source: str  # heuristic | model | unavailable (the model server did not answer)
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(slots=True, kw_only=True)
+class AdvisorsSet(Event):
+    """Control turned a team's advisors on or off, for round ``number`` or (None) all."""
+
+    type: ClassVar[str] = "advisors_set"
+    team: str
+    enabled: bool
+    number: int | None
+
+
+# Events a team's advisors make: only that team and control read them (adjudicators and
+# observers never, and a debrief's reveal does not open them to the other teams).
+TEAM_ONLY: frozenset[type[Event]] = frozenset({AdvisorsAsked, AdviceGiven, AdvisorsSet})
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -411,6 +469,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DynamicApplied,
         InjectFired,
         GameEnded,
+        GameForked,
         ChannelOpened,
         NewsPublished,
         StatementPublished,
@@ -428,6 +487,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ModelCalled,
         ModelFellBack,
         ArgumentMade,
+        AdvisorsAsked,
+        AdviceGiven,
+        AdvisorsSet,
     )
 }
 

@@ -81,6 +81,8 @@ def _action_assessed(s: State, e: ev.ActionAssessed) -> None:
     rec.status = "assessed"
     rec.probability = e.probability
     rec.method = e.method
+    if e.rung is not None:
+        rec.rung = e.rung
 
 
 def _dice_rolled(s: State, e: ev.DiceRolled) -> None:
@@ -241,6 +243,24 @@ def _game_ended(s: State, e: ev.GameEnded) -> None:
         s.dice = Dice(e.seed)
 
 
+def _advisors_asked(s: State, e: ev.AdvisorsAsked) -> None:
+    s.questions[e.seq] = e.team
+
+
+def _advice_given(s: State, e: ev.AdviceGiven) -> None:
+    s.questions.pop(e.question, None)
+    spent = e.prompt_tokens + e.completion_tokens
+    if spent:
+        s.advice_tokens[e.team] = s.advice_tokens.get(e.team, 0) + spent
+
+
+def _advisors_set(s: State, e: ev.AdvisorsSet) -> None:
+    if e.number is None:  # for every round: the single rounds' settings go
+        for key in [k for k in s.advisors if k[0] == e.team]:
+            del s.advisors[key]
+    s.advisors[(e.team, e.number)] = e.enabled
+
+
 # One handler per event type; ``fold`` looks them up by the event's exact class.
 _HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.GameStarted: _game_started,
@@ -265,6 +285,7 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.DynamicApplied: _changes_only,
     ev.InjectFired: _inject_fired,
     ev.GameEnded: _game_ended,
+    ev.GameForked: _log_only,
     ev.ChannelOpened: _channel_opened,
     ev.NewsPublished: _log_only,
     ev.StatementPublished: _log_only,
@@ -282,6 +303,9 @@ _HANDLERS: dict[type[ev.Event], Callable[[State, Any], None]] = {
     ev.GameResumed: _resumed,
     ev.ClockSet: _clock_set,
     ev.GameRevealed: _revealed,
+    ev.AdvisorsAsked: _advisors_asked,
+    ev.AdviceGiven: _advice_given,
+    ev.AdvisorsSet: _advisors_set,
 }
 
 

@@ -40,6 +40,7 @@ class ActionRecord:
     adjudicator: str | None = None
     estimates: dict[str, float] = field(default_factory=dict)  # person -> blind estimate
     arguments: list[tuple[str, str, str]] = field(default_factory=list)  # (team, side, text)
+    rung: str | None = None  # a free-form action's rung on the ladder, as its adjudicator judged
 
     @property
     def taken(self) -> bool:
@@ -132,12 +133,34 @@ class State:
     intel: dict[str, dict[str, tuple[float, bool, int]]] = field(default_factory=dict)
     outcomes: dict[str, float | bool] | None = None
     revealed_seed: int | None = None
+    # advisors: control's settings by (team, round; None: every round), on unless set off;
+    # questions not yet answered (seq -> team); tokens each team's advisors have spent
+    advisors: dict[tuple[str, int | None], bool] = field(default_factory=dict)
+    questions: dict[int, str] = field(default_factory=dict)
+    advice_tokens: dict[str, int] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     dice: Dice | None = None
     # projections views have built, reused while what they show is unchanged; ``version``
     # moves whenever values, intelligence, injects or the round change (not part of the state)
     projections: dict[str | None, tuple[int, Any]] = field(default_factory=dict, repr=False)
     version: int = field(default=0, repr=False)
+
+    @property
+    def advice_round(self) -> int:
+        """The round a team's advisors speak to: the round open, else the next one (the
+        last round once every round has been played)."""
+        if self.round_open or self.round >= len(self.scenario.rounds):
+            return max(self.round, 1)
+        return self.round + 1
+
+    def advisors_on(self, team: str, number: int | None = None) -> bool:
+        """Whether control lets ``team`` ask its advisors in round ``number`` (default: the
+        round they speak to now)."""
+        number = self.advice_round if number is None else number
+        found = self.advisors.get((team, number))
+        if found is None:
+            found = self.advisors.get((team, None), True)
+        return found
 
     @property
     def current_round(self) -> Round | None:
@@ -179,6 +202,9 @@ class State:
             "intel": self.intel,
             "outcomes": self.outcomes,
             "revealed_seed": self.revealed_seed,
+            "advisors": sorted(self.advisors.items(), key=repr),
+            "questions": sorted(self.questions.items()),
+            "advice_tokens": self.advice_tokens,
         }
 
 

@@ -150,6 +150,8 @@ class View:
         audience = event.audience
         if CONTROL_ONLY in audience:
             return False
+        if type(event) in ev.TEAM_ONLY:  # advisors: the team's own, even at the debrief
+            return kind == "team" and self.seat.team in audience
         if kind == "adjudicator" or self.revealed or PUBLIC in audience:
             return True
         return kind == "team" and self.seat.team in audience

@@ -16,6 +16,7 @@ import numpy as np
 from whitecell.agents.language_model import ModelUnavailable
 from whitecell.engine.game import Game
 from whitecell.ensemble.seeds import run_seed
+from whitecell.escalation import catalogue_weights, round_totals
 from whitecell.play import GameStopped, play_game
 from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.expr import TAKEN
@@ -50,6 +51,10 @@ class Chunk:
     # for the balance check: how often each catalogue action was taken and each clause signed
     actions: np.ndarray | None = None  # int32 (n, actions)
     clauses: np.ndarray | None = None  # int32 (n, clauses)
+    # the escalation index of each round and team (see whitecell.escalation), and who
+    # played each team: "heuristic" or "model" (the same in every run of an ensemble)
+    escalation: np.ndarray | None = None  # float32 (n, rounds, teams)
+    players: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
@@ -103,6 +108,10 @@ def run_chunk(task: Task) -> Chunk:
     action_ids = [a.id for a in scenario.actions]
     clause_column = {c: j for j, c in enumerate(scenario.clauses)}
     usage = [0, 0, 0]
+    weights = catalogue_weights(scenario)
+    team_column = {team: j for j, team in enumerate(scenario.team_ids)}
+    escalation: list[list[float]] = []
+    models: frozenset[str] = frozenset()
     for row in range(n):
         seed = run_seed(task.ensemble_seed, task.start + row)
         seeds[row] = seed
@@ -120,11 +129,30 @@ def run_chunk(task: Task) -> Chunk:
         outcomes[row] = [float(v) for _, v in sorted_outcomes(scenario, game.state.outcomes)]
         paths.append(game_path(game))
         counts(game, action_ids, clause_column, taken[row], signed[row])
+        if weights:
+            escalation.append(
+                round_totals(weights, team_column, game.state.actions.values(), rounds)
+            )
         if cast is not None:
+            models = frozenset(cast.players)
             _count(game, usage)
     calls, tokens, fallbacks = usage
+    players = tuple("model" if team in models else "heuristic" for team in scenario.team_ids)
     return Chunk(
-        task.start, seeds, outcomes, values, paths, calls, tokens, fallbacks, taken, signed
+        task.start,
+        seeds,
+        outcomes,
+        values,
+        paths,
+        calls,
+        tokens,
+        fallbacks,
+        taken,
+        signed,
+        np.array(escalation, dtype=np.float32).reshape(n, rounds, len(team_column))
+        if weights
+        else None,
+        players,
     )
 
 

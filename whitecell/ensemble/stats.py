@@ -37,6 +37,109 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]
     return p, low, high
 
 
+QUANTILES = (5, 25, 50, 75, 95)  # of the escalation index: a fan chart's bands
+
+
+class Histogram:
+    """Counts of values on a grid from ``lo`` to ``hi``: one bin per whole number when the
+    values are whole numbers (the ladder's weights are), so percentiles are exact; else a
+    thousand bins. Memory does not grow with the runs; sums keep the means exact."""
+
+    def __init__(self, shape: tuple[int, ...], lo: float, hi: float, whole: bool) -> None:
+        self.lo = lo
+        self.step = 1.0 if whole else max((hi - lo) / BINS, 1e-9)
+        self.bins = round((hi - lo) / self.step) + 1
+        self.counts = np.zeros((*shape, self.bins), dtype=np.int64)
+        self.sums = np.zeros(shape, dtype=np.float64)
+        self.n = 0  # values per cell
+
+    def add(self, values: np.ndarray) -> None:
+        """``values``: (runs, *shape)."""
+        if not len(values):
+            return
+        index = np.clip(np.rint((values - self.lo) / self.step), 0, self.bins - 1).astype(np.int64)
+        cells = int(np.prod(self.counts.shape[:-1]))
+        flat = np.arange(cells, dtype=np.int64).reshape(self.counts.shape[:-1]) * self.bins
+        self.counts += np.bincount((flat + index).ravel(), minlength=cells * self.bins).reshape(
+            self.counts.shape
+        )
+        self.sums += values.sum(axis=0, dtype=np.float64)
+        self.n += len(values)
+
+    def cell(self, *where: int) -> dict[str, float | None]:
+        """The mean and the QUANTILES of one cell (the lower value at a tie, as ``np.percentile
+        (..., method="lower")``)."""
+        counts = self.counts[where]
+        total = int(counts.sum())
+        if not total:
+            return {"mean": None, **{f"p{q}": None for q in QUANTILES}}
+        cumulative = np.cumsum(counts)
+        out: dict[str, float | None] = {"mean": _r(float(self.sums[where]) / total)}
+        for q in QUANTILES:
+            rank = max(1, math.ceil(q / 100 * total))
+            index = int(np.searchsorted(cumulative, rank, side="left"))
+            out[f"p{q}"] = _r(self.lo + index * self.step)
+        return out
+
+
+class EscalationStats:
+    """The escalation index over an ensemble's runs: all teams' per round and in total,
+    each team's per round, and per kind of player (one team in one round is one value)."""
+
+    def __init__(self, sc: Scenario) -> None:
+        weights = [level.weight for level in sc.ladder]
+        whole = all(float(w).is_integer() for w in weights)
+        most = max((r.actions_per_team for r in sc.rounds), default=1)
+        lo, hi = most * min(0.0, *weights), most * max(0.0, *weights)
+        teams, rounds = len(sc.team_ids), len(sc.rounds)
+        self.scenario = sc
+        self.overall = Histogram((rounds,), lo * teams, hi * teams, whole)
+        self.total = Histogram((), lo * teams * rounds, hi * teams * rounds, whole)
+        self.teams = Histogram((rounds, teams), lo, hi, whole)
+        self.kinds: dict[str, Histogram] = {}
+        self.kind_teams: Counter[str] = Counter()  # team-runs played by each kind
+        self._range = (lo, hi, whole)
+
+    def add(self, values: np.ndarray, players: tuple[str, ...]) -> None:
+        """``values``: (runs, rounds, teams) as a chunk brings them."""
+        values = values.astype(np.float64)
+        overall = values.sum(axis=2)
+        self.overall.add(overall)
+        self.total.add(overall.sum(axis=1))
+        self.teams.add(values)
+        rounds = values.shape[1]
+        for kind in sorted(set(players)):
+            columns = [j for j, k in enumerate(players) if k == kind]
+            found = self.kinds.get(kind)
+            if found is None:
+                found = self.kinds[kind] = Histogram((rounds,), *self._range)
+            # each team of this kind in each run is one value per round
+            found.add(values[:, :, columns].transpose(0, 2, 1).reshape(-1, rounds))
+            self.kind_teams[kind] += len(values) * len(columns)
+
+    def summary(self) -> dict[str, Any]:
+        sc = self.scenario
+        rounds = range(len(sc.rounds))
+        return {
+            "ladder": {level.id: level.weight for level in sc.ladder},
+            "rounds": [{"round": r + 1, **self.overall.cell(r)} for r in rounds],
+            "total": self.total.cell(),
+            "teams": {
+                team: [{"round": r + 1, **self.teams.cell(r, j)} for r in rounds]
+                for j, team in enumerate(sc.team_ids)
+            },
+            "by_kind": {
+                kind: {
+                    "team_runs": self.kind_teams[kind],
+                    "rounds": [{"round": r + 1, **found.cell(r)} for r in rounds],
+                }
+                for kind, found in sorted(self.kinds.items())
+            },
+            # automated plays have no people at the table: a game's own report gives theirs
+            "kinds_missing": [k for k in ("heuristic", "model", "human") if k not in self.kinds],
+        }
+
+
 @dataclass
 class Aggregate:
     """Everything a summary needs, folded in as chunks of runs arrive."""
@@ -62,6 +165,7 @@ class Aggregate:
         self.histograms = np.zeros((len(sc.rounds), len(sc.vars), BINS), dtype=np.int64)
         self._lo = np.array([v.lo for v in sc.vars], dtype=np.float64)
         self._span = np.array([v.hi - v.lo for v in sc.vars], dtype=np.float64)
+        self.escalation = EscalationStats(sc) if sc.scores_escalation else None
 
     def add(self, chunk: Chunk) -> None:
         sc = self.scenario
@@ -88,6 +192,8 @@ class Aggregate:
             self.action_total += chunk.actions.sum(axis=0, dtype=np.int64)
             self.clause_runs += np.count_nonzero(chunk.clauses, axis=0)
             self.clause_total += chunk.clauses.sum(axis=0, dtype=np.int64)
+        if self.escalation is not None and chunk.escalation is not None:
+            self.escalation.add(chunk.escalation, chunk.players)
         for row, path in enumerate(chunk.paths):
             self.paths[path] += 1
             run = chunk.start + row
@@ -151,7 +257,7 @@ class Aggregate:
             }
             for path, count in sorted(self.paths.items(), key=lambda x: (-x[1], x[0]))[:20]
         ]
-        return {
+        out = {
             "runs": self.n,
             "outcomes": outcomes,
             "variables": variables,
@@ -159,6 +265,9 @@ class Aggregate:
             "distinct_paths": len(self.paths),
             "balance": self.balance(outcomes),
         }
+        if self.escalation is not None and self.escalation.overall.n:
+            out["escalation"] = self.escalation.summary()
+        return out
 
     def balance(self, outcomes: dict[str, Any]) -> dict[str, Any]:
         """Does every outcome occur at least sometimes, and is every move of the scenario

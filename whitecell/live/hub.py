@@ -22,6 +22,7 @@ from anyio import CapacityLimiter, to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
 from whitecell.adjudication.rules import assess_command
+from whitecell.agents.advisor import advice
 from whitecell.agents.heuristic import HeuristicAgent
 from whitecell.agents.llm import ModelAdjudicator, ModelPlayer, Turn
 from whitecell.engine import commands as cmd
@@ -39,6 +40,7 @@ from whitecell.live.model_seats import (
     ModelConfig,
     ModelSeats,
     Notice,
+    advise,
     budget_from_log,
     draft_turn,
     notice_of,
@@ -120,6 +122,8 @@ class Hub:
         self.model_threads = CapacityLimiter(MODEL_THREADS)
         self.on_seat: Callable[[str], None] | None = None  # a link changed in another process
         self.on_person: Callable[[str], None] | None = None  # a person named themselves there
+        # a round closed by a command decided here (each process forecasts its own closes)
+        self.on_round_closed: Callable[[LiveGame, int], None] | None = None
         self.background: set[asyncio.Future[Any]] = set()
 
     # -- loading and creating ------------------------------------------------
@@ -253,11 +257,17 @@ class Hub:
             outcome = await self._apply(live, command, principal, key, fingerprint=fingerprint)
             if outcome.events and isinstance(command, cmd.SeatAgent):
                 await self._seated(live, command, outcome.events, kind)
+            if outcome.events and isinstance(command, cmd.AskAdvisors):
+                await self._advise(live, outcome)
             if outcome.events:
                 await self._run_agents(live)
         woken = caught + outcome.caught + outcome.events
         if woken:
             await self._wake(live, woken)
+        if self.on_round_closed is not None:
+            for e in outcome.events:
+                if isinstance(e, ev.RoundClosed):
+                    self.on_round_closed(live, e.round)
         return outcome
 
     async def _apply(
@@ -508,6 +518,66 @@ class Hub:
                 await self._run_agents(live)
         if new or refused:
             await self._wake(live, new)
+
+    # -- advisors ------------------------------------------------------------------------
+    async def _advise(self, live: LiveGame, outcome: Outcome) -> None:
+        """Answer a team's question to its advisors (under the game's lock). The three best
+        moves are worked out now from the team's own view; a free-text question goes to
+        the model in the background, and its answer is recorded when it comes."""
+        asked = next(e for e in outcome.events if isinstance(e, ev.AdvisorsAsked))
+        if asked.question and self.model is not None:
+            task = asyncio.create_task(self._model_advice(live, asked))
+            live.tasks.add(task)
+            task.add_done_callback(live.tasks.discard)
+            return
+        if asked.question:  # no model here: the edge refuses these; an import may not
+            text, source = t("advice.no_model", asked.lang), "unavailable"
+        else:
+            text, source = advice(live.game.view(team_seat(asked.team)), asked.lang), "heuristic"
+        record = cmd.RecordAdvice(
+            seat=CONTROL, question=asked.seq, advisor=asked.advisor, text=text, source=source
+        )
+        answer = await self._apply(live, record, f"advisor:{asked.team}", None)
+        outcome.events += answer.events
+        outcome.body["events"] = outcome.body["events"] + answer.body.get("events", [])
+
+    async def answer_pending(self) -> None:
+        """Questions to advisors that a stopped server left unanswered get their answers
+        (at start). With several server processes, the one that took a question answers it."""
+        if self.store.shared:
+            return
+        for live in list(self.games.values()):
+            waiting = live.state.questions
+            if not waiting:
+                continue
+            for asked in [e for e in live.state.events if e.seq in waiting]:
+                if not isinstance(asked, ev.AdvisorsAsked):
+                    continue
+                outcome = Outcome(200, {"events": []}, [asked])
+                async with live.lock:
+                    await self._advise(live, outcome)
+                if outcome.events[1:]:
+                    await self._wake(live, outcome.events[1:])
+
+    async def _model_advice(self, live: LiveGame, asked: ev.AdvisorsAsked) -> None:
+        """A model advisor's answer, thought out in a worker thread, recorded under the lock."""
+        assert self.model is not None
+        try:
+            events = list(live.state.events)
+            think = functools.partial(
+                advise, live.scenario, live.state.seed, events, self.model.model, asked
+            )
+            record = await to_thread.run_sync(
+                think, limiter=self.model_threads, abandon_on_cancel=True
+            )
+            async with live.lock:
+                answer = await self._apply(live, record, f"advisor:{asked.team}", None)
+            if answer.events:
+                await self._wake(live, answer.events)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # pragma: no cover - a bug: keep the server and tell the log
+            log.exception("the advisors of %s in game %s failed", asked.team, live.id)
 
     async def draft(self, game_id: str, uid: str, by: str | None) -> Draft:
         """The model adjudicator's draft odds for action ``uid``: asked in a worker thread,

@@ -9,6 +9,7 @@ costs the turn, not the server: the heuristic understudy plays it and the log sa
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from whitecell.scenario.compiled import Scenario
 
 SEAT_KINDS = ("heuristic", "llm")
 MODEL_THREADS = 8  # model calls in flight at once, over all games
+ADVISOR_TOKENS = 50_000  # tokens a team's model advisors may spend in a game, by default
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ModelConfig:
 
     model: LanguageModel
     max_tokens_per_game: int | None = None
+    advisor_tokens_per_team: int | None = ADVISOR_TOKENS  # each team's advisors, per game
 
     @property
     def name(self) -> str:
@@ -114,6 +117,41 @@ def team_turn(
         assert proposal is not None
         commands = [player.understudy.respond(view, proposal, may_counter=False)]
     return Turn(player.subject, purpose, commands, [], reason)
+
+
+def advise(
+    sc: Scenario,
+    seed: int | None,
+    events: Sequence[ev.Event],
+    model: LanguageModel,
+    asked: ev.AdvisorsAsked,
+) -> cmd.RecordAdvice:
+    """A model advisor's answer to a team's question, in a worker thread: the prompt is
+    made from the team's view of a snapshot of the game, and a server that cannot answer
+    is recorded as such (the question still gets its answer event)."""
+    from whitecell.agents.advisor import ADVICE_SCHEMA, advisor_messages, answer_of
+    from whitecell.engine.seats import CONTROL
+
+    game = snapshot(sc, seed, events)
+    view = game.view(team_seat(asked.team))
+    messages = advisor_messages(view, asked.advisor, asked.question, asked.lang)
+    record = functools.partial(
+        cmd.RecordAdvice, seat=CONTROL, question=asked.seq, advisor=asked.advisor
+    )
+    try:
+        reply = model.complete(
+            messages, ADVICE_SCHEMA, subject=f"team:{asked.team}", purpose="advise"
+        )
+    except Exception as exc:  # a model's failure must not stop the game
+        return record(text=unavailable(exc)[: cmd.MAX_TEXT], source="unavailable")
+    text = answer_of(reply.text)[: cmd.MAX_TEXT] or "…"
+    return record(
+        text=text,
+        source="model",
+        model=str(reply.model or getattr(model, "name", "model")),
+        prompt_tokens=max(int(reply.prompt_tokens), 0),
+        completion_tokens=max(int(reply.completion_tokens), 0),
+    )
 
 
 @dataclass
@@ -197,12 +235,14 @@ def notice_of(team: str, reason: str) -> Notice:
 
 
 __all__ = [
+    "ADVISOR_TOKENS",
     "SEAT_KINDS",
     "Draft",
     "ModelConfig",
     "ModelSeats",
     "Notice",
     "SharedBudget",
+    "advise",
     "budget_from_log",
     "draft_turn",
     "notice_of",

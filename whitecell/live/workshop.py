@@ -1,5 +1,5 @@
-"""The server's background work: a bounded pool that plays ensembles (a studio trial)
-beside the live games without slowing them.
+"""The server's background work: a bounded pool that plays ensembles (a studio trial) and
+forks of live games (a forecast) beside the live games without slowing them.
 
 Two bounds keep live commands fast. The games are played in worker processes (by default
 one fewer than the machine's cores, at least one), so the server's own process keeps a
@@ -16,14 +16,26 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
 
+import numpy as np
 from anyio import to_thread
 
+from whitecell.engine.events import Event
 from whitecell.ensemble.executors import Pooled, shared_pool
 from whitecell.ensemble.run import Task
 from whitecell.ensemble.stats import Aggregate
+from whitecell.forecast import (
+    FORMAT,
+    VERSION,
+    ForkTask,
+    run_forks,
+    summarise,
+    summarise_escalation,
+    where,
+)
 from whitecell.scenario.compiled import Scenario
 from whitecell.store.jobs import Job, Jobs
 
@@ -52,6 +64,19 @@ def trial_tasks(scenario: Scenario, runs: int, seed: int) -> Iterator[Task]:
         start += count
 
 
+def fork_tasks(
+    scenario: Scenario, events: Sequence[Event], runs: int, seed: int
+) -> Iterator[ForkTask]:
+    """A forecast's forks in chunks: a small first one, then full ones (fork ``i`` is
+    seeded ``run_seed(seed, i)`` however they are cut, so the forecast is the same)."""
+    document, kept = dict(scenario.document), tuple(events)
+    start = 0
+    while start < runs:
+        count = min(FIRST if start == 0 else CHUNK, runs - start)
+        yield ForkTask(document, scenario.digest, kept, seed, start, count)
+        start += count
+
+
 class Workshop:
     def __init__(self, jobs: Jobs, workers: int | None = None, slots: int = 2) -> None:
         self.jobs = jobs
@@ -62,6 +87,9 @@ class Workshop:
         self._beating: asyncio.Task[None] | None = None
         self._starting = threading.Lock()
         self._warming: Future[int] | None = None
+        self.forecasting = asyncio.Lock()  # a game's forecast superseded and made at once
+        # the forecast each subject (game) has waiting for a slot: job, scenario, events...
+        self._waiting: dict[str, tuple[str, Scenario, tuple[Event, ...], int, int]] = {}
 
     def busy(self, account_id: str) -> bool:
         """Whether the account already has as many unfinished jobs as it may."""
@@ -76,6 +104,73 @@ class Workshop:
         task.add_done_callback(lambda _t: self._held.pop(job.id, None))
         if self._beating is None:
             self._beating = asyncio.create_task(self._beat())
+
+    def submit_forecast(
+        self, job: Job, scenario: Scenario, events: Sequence[Event], runs: int, seed: int
+    ) -> None:
+        """Play ``runs`` forks of a game from just after ``events`` for ``job`` when a slot
+        is free (the same slots and processes as the trials). A newer forecast of the same
+        subject (game) takes the place in the queue of one still waiting there, so every
+        game gets its turn however often its rounds close; the older job was cancelled by
+        the caller."""
+        waiting = self._waiting.get(job.subject)
+        self._waiting[job.subject] = (job.id, scenario, tuple(events), runs, seed)
+        if waiting is not None and waiting[0] in self._held:
+            self._held[job.id] = self._held.pop(waiting[0])
+            return
+        task = asyncio.create_task(self._forecast(job.subject))
+        self._held[job.id] = task
+        task.add_done_callback(self._let_go)
+        if self._beating is None:
+            self._beating = asyncio.create_task(self._beat())
+
+    def _let_go(self, task: asyncio.Task[None]) -> None:
+        for job_id in [k for k, v in self._held.items() if v is task]:
+            del self._held[job_id]
+
+    async def _forecast(self, subject: str) -> None:
+        async with self._slots:
+            job_id, scenario, events, runs, seed = self._waiting.pop(subject)
+            if not await to_thread.run_sync(self.jobs.start, job_id):
+                return  # cancelled while it waited
+            try:
+                await to_thread.run_sync(self._fork, job_id, scenario, events, runs, seed)
+            except Exception as exc:  # a job fails in words; the server goes on
+                log.exception("forecast %s failed", job_id)
+                await to_thread.run_sync(self.jobs.fail, job_id, f"{type(exc).__name__}: {exc}")
+
+    def _fork(
+        self, job_id: str, scenario: Scenario, events: tuple[Event, ...], runs: int, seed: int
+    ) -> None:
+        """In a thread: the forks' chunks on the pool, a few in flight at once (so trials
+        and other forecasts take their turns), progress written as they come back; a
+        cancelled job (superseded by a newer forecast) drops what has not begun."""
+        pool = self._started()
+        queue = fork_tasks(scenario, events, runs, seed)
+        limit = max(2, 2 * self.workers)
+        pending: dict[Future[np.ndarray], int] = {}
+        parts: dict[int, np.ndarray] = {}
+        done, last = 0, 0.0
+        try:
+            while True:
+                while len(pending) < limit and (task := next(queue, None)) is not None:
+                    pending[pool.submit(run_forks, task)] = task.start
+                if not pending:
+                    break
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    rows = future.result()
+                    parts[pending.pop(future)] = rows
+                    done += len(rows)
+                if done < runs and time.monotonic() - last >= REPORT_EVERY:
+                    last = time.monotonic()
+                    if not self.jobs.advance(job_id, done):
+                        return  # superseded or cancelled: the newer forecast stands
+        finally:
+            for future in pending:
+                future.cancel()
+        rows = np.concatenate([parts[k] for k in sorted(parts)]) if parts else np.empty((0, 0))
+        self.jobs.finish(job_id, done, forecast_result(scenario, events, rows, seed, self.workers))
 
     async def _beat(self) -> None:
         """Keep the heartbeat of every job held here, waiting or working."""
@@ -140,4 +235,30 @@ class Workshop:
             await to_thread.run_sync(lambda: pool.shutdown(wait=True, cancel_futures=True))
 
 
-__all__ = ["MAX_UNFINISHED", "Workshop", "default_workers", "trial_tasks"]
+def forecast_result(
+    scenario: Scenario, events: Sequence[Event], rows: np.ndarray, seed: int, workers: int
+) -> dict[str, Any]:
+    """A forecast played on the pool, in the shape of :func:`whitecell.forecast.forecast`."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "scenario": scenario.id,
+        "scenario_digest": scenario.digest,
+        "seed": seed,
+        "runs": len(rows),
+        "workers": workers,
+        "executor": "pool",
+        "fork": where(events),
+        "outcomes": summarise(scenario, rows),
+        **summarise_escalation(scenario, rows),
+    }
+
+
+__all__ = [
+    "MAX_UNFINISHED",
+    "Workshop",
+    "default_workers",
+    "forecast_result",
+    "fork_tasks",
+    "trial_tasks",
+]

@@ -23,6 +23,7 @@ from whitecell.engine.log import GameLog
 from whitecell.engine.seats import CONTROL, OBSERVER
 from whitecell.engine.state import new_state
 from whitecell.engine.view import View
+from whitecell.escalation import KINDS, escalation_index, player_kinds
 from whitecell.i18n import estimative, t
 from whitecell.narrate import (
     clock_text,
@@ -34,6 +35,7 @@ from whitecell.narrate import (
     story,
 )
 from whitecell.scenario.compiled import Scenario, localize
+from whitecell.turning import describe, swing_text
 
 DECISIVE_SHOWN = 6
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")  # linked as it is, in HTML and Markdown
@@ -153,6 +155,31 @@ class TeamEntry:
 
 
 @dataclass
+class EscalationRow:
+    """One line of the escalation index: a team's (or all teams') index of each round."""
+
+    name: str
+    colour: str  # the team's colour ("" for all teams)
+    kind: str  # who chose the team's actions: human | heuristic | model (mixed: joined)
+    values: list[float]
+    total: float
+
+
+@dataclass
+class EscalationEntry:
+    """The escalation index of the game as this audience may know it (see
+    :mod:`whitecell.escalation`): the teams' rows, then all teams'."""
+
+    rounds: list[str]  # R1, R2...
+    rows: list[EscalationRow]
+    overall: EscalationRow
+    ladder: list[tuple[str, float, int]]  # (rung's label, weight, actions counted on it)
+    by_kind: list[tuple[str, float, int]]  # (kind, mean index per team and round, teams)
+    unscored: int
+    partial: bool  # secret actions this audience may not read are left out
+
+
+@dataclass
 class GameReport:
     lang: str
     audience: str
@@ -179,6 +206,36 @@ class GameReport:
     relation_teams: list[str]
     events: int
     cards: list[CardEntry] = field(default_factory=list)
+    escalation: EscalationEntry | None = None
+    debrief: DebriefEntry | None = None  # forks' answers; None: the effect-size ranking
+
+
+@dataclass
+class TurningEntry:
+    round: int
+    text: str  # who did what, how it came out
+    swing: str  # the outcome after what happened and the other way, in words
+    size: float  # the swing, 0..1 (the bar's length)
+
+
+@dataclass
+class ForecastLine:
+    label: str  # the outcome's
+    points: list[tuple[float, float, float]]  # (p, ci_low, ci_high) at start, after R1...
+
+
+@dataclass
+class DebriefEntry:
+    """The counterfactual turning points, the forecast over the rounds, and how typical
+    the game was: what ``whitecell.debrief`` measured, in the report's language."""
+
+    turning: list[TurningEntry]
+    forks: int
+    seed: int
+    forecast_rounds: list[str]
+    forecast: list[ForecastLine]
+    forecast_runs: int
+    typical: list[str]
 
 
 class _Reader:
@@ -545,6 +602,36 @@ class _Reader:
         key = "agent.seated" if e.seated else "agent.unseated"
         self.round(e.round).control.append(t(key, self.lang, team=self.name(e.team)))
 
+    def advisor(self, team: str, index: int | None) -> str:
+        advisors = self.sc.team[team].advisors if team in self.sc.team else ()
+        if index is None or not 0 <= index < len(advisors):
+            return t("advice.staff", self.lang)
+        return self.label(advisors[index].name)
+
+    def on_advisors_asked(self, e: ev.AdvisorsAsked) -> None:
+        """A team's question to its advisors (only control's report reads it)."""
+        team = self.name(e.team)
+        if e.question:
+            who = self.advisor(e.team, e.advisor)
+            line = t("advice.asked", self.lang, team=team, advisor=who, question=e.question)
+        else:
+            line = t("advice.asked_moves", self.lang, team=team)
+        self.round(e.round).control.append(line)
+
+    def on_advice_given(self, e: ev.AdviceGiven) -> None:
+        text = " ".join(e.text.split())
+        if e.source == "heuristic":  # the three best moves: each names its advisor
+            line = t("advice.moves_given", self.lang, team=self.name(e.team), text=text)
+        else:
+            key = "advice.unavailable" if e.source == "unavailable" else "advice.answered"
+            line = t(key, self.lang, advisor=self.advisor(e.team, e.advisor), text=text)
+        self.round(e.round).control.append(line)
+
+    def on_advisors_set(self, e: ev.AdvisorsSet) -> None:
+        key = f"advice.set.{'on' if e.enabled else 'off'}_{'all' if e.number is None else 'round'}"
+        line = t(key, self.lang, team=self.name(e.team), number=e.number)
+        self.round(e.round).control.append(line)
+
     def on_game_ended(self, e: ev.GameEnded) -> None:
         self.seed = e.seed
         outcome = {o.id: o for o in self.sc.outcomes}
@@ -589,10 +676,14 @@ _READERS: dict[type[ev.Event], Callable[[_Reader, Any], None]] = {
     ev.ModelCalled: _Reader.on_model_called,
     ev.ModelFellBack: _Reader.on_model_fell_back,
     ev.GameEnded: _Reader.on_game_ended,
+    ev.AdvisorsAsked: _Reader.on_advisors_asked,
+    ev.AdviceGiven: _Reader.on_advice_given,
+    ev.AdvisorsSet: _Reader.on_advisors_set,
 }
 
 # The events the report leaves out of its rounds on purpose, and why.
 LEFT_OUT: dict[type[ev.Event], str] = {
+    ev.GameForked: "a fork's mark: the report's verification line names both seeds",
     ev.RoundClosed: "a round's dates come from its opening; its changes from the variables",
     ev.UpkeepApplied: "what agreements cost each round shows in the round's changes",
     ev.ChannelOpened: "the report counts messages; who talks to whom in which room it leaves out",
@@ -739,6 +830,72 @@ def _relations(view: View, reader: _Reader) -> list[list[tuple[int, int]]]:
     return grid
 
 
+# the teams' colours, as the rooms show them (t0..t7 in the scenario's order)
+TEAM_COLOURS = (
+    "#8a2c36",
+    "#1f4d94",
+    "#2a6649",
+    "#6f3a8c",
+    "#8a5300",
+    "#236a75",
+    "#5a4b1c",
+    "#9b3469",
+)
+
+
+def _escalation(log: GameLog, view: View, reader: _Reader) -> EscalationEntry | None:
+    """The escalation index over the actions this audience may know about: a secret-keeping
+    report never counts a secret action (``View.actions`` leaves them out)."""
+    sc = log.scenario
+    if not sc.scores_escalation:
+        return None
+    state = view.state
+    played = state.round
+    actions = view.actions()
+    index = escalation_index(sc, actions, played)
+    kinds = player_kinds(log.events)
+    team_kinds: dict[str, list[str]] = {}
+    for rec in actions:
+        kind = kinds.get(rec.uid)
+        if kind is not None and rec.taken and kind not in team_kinds.setdefault(rec.team, []):
+            team_kinds[rec.team].append(kind)
+    labels = [f"R{n}" for n in range(1, played + 1)]
+    rows = []
+    for i, team in enumerate(sc.team_ids):
+        values = list(index.per_team[team])
+        rows.append(
+            EscalationRow(
+                name=reader.name(team),
+                colour=TEAM_COLOURS[i % len(TEAM_COLOURS)],
+                kind="+".join(team_kinds.get(team, [])),
+                values=values,
+                total=sum(values),
+            )
+        )
+    overall = EscalationRow(
+        t("report.escalation.all", reader.lang), "", "", list(index.overall), index.total
+    )
+    action_rounds = [r for r in range(played) if sc.rounds[r].kind == "action"]
+    by_kind = []
+    for kind in KINDS:
+        teams = [team for team in sc.team_ids if team_kinds.get(team) == [kind]]
+        cells = [index.per_team[team][r] for team in teams for r in action_rounds]
+        if cells:
+            by_kind.append((kind, sum(cells) / len(cells), len(teams)))
+    return EscalationEntry(
+        rounds=labels,
+        rows=rows,
+        overall=overall,
+        ladder=[
+            (localize(level.label, reader.lang), level.weight, index.rungs.get(level.id, 0))
+            for level in sc.ladder
+        ],
+        by_kind=by_kind,
+        unscored=index.unscored,
+        partial=not view.omniscient,
+    )
+
+
 def _cards(view: View, reader: _Reader) -> list[CardEntry]:
     """The reference cards this audience may read."""
     lang = reader.lang
@@ -764,7 +921,80 @@ def _cards(view: View, reader: _Reader) -> list[CardEntry]:
     return out
 
 
-def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -> GameReport:
+def _debrief(log: GameLog, view: View, reader: _Reader, found: dict[str, Any]) -> DebriefEntry:
+    """The debrief's figures for this report's reader: only events its seat may see."""
+    sc, lang = log.scenario, reader.lang
+    seen = {e.seq for e in view.events()}
+    turning: list[TurningEntry] = []
+    done: set[int] = set()
+    for entry in found["turning_points"]["turning_points"]:
+        visible = entry["seq"] in seen or (
+            entry["kind"] == "action" and entry["subject"] in reader.actions
+        )
+        if entry["seq"] in done or not visible or abs(entry["swing"]) < 0.005:
+            continue
+        done.add(entry["seq"])
+        turning.append(
+            TurningEntry(
+                entry["round"],
+                describe(sc, log.events, entry, lang),
+                swing_text(sc, entry, lang),
+                abs(entry["swing"]),
+            )
+        )
+        if len(turning) == DECISIVE_SHOWN:
+            break
+    # forks see the whole game: a version that keeps secrets leaves the line out, since its
+    # jumps would show when a secret move came off
+    line = found["forecast_line"] if view.seat == CONTROL or view.revealed else []
+    forecast = [
+        ForecastLine(
+            localize(o.label, lang),
+            [
+                (
+                    p["outcomes"][o.id]["p"],
+                    p["outcomes"][o.id]["ci_low"],
+                    p["outcomes"][o.id]["ci_high"],
+                )
+                for p in line
+            ],
+        )
+        for o in sc.headlines()
+        if line and all(o.id in p["outcomes"] for p in line)
+    ]
+    rounds = [t("report.start", lang) if p["round"] == 0 else f"R{p['round']}" for p in line]
+    typical = [
+        t(
+            "report.typical.line",
+            lang,
+            outcome=localize(next(o.label for o in sc.outcomes if o.id == x["outcome"]), lang),
+            value=t("game.yes" if x["value"] else "game.no", lang),
+            p=pct(x["p"]),
+            low=pct(x["ci_low"]),
+            high=pct(x["ci_high"]),
+            runs=f"{x['runs']:,}",
+        )
+        for x in found["typical"]
+    ]
+    return DebriefEntry(
+        turning,
+        found["turning_points"]["forks"],
+        found["seed"],
+        rounds,
+        forecast,
+        found["forecast_runs"],
+        typical,
+    )
+
+
+def build_game_report(
+    log: GameLog,
+    *,
+    lang: str,
+    audience: str,
+    verdict: str,
+    debrief: dict[str, Any] | None = None,
+) -> GameReport:
     """``audience`` is "control" (everything), "debrief" (what an observer may read, with
     everything revealed once the game is) or "public" (what an observer may read while
     secrets are kept, even after the game revealed them: a version to hand out)."""
@@ -824,4 +1054,6 @@ def build_game_report(log: GameLog, *, lang: str, audience: str, verdict: str) -
         relation_teams=[reader.name(x) for x in sc.team_ids],
         events=len(view.events()),
         cards=_cards(view, reader),
+        debrief=_debrief(log, view, reader, debrief) if debrief is not None else None,
+        escalation=_escalation(log, view, reader),
     )

@@ -34,6 +34,8 @@ class Band:
     p5: list[float]
     p50: list[float]
     p95: list[float]
+    p25: list[float] | None = None
+    p75: list[float] | None = None
 
 
 class Charts:
@@ -184,6 +186,82 @@ class Charts:
             ax.invert_yaxis()
             ax.set_title(title, fontsize=9, loc="left")
             return self.svg(fig, title)
+
+    def escalation(
+        self,
+        x: Sequence[str],
+        lines: Sequence[tuple[str, str, Sequence[float]]],
+        overall: tuple[str, Sequence[float]],
+        title: str,
+    ) -> str:
+        """The escalation index by round: a line per team in its colour (``lines``: name,
+        colour, values), all teams' together in black and dashed."""
+        styles = ("-", "--", ":", "-.")
+        with self.figure(6.0, 2.6) as (fig, ax):
+            xs = range(len(x))
+            for i, (name, colour, values) in enumerate(lines):
+                style = styles[(i // 8) % len(styles)]  # colours repeat after eight teams
+                ax.plot(
+                    xs, values, color=colour, linestyle=style, marker="o", markersize=2.5,
+                    linewidth=1.2, label=name,
+                )  # fmt: skip
+            name, values = overall
+            ax.plot(xs, values, color=INK, linestyle="--", linewidth=2.0, label=name)
+            ax.axhline(0, color=MUTED, linewidth=0.6)
+            ax.set_xticks(list(xs), list(x))
+            ax.set_title(title, fontsize=9, loc="left")
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            ax.legend(
+                fontsize=6, ncols=2 if len(lines) > 5 else 1, frameon=False,
+                loc="upper left", bbox_to_anchor=(1.0, 1.0),
+            )  # fmt: skip
+            return self.svg(fig, title)
+
+    def forecast_line(
+        self,
+        x: Sequence[str],
+        lines: Sequence[tuple[str, Sequence[tuple[float, float, float]]]],
+        title: str,
+    ) -> str:
+        """Each headline outcome's chance over the rounds (``lines``: label, (p, low, high)
+        per point), its 95% interval as a band."""
+        colours = (ACCENT, "#b45309", "#047857", "#7c3aed", "#be123c")
+        with self.figure(6.0, 2.4) as (fig, ax):
+            xs = list(range(len(x)))
+            for i, (label, points) in enumerate(lines):
+                colour = colours[i % len(colours)]
+                ax.fill_between(
+                    xs, [p[1] for p in points], [p[2] for p in points], color=colour,
+                    alpha=0.15, linewidth=0,
+                )  # fmt: skip
+                ax.plot(
+                    xs, [p[0] for p in points], color=colour, marker="o", markersize=3,
+                    linewidth=1.6, label=_wrap(label, 34),
+                )  # fmt: skip
+            ax.set_ylim(-0.03, 1.03)
+            ax.yaxis.set_major_formatter(_percent())
+            ax.set_xticks(xs, list(x))
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            ax.set_title(title, fontsize=9, loc="left")
+            ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            return self.svg(fig, title)
+
+    def escalation_fan(self, band: Band, median: str, mean: tuple[str, Sequence[float]]) -> str:
+        """The ensemble's escalation index by round: 5-95 and 25-75 bands, the median and
+        the mean."""
+        with self.figure(6.0, 2.4) as (fig, ax):
+            xs = list(range(len(band.rounds)))
+            ax.fill_between(xs, band.p5, band.p95, color=BAND, alpha=0.45, linewidth=0)
+            if band.p25 and band.p75:
+                ax.fill_between(xs, band.p25, band.p75, color=BAND, alpha=0.9, linewidth=0)
+            ax.plot(xs, band.p50, color=ACCENT, linewidth=1.8, label=median)
+            ax.plot(xs, mean[1], color=INK, linestyle=":", linewidth=1.2, label=mean[0])
+            ax.axhline(0, color=MUTED, linewidth=0.6)
+            ax.set_xticks(xs, band.rounds)
+            ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
+            ax.set_title(band.label, fontsize=9, loc="left")
+            ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            return self.svg(fig, band.label)
 
     # -- an ensemble -----------------------------------------------------------
     def proportions(self, rows: Sequence[tuple[str, float, float, float]], title: str) -> str:

@@ -79,6 +79,31 @@ class Part:
 
 
 @dataclass
+class Spread:
+    """The escalation index of one round (or the whole game) over the runs."""
+
+    label: str
+    mean: float
+    p5: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+
+
+@dataclass
+class EscalationFan:
+    """The escalation index over an ensemble's runs: all teams' per round (a fan chart) and
+    in total, and one team's per round by who played it (``by_kind``: kind, team-runs, the
+    spread of each round)."""
+
+    rounds: list[Spread]
+    total: Spread
+    by_kind: list[tuple[str, int, list[Spread]]]
+    missing: list[str]  # kinds of player no run had (people: a game's own report)
+
+
+@dataclass
 class EnsembleReport:
     lang: str
     scenario_id: str
@@ -92,6 +117,7 @@ class EnsembleReport:
     main: Part
     sweep_keys: list[str]
     sweep: list[Part]
+    escalation: EscalationFan | None = None
 
 
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -157,6 +183,48 @@ def build_ensemble_report(data: Any, scenario: Scenario | None, lang: str) -> En
         main=main,
         sweep_keys=keys,
         sweep=sweep,
+        escalation=_escalation(data.get("escalation"), f"{where}: escalation"),
+    )
+
+
+def _spread(stats: Any, label: str, at: str) -> Spread:
+    if not isinstance(stats, dict):
+        raise SummaryError(f"{at} should be an object")
+    keys = ("mean", "p5", "p25", "p50", "p75", "p95")
+    return Spread(label, *(_number(stats, key, at) for key in keys))
+
+
+def _escalation(data: Any, at: str) -> EscalationFan | None:
+    """The summary's escalation index (summaries before it, or of a scenario whose actions
+    stand on no rung, have none)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise SummaryError(f"{at} should be an object")
+
+    def rounds(rows: Any, where: str) -> list[Spread]:
+        if not isinstance(rows, list):
+            raise SummaryError(f"{where} should be a list")
+        return [_spread(row, f"R{i + 1}", f"{where}[{i}]") for i, row in enumerate(rows)]
+
+    kinds = _need(data, "by_kind", dict, at)
+    by_kind = []
+    for kind, entry in kinds.items():
+        where = f"{at}.by_kind.{kind}"
+        if kind not in ("heuristic", "model", "human") or not isinstance(entry, dict):
+            raise SummaryError(f"{where}: not a kind of player (heuristic, model or human)")
+        by_kind.append(
+            (
+                kind,
+                int(_need(entry, "team_runs", int, where)),
+                rounds(entry.get("rounds"), f"{where}.rounds"),
+            )
+        )
+    return EscalationFan(
+        rounds=rounds(data.get("rounds"), f"{at}.rounds"),
+        total=_spread(data.get("total"), "", f"{at}.total"),
+        by_kind=by_kind,
+        missing=[str(k) for k in data.get("kinds_missing", []) if isinstance(k, str)],
     )
 
 

@@ -42,9 +42,15 @@ def _check(fmt: str, lang: str, audience: str | None = None) -> None:
 
 
 def game_report(
-    log: GameLog, *, fmt: str = "html", lang: str = "en", audience: str = "control"
+    log: GameLog,
+    *,
+    fmt: str = "html",
+    lang: str = "en",
+    audience: str = "control",
+    debrief: dict[str, Any] | None = None,
 ) -> bytes:
-    """The after-action report of one game, for the white cell or for everyone."""
+    """The after-action report of one game, for the white cell or for everyone; with the
+    ``debrief`` (``whitecell.debrief``) its turning points are counterfactual."""
     _check(fmt, lang, audience)
     try:
         state = replay_log(log)
@@ -60,7 +66,7 @@ def game_report(
         checked = t("report.verified", lang, rolls=verdict.rolls)
     else:
         checked = t("report.not_verified", lang)
-    report = build_game_report(log, lang=lang, audience=audience, verdict=checked)
+    report = build_game_report(log, lang=lang, audience=audience, verdict=checked, debrief=debrief)
     return _laid_out("aar", report, _game_charts, fmt, lang)
 
 
@@ -122,12 +128,46 @@ def _game_charts(r: GameReport) -> dict[str, Any]:
         agreements = c.agreements(
             rows, rounds, t("report.chart.agreements", r.lang), t("report.chart.round", r.lang)
         )
-    return {"variables": variables, "relations": relations, "agreements": agreements}
+    escalation = ""
+    if r.escalation is not None and r.escalation.rounds:
+        e = r.escalation
+        escalation = c.escalation(
+            e.rounds,
+            [(row.name, row.colour, row.values) for row in e.rows],
+            (e.overall.name, e.overall.values),
+            t("report.escalation.chart", r.lang),
+        )
+    forecast = ""
+    if r.debrief is not None and r.debrief.forecast:
+        d = r.debrief
+        lines = [(line.label, line.points) for line in d.forecast]
+        forecast = c.forecast_line(d.forecast_rounds, lines, t("report.forecast_line", r.lang))
+    return {
+        "variables": variables,
+        "relations": relations,
+        "agreements": agreements,
+        "escalation": escalation,
+        "forecast": forecast,
+    }
 
 
 def _ensemble_charts(r: EnsembleReport) -> dict[str, Any]:
     c = Charts(r.lang)
-    out: dict[str, Any] = {"proportions": "", "fans": [], "sweep": []}
+    out: dict[str, Any] = {"proportions": "", "fans": [], "sweep": [], "escalation": ""}
+    if r.escalation is not None and r.escalation.rounds:
+        spreads = r.escalation.rounds
+        band = Band(
+            t("report.escalation.chart", r.lang),
+            [s.label for s in spreads],
+            [s.p5 for s in spreads],
+            [s.p50 for s in spreads],
+            [s.p95 for s in spreads],
+            [s.p25 for s in spreads],
+            [s.p75 for s in spreads],
+        )
+        mean = (t("report.ensemble.mean", r.lang), [s.mean for s in spreads])
+        median = t("report.escalation.median", r.lang)
+        out["escalation"] = c.escalation_fan(band, median, mean)
     if r.main.proportions:
         rows = [(p.label, p.p, p.low, p.high) for p in r.main.proportions]
         out["proportions"] = c.proportions(rows, t("report.ensemble.proportions", r.lang))

@@ -33,6 +33,7 @@ SECTIONS: tuple[tuple[str, Step], ...] = (
     ("teams", sections.teams),
     ("roles", sections.roles),
     ("rounds", sections.rounds),
+    ("escalation", sections.escalation),  # the ladder, before the actions on its rungs
     ("actions", sections.actions),
     ("negotiation.clauses", sections.clauses),
     ("negotiation.agreements", sections.agreements),

@@ -40,6 +40,7 @@ class Parts:
     automation: s.Automation
     dynamics: list[tuple[int, s.Dynamic]] = field(default_factory=list)
     cards: list[tuple[int, s.Card]] = field(default_factory=list)
+    escalation: s.Escalation | None = None
     raw_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     complete: bool = True
     languages: tuple[str, ...] | None = None  # from a meta section that failed validation
@@ -58,7 +59,13 @@ class Parts:
             (("cards",), self.cards),
             (("negotiation", "clauses"), self.clauses),
             (("negotiation", "agreements"), self.agreements),
+            (("escalation", "levels"), self.levels),
         )
+
+    @property
+    def levels(self) -> list[tuple[int, s.EscalationLevel]]:
+        """The rungs of a ladder written in the file (none: the default ladder)."""
+        return list(enumerate(self.escalation.levels)) if self.escalation else []
 
     @classmethod
     def of(cls, doc: s.ScenarioFile) -> Parts:
@@ -80,6 +87,7 @@ class Parts:
             automation=doc.automation,
             dynamics=list(enumerate(doc.dynamics)),
             cards=list(enumerate(doc.cards)),
+            escalation=doc.escalation,
         )
 
 
@@ -116,6 +124,7 @@ class Builder:
         self.injects: list[m.Inject] = []
         self.dynamics: list[m.Dynamic] = []
         self.outcomes: list[m.Outcome] = []
+        self.ladder: list[m.EscalationLevel] = list(m.DEFAULT_LADDER)
 
     # -- reporting -------------------------------------------------------
     def err(self, path: Path, message: str, *, on_key: bool = False, col: int = 0) -> None:

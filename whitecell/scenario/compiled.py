@@ -139,6 +139,31 @@ class Action:
     on_failure: Effects
     narrative_success: Text
     narrative_failure: Text
+    escalation: str | None = None  # its rung on the escalation ladder (None: not scored)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationLevel:
+    """One rung of the escalation ladder and what an action on it adds to the index."""
+
+    id: str
+    label: Text
+    weight: float
+
+
+# The default ladder, with the weights of the EscalAItion study of language-model agents
+# (Rivera et al., 2024): what a scenario without an ``escalation`` section is scored on.
+DEFAULT_LADDER: tuple[EscalationLevel, ...] = (
+    EscalationLevel("de_escalation", {"en": "De-escalation", "ja": "緊張緩和"}, -2.0),
+    EscalationLevel("posturing", {"en": "Posturing", "ja": "示威・牽制"}, 4.0),
+    EscalationLevel(
+        "non_violent", {"en": "Non-violent escalation", "ja": "非暴力的なエスカレーション"}, 12.0
+    ),
+    EscalationLevel(
+        "violent", {"en": "Violent escalation", "ja": "暴力的なエスカレーション"}, 28.0
+    ),
+    EscalationLevel("nuclear", {"en": "Nuclear", "ja": "核"}, 60.0),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +242,7 @@ class Outcome:
     label: Text
     is_bool: bool
     value: Expression
+    headline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,11 +292,27 @@ class Scenario:
     matrix_step: float = 0.1  # odds one strong argument adds (for) or takes away (against)
     dynamics: tuple[Dynamic, ...] = ()  # rules applied at each round's close
     cards: tuple[Card, ...] = ()  # reference cards
+    ladder: tuple[EscalationLevel, ...] = DEFAULT_LADDER  # the escalation index's rungs
     team_ids: tuple[str, ...] = ()
     _parties: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)
 
+    def headlines(self) -> tuple[Outcome, ...]:
+        """The yes/no outcomes a debrief turns on: those marked, else every yes/no one."""
+        marked = tuple(o for o in self.outcomes if o.headline)
+        return marked or tuple(o for o in self.outcomes if o.is_bool)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "team_ids", tuple(t.id for t in self.teams))
+
+    @property
+    def escalation_weights(self) -> dict[str, float]:
+        """Each rung's weight, by level id."""
+        return {level.id: level.weight for level in self.ladder}
+
+    @property
+    def scores_escalation(self) -> bool:
+        """Whether any catalogue action stands on a rung: else the scenario has no index."""
+        return any(a.escalation is not None for a in self.actions)
 
     def actor_name(self, actor: str, lang: str) -> str:
         """A team's or a role's display name."""

@@ -298,6 +298,9 @@ def _salvage(data: dict[str, Any]) -> Parts:
     raw_ids = {name: _ids(data.get(name)) for name in _LISTS}
     raw_ids["clauses"] = _ids(neg.get("clauses"))
     raw_ids["agreements"] = _ids(neg.get("agreements"))
+    found_ladder = data.get("escalation")
+    ladder: dict[str, Any] = found_ladder if isinstance(found_ladder, dict) else {}
+    raw_ids["escalation"] = _ids(ladder.get("levels"))
     if "negotiation" in data:
         raw_ids["negotiation"] = frozenset({"present"})
     languages: tuple[str, ...] | None = None
@@ -327,6 +330,7 @@ def _salvage(data: dict[str, Any]) -> Parts:
         cards=items("cards", s.Card, data.get("cards", [])),
         adjudication=valid(s.Adjudication, data.get("adjudication", {})) or s.Adjudication(),
         automation=valid(s.Automation, data.get("automation", {})) or s.Automation(),
+        escalation=valid(s.Escalation, found_ladder) if found_ladder is not None else None,
         raw_ids=raw_ids,
         complete=False,
         languages=languages,

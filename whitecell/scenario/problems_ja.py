@@ -68,6 +68,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "variable": "変数",
         "agreement kind": "合意の種類",
         "clause": "条項",
+        "escalation level": "エスカレーションの段階",
         "mediator (a role or team id)": "調停者(役割またはチームのid)",
     },
 }
@@ -79,6 +80,10 @@ _KIND = r"(?P<kind>a number|a list|a mapping|text|true/false|nothing|[A-Za-z_][\
 _TABLE: tuple[tuple[str, str], ...] = (
     # -- load.load_scenario_file: the file itself (the last ones are the OS's own words)
     (r"no such file", "ファイルがありません"),
+    (
+        r"outcome (?P<id>\S+) is a number: only a yes/no outcome can be a headline",
+        "結果 ${id} は数値です:見出し(headline)にできるのは真偽の結果だけです",
+    ),
     (r"is a directory, not a file", "ファイルではなくディレクトリです"),
     (r"not UTF-8 text \(byte (?P<n>\d+)\)", "UTF-8 のテキストではありません(バイト位置${n})"),
     (r"Permission denied", "読み取る権限がありません"),
@@ -241,7 +246,8 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ),
     # -- builder.Builder: references to teams, variables, agreements; effects; narratives
     (
-        r"unknown (?P<what>team|variable|agreement kind|clause|mediator \(a role or team id\)) "
+        r"unknown (?P<what>team|variable|agreement kind|clause|escalation level"
+        r"|mediator \(a role or team id\)) "
         r"'(?P<ident>.*)' \(known: (?P<known>.*)\)",
         "未知の${what} '$ident'(定義済み:$known)",
     ),

@@ -186,6 +186,12 @@ class Action(Strict):
     on_success: Effects = Effects()
     on_failure: Effects = Effects()
     narrative: Narrative
+    escalation: Identifier | None = Field(
+        default=None,
+        description="The rung of the escalation ladder this action stands on (a level id of "
+        "the scenario's 'escalation' ladder, or of the default one): what the escalation "
+        "index adds up.",
+    )
 
 
 class Covariate(Strict):
@@ -305,6 +311,11 @@ class Outcome(Strict):
     label: Text
     type: Literal["bool", "number"] = "bool"
     value: ExprText
+    headline: bool = Field(
+        default=False,
+        description="A yes/no outcome the debrief turns on: turning points rank the game's "
+        "events by their swing on these (none marked: every yes/no outcome).",
+    )
 
 
 class ScaleWord(Strict):
@@ -334,6 +345,26 @@ class Adjudication(Strict):
     )
 
 
+class EscalationLevel(Strict):
+    id: Identifier
+    label: Text
+    weight: float = Field(
+        ge=-1000,
+        le=1000,
+        description="What one action on this rung adds to the escalation index "
+        "(negative for de-escalation).",
+    )
+
+
+class Escalation(Strict):
+    """The escalation ladder: rungs with weights, after the escalation studies of
+    language-model agents (EscalAItion scores). Left out: the default five rungs."""
+
+    levels: list[EscalationLevel] = Field(
+        min_length=1, description="The rungs, from the least escalatory to the most."
+    )
+
+
 class Automation(Strict):
     temperature: float = Field(default=0.1, gt=0, le=100, description="Softmax temperature.")
     negotiation_sessions: int = Field(default=3, ge=1, le=20)
@@ -359,3 +390,8 @@ class ScenarioFile(Strict):
     cards: list[Card] = Field(default=[], description="Reference cards for adjudicators.")
     adjudication: Adjudication = Adjudication()
     automation: Automation = Automation()
+    escalation: Escalation | None = Field(
+        default=None,
+        description="The escalation ladder actions are scored on (default: de_escalation -2, "
+        "posturing 4, non_violent 12, violent 28, nuclear 60).",
+    )

@@ -456,8 +456,31 @@ def actions(b: Builder) -> None:
                 on_failure=b.effects(a.on_failure, (*path, "on_failure"), bound, allow_reveal=True),
                 narrative_success=a.narrative.success.root,
                 narrative_failure=a.narrative.failure.root,
+                escalation=_rung(b, a.escalation, (*path, "escalation")),
             )
         )
+
+
+def escalation(b: Builder) -> None:
+    """The ladder before the actions, which name its rungs; left out, the default five."""
+    ladder = b.parts.escalation
+    if ladder is None:
+        # a ladder that failed validation is reported where it is; its ids still stand
+        broken = b.parts.raw_ids.get("escalation", frozenset())
+        b.ladder = [] if broken else list(m.DEFAULT_LADDER)
+        return
+    b.ladder = [m.EscalationLevel(x.id, x.label.root, x.weight) for x in ladder.levels]
+
+
+def _rung(b: Builder, level: str | None, path: Path) -> str | None:
+    """A level of the ladder, or None (reported when it names no rung)."""
+    if level is None:
+        return None
+    known = [x.id for x in b.ladder]
+    if level in known or level in b.parts.raw_ids.get("escalation", frozenset()):
+        return level
+    b.unknown(path, "escalation level", level, known)
+    return None
 
 
 # -- negotiation ----------------------------------------------------------------------------
@@ -635,8 +658,13 @@ def outcomes(b: Builder) -> None:
     """Read at the end of a game, so no actor is bound."""
     for i, o in b.parts.outcomes:
         expr = b.expression(o.value, ("outcomes", i, "value"))
+        if o.headline and o.type != "bool":
+            b.err(
+                ("outcomes", i, "headline"),
+                f"outcome {o.id} is a number: only a yes/no outcome can be a headline",
+            )
         if expr is not None:
-            b.outcomes.append(m.Outcome(o.id, o.label.root, o.type == "bool", expr))
+            b.outcomes.append(m.Outcome(o.id, o.label.root, o.type == "bool", expr, o.headline))
 
 
 def adjudication(b: Builder) -> None:
@@ -687,6 +715,7 @@ def assemble(b: Builder, meta: s.Meta) -> m.Scenario:
         matrix_step=adj.matrix_step,
         dynamics=tuple(b.dynamics),
         cards=tuple(b.cards),
+        ladder=tuple(b.ladder),
         document={},
         digest="",
     )

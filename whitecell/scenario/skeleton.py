@@ -84,12 +84,25 @@ rounds:
     label: {{en: Facts on the ground, ja: 既成事実}}
     duration: 14d
 
+# The escalation ladder each action stands on (optional: without it, these five rungs).
+# Reports and ensembles sum the weights of the actions taken, per team and round.
+escalation:
+  levels:
+    - {{id: de_escalation, label: {{en: De-escalation, ja: 緊張緩和}}, weight: -2}}
+    - {{id: posturing, label: {{en: Posturing, ja: 示威・牽制}}, weight: 4}}
+    - id: non_violent
+      label: {{en: Non-violent escalation, ja: 非暴力的なエスカレーション}}
+      weight: 12
+    - {{id: violent, label: {{en: Violent escalation, ja: 暴力的なエスカレーション}}, weight: 28}}
+    - {{id: nuclear, label: {{en: Nuclear, ja: 核}}, weight: 60}}
+
 # The action catalogue: who may take each action, its base odds and the modifiers that
 # move them (conditions over the state), and its effects on success and failure.
 actions:
   - id: patrol
     label: {{en: Patrol the border in force, ja: 国境を大規模に巡回}}
     instrument: military           # diplomatic, information, military or economic
+    escalation: posturing          # its rung on the ladder above
     teams: all
     base_probability: 0.6
     modifiers:

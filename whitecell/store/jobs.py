@@ -27,7 +27,7 @@ STOPPED = "stopped"  # the error of a job whose server process stopped before it
 @dataclass(frozen=True)
 class Job:
     id: str
-    account_id: str
+    account_id: str | None  # None: a game's own job (a forecast), reached through the game
     kind: str
     subject: str
     params: dict[str, Any]
@@ -52,7 +52,9 @@ class Jobs:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def create(self, account_id: str, kind: str, subject: str, params: dict[str, Any]) -> Job:
+    def create(
+        self, account_id: str | None, kind: str, subject: str, params: dict[str, Any]
+    ) -> Job:
         stamp = now()
         row = {
             "id": secrets.token_hex(8),
@@ -85,6 +87,18 @@ class Jobs:
         if subject is not None:
             query = query.where(t.jobs.c.subject == subject)
         query = query.order_by(t.jobs.c.created_at.desc(), t.jobs.c.id).limit(limit)
+        with self.store.reader.connect() as conn:
+            return [_job(r) for r in conn.execute(query)]
+
+    def about(self, subject: str, kind: str, limit: int = 200) -> list[Job]:
+        """The jobs of one kind about ``subject`` (a game's forecasts), the newest first,
+        whoever asked for them."""
+        query = (
+            sa.select(t.jobs)
+            .where((t.jobs.c.subject == subject) & (t.jobs.c.kind == kind))
+            .order_by(t.jobs.c.created_at.desc(), t.jobs.c.id)
+            .limit(limit)
+        )
         with self.store.reader.connect() as conn:
             return [_job(r) for r in conn.execute(query)]
 
@@ -148,7 +162,7 @@ def _job(r: sa.Row[tuple[object, ...]]) -> Job:
         status, error = FAILED, STOPPED
     return Job(
         id=str(m["id"]),
-        account_id=str(m["account_id"]),
+        account_id=str(m["account_id"]) if m["account_id"] is not None else None,
         kind=str(m["kind"]),
         subject=str(m["subject"]),
         params=json.loads(str(m["params"])),

@@ -107,9 +107,10 @@ jobs = Table(
     "jobs",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),  # "trial"
-    Column("subject", String(80), nullable=False, index=True),  # e.g. scenario@version
+    # the account that asked (none for a game's own jobs: a live game's forecasts)
+    Column("account_id", String(32), ForeignKey("accounts.id"), nullable=True, index=True),
+    Column("kind", String(16), nullable=False),  # "trial" | "forecast"
+    Column("subject", String(80), nullable=False, index=True),  # scenario@version | game id
     Column("params", Text, nullable=False),  # JSON: what was asked (runs, seed, ...)
     Column("status", String(16), nullable=False),  # queued, running, done, failed, cancelled
     Column("done", Integer, nullable=False),  # units of work finished (runs)

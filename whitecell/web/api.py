@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from whitecell.scenario.compiled import localize
-from whitecell.web import service
+from whitecell.web import forecasts, service
 from whitecell.web import stream as live_stream
 from whitecell.web.context import (
     CallerDep,
@@ -132,6 +132,32 @@ def log(game: str, who: CallerDep, ctx: Ctx) -> Response:
         media_type=FORMATS["jsonl"],
         headers=attachment(game, "jsonl"),
     )
+
+
+# -- forecasts (control) ----------------------------------------------------------------
+
+
+@router.get("/games/{game}/forecast")
+def forecast(game: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    """Control's forecasts of the game: ``latest`` (the newest finished one: each outcome's
+    probability with its Wilson 95% interval, or mean and percentiles, in ``result``),
+    ``running`` (one waiting or running, with its ``progress``), and ``rounds`` (each
+    round's newest finished forecast, for the line over the rounds). Teams and observers
+    are refused: they learn a figure only when control publishes it."""
+    live = live_game(ctx, game, who)
+    require_control(who)
+    return forecasts.api_view(forecasts.forecasts_of(ctx, live.id))
+
+
+@router.post("/games/{game}/forecast", status_code=202)
+async def recompute_forecast(game: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    """A forecast from the game as it stands now, in the background (1,000 forks with a
+    freshly drawn seed), superseding one still waiting or running; follow it here with
+    GET."""
+    live = live_game(ctx, game, who)
+    require_control(who)
+    job = await forecasts.begin(ctx, live, forecasts.DEMAND)
+    return forecasts.forecast_view(job)
 
 
 # -- seats and links (control) ----------------------------------------------------------

@@ -19,10 +19,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from whitecell.live.broadcast import Listener
-from whitecell.live.model_seats import ModelConfig
+from whitecell.live.model_seats import ADVISOR_TOKENS, ModelConfig
 from whitecell.llm.settings import ModelSettings, open_model
 from whitecell.store.sql import Store
-from whitecell.web import api, pages, studio_api, studio_pages
+from whitecell.web import api, forecasts, pages, studio_api, studio_pages
 from whitecell.web.context import Context
 from whitecell.web.errors import ApiError
 from whitecell.web.ratelimit import RateLimit
@@ -56,12 +56,20 @@ ERROR_SCHEMA = {
 
 
 def create_app(
-    store: Store, model: ModelConfig | None = None, *, rate_limits: bool = True
+    store: Store,
+    model: ModelConfig | None = None,
+    *,
+    rate_limits: bool = True,
+    forecast_runs: int = forecasts.RUNS,
 ) -> FastAPI:
     """The app over ``store``; ``model`` is the language model automated seats and the
     adjudicator desk's drafts may use (None: no model, only heuristic players);
-    ``rate_limits`` guards the doors (signing in, join links) against guessing."""
+    ``rate_limits`` guards the doors (signing in, join links) against guessing;
+    ``forecast_runs``: the forks of the forecast made each time a round closes (0: none)."""
     ctx = Context(store, model)
+    if forecast_runs > 0:
+        ctx.forecast_runs = forecast_runs
+        ctx.hub.on_round_closed = forecasts.after_close(ctx)  # a forecast after each round
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +79,7 @@ def create_app(
             listener.start()
             await to_thread.run_sync(listener.ready.wait, 10)
         await to_thread.run_sync(ctx.hub.load_all)
+        await ctx.hub.answer_pending()  # questions to advisors a stop left unanswered
         # what is loaded now lives as long as the server: keep it out of every collection
         gc.collect()
         gc.freeze()
@@ -162,8 +171,14 @@ def app_from_environment() -> FastAPI:
             max_tokens_per_game=int(limit) if limit else None,
             timeout=float(os.environ.get("WHITECELL_LLM_TIMEOUT", "60")),
         )
-        model = ModelConfig(open_model(settings), settings.max_tokens_per_game)
-    return create_app(store, model)
+        advisors = os.environ.get("WHITECELL_ADVISOR_TOKENS")
+        model = ModelConfig(
+            open_model(settings),
+            settings.max_tokens_per_game,
+            int(advisors) if advisors else ADVISOR_TOKENS,
+        )
+    runs = os.environ.get("WHITECELL_FORECAST_RUNS")
+    return create_app(store, model, forecast_runs=int(runs) if runs else forecasts.RUNS)
 
 
 __all__ = ["app_from_environment", "create_app"]

@@ -137,6 +137,9 @@ class AssessBody(_Body):
     method: Literal["human", "rules", "matrix", "llm"] = "human"
     modifiers: list[tuple[int, float]] = []
     suggested: Odds | None = None
+    rung: Id | None = Field(
+        default=None, description="A free-form action's rung on the scenario's escalation ladder."
+    )
 
 
 class RuleByMatrixBody(_Body):
@@ -149,6 +152,9 @@ class RuleByMatrixBody(_Body):
     uid: Id
     strong: list[Annotated[int, Field(ge=0)]] = Field(default=[], max_length=64)
     rationale: Text = ""
+    rung: Id | None = Field(
+        default=None, description="A free-form action's rung on the scenario's escalation ladder."
+    )
 
     def to_command(self, seat: Seat, by: str | None, deadline: str | None) -> cmd.Command:
         raise TypeError("a matrix ruling needs the game's state: use matrix_command")
@@ -312,6 +318,28 @@ class SeatAgentBody(_Body):
     )
 
 
+class AskAdvisorsBody(_Body):
+    """A team asks its advisors: no question for its three best moves (worked out at once
+    from the team's view); a question, to one advisor, needs the server's language model.
+    The answer is an ``advice_given`` event, for the team and control alone."""
+
+    command = cmd.AskAdvisors
+    type: Literal["ask_advisors"]
+    question: Annotated[str, Field(max_length=cmd.MAX_QUESTION)] = ""
+    advisor: Annotated[int, Field(ge=0, le=64)] | None = Field(
+        default=None, description="The advisor's number in the team's list (from 0)."
+    )
+    lang: Literal["en", "ja"] = Field(default="en", description="The answer's language.")
+
+
+class SetAdvisorsBody(_Body):
+    command = cmd.SetAdvisors
+    type: Literal["set_advisors"]
+    team: Id
+    enabled: bool
+    number: int | None = Field(default=None, description="One round; none: every round.")
+
+
 BODIES: tuple[type[_Body], ...] = (
     StartGameBody,
     OpenRoundBody,
@@ -345,6 +373,8 @@ BODIES: tuple[type[_Body], ...] = (
     PublishNewsBody,
     LeakBody,
     SeatAgentBody,
+    AskAdvisorsBody,
+    SetAdvisorsBody,
 )
 CommandBody = Annotated[
     StartGameBody
@@ -378,13 +408,17 @@ CommandBody = Annotated[
     | FireInjectBody
     | PublishNewsBody
     | LeakBody
-    | SeatAgentBody,
+    | SeatAgentBody
+    | AskAdvisorsBody
+    | SetAdvisorsBody,
     Field(discriminator="type"),
 ]
 # wire names of the API's own that the server turns into an engine command
 API_ONLY = {"rule_by_matrix": cmd.Assess.type}
-# what a team member who is not the lead may do: talk and draft
-MEMBER_TYPES = frozenset({cmd.SendMessage.type, cmd.DraftAction.type, cmd.DraftProposal.type})
+# what a team member who is not the lead may do: talk, draft and consult the advisors
+MEMBER_TYPES = frozenset(
+    {cmd.SendMessage.type, cmd.DraftAction.type, cmd.DraftProposal.type, cmd.AskAdvisors.type}
+)
 
 
 def current_name(raw: object) -> object:
@@ -420,7 +454,13 @@ def matrix_command(state: State, b: RuleByMatrixBody, seat: Seat, person: str | 
     if rec is None or any(k >= len(rec.arguments) for k in strong):
         counted = tuple((k, step) for k in strong)
         return cmd.Assess(
-            seat=seat, by=person, uid=b.uid, probability=0.5, method="matrix", modifiers=counted
+            seat=seat,
+            by=person,
+            uid=b.uid,
+            probability=0.5,
+            method="matrix",
+            modifiers=counted,
+            rung=b.rung,
         )
     counted = tuple((k, step if rec.arguments[k][1] == "for" else -step) for k in strong)
     made_for = sum(1 for _, side, _ in rec.arguments if side == "for")
@@ -437,6 +477,7 @@ def matrix_command(state: State, b: RuleByMatrixBody, seat: Seat, person: str | 
         method="matrix",
         modifiers=counted,
         rationale=rationale,
+        rung=b.rung,
     )
 
 

@@ -34,7 +34,8 @@ class Context:
         self.store = store
         self.model = model
         self.hub = Hub(store, model)
-        self.workshop = Workshop(Jobs(store))  # background work: the studio's trials
+        self.workshop = Workshop(Jobs(store))  # background work: trials and forecasts
+        self.forecast_runs = 1000  # forks of a live game's forecast (create_app sets it)
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
         self._rows: dict[str, SeatRow] = {}

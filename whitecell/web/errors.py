@@ -23,6 +23,14 @@ NO_MODEL = N_(
     "This server has no language model: start it with --llm-base-url and --llm-model "
     "to seat model players or draft odds with a model."
 )
+ADVISOR_NO_MODEL = N_(
+    "Free-text questions to an advisor need a language model: start the server with "
+    "--llm-base-url and --llm-model. Your advisors' three best moves need none."
+)
+ADVISOR_BUDGET = N_(
+    "Your advisors have spent this game's %(budget)s tokens; ask them for your three best "
+    "moves instead."
+)
 UMPIRE_ONLY = N_("Only an adjudicator or the white cell may do this.")
 MATRIX_ODDS = N_(
     "Matrix odds are the base odds moved by the scenario's step for each strong "

@@ -48,12 +48,19 @@ SAID: dict[str, str] = {
     "publish_news": N_("News published."),
     "leak": N_("Passed on to %(teams)s."),
     "seat_agent": N_("%(team)s: %(who)s."),
+    "set_advisors": N_("%(team)s: %(what)s."),
 }
 SUCCEEDED = N_("succeeded")
 FAILED = N_("failed")
 AGREEMENT_IN_FORCE = N_("Signed: the agreement is in force.")
 AUTOMATED = N_("an automated player now plays it")
 PEOPLE = N_("people play it again")
+ADVISORS_SET = {
+    (False, True): N_("advisors off for round %(n)s"),
+    (True, True): N_("advisors on for round %(n)s"),
+    (False, False): N_("advisors off for every round"),
+    (True, False): N_("advisors on for every round"),
+}
 
 
 def said(room: Room, kind: str, events: Sequence[Event]) -> str:
@@ -168,6 +175,14 @@ def _seated(room: Room, events: Sequence[Event], gettext: Callable[[str], str]) 
     return {"team": room.names[e["team"]], "who": gettext(AUTOMATED if e["seated"] else PEOPLE)}
 
 
+def _advisors_set(
+    room: Room, events: Sequence[Event], gettext: Callable[[str], str]
+) -> dict[str, Any]:
+    e = events[0]
+    what = gettext(ADVISORS_SET[bool(e["enabled"]), e["number"] is not None])
+    return {"team": room.names[e["team"]], "what": what % {"n": e["number"]}}
+
+
 def _clock(room: Room, events: Sequence[Event], _: Callable[[str], str]) -> dict[str, Any]:
     deadline = str(events[0].get("deadline") or "")
     return {"time": deadline[11:16] + " UTC" if len(deadline) >= 16 else deadline}
@@ -194,6 +209,7 @@ _WORDS: dict[str, Words] = {
     "fire_inject": _fired,
     "leak": _leaked,
     "seat_agent": _seated,
+    "set_advisors": _advisors_set,
 }
 
 

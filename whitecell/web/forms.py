@@ -15,9 +15,18 @@ from starlette.datastructures import FormData
 from whitecell.web.errors import ApiError
 
 LIST_FIELDS = {"clauses", "to", "members", "teams", "strong"}
-OPTIONAL_IDS = ("target", "channel", "counter_to", "inject", "about", "instrument", "sender")
-WHOLE_NUMBERS = ("number", "seq", "minutes")
-FLAGS = ("secret", "seated")
+OPTIONAL_IDS = (
+    "target",
+    "channel",
+    "counter_to",
+    "inject",
+    "about",
+    "instrument",
+    "sender",
+    "rung",
+)
+WHOLE_NUMBERS = ("number", "seq", "minutes", "advisor")
+FLAGS = ("secret", "seated", "enabled")
 NOT_COMMAND = ("csrf", "idempotency_key", "edit_effects")
 
 

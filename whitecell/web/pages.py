@@ -9,6 +9,7 @@ of the seat's view. Forms post commands through the same use case as the JSON AP
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -19,7 +20,7 @@ from whitecell.live.hub import LiveGame
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.store.shelf import Shelf
-from whitecell.web import service
+from whitecell.web import forecasts, service
 from whitecell.web.auth import (
     ACCOUNT_COOKIE,
     SEAT_COOKIE,
@@ -43,6 +44,7 @@ from whitecell.web.errors import (
     DRAFT_FAILED,
     LINK_MADE,
     LINK_REVOKED,
+    N_,
     NAMED,
     REPORT_NOT_YET,
     ApiError,
@@ -65,6 +67,9 @@ from whitecell.web.rooms import PANELS, Room, Seating
 from whitecell.web.stream import changed_frame, sse, stream
 
 router = APIRouter()
+RECOMPUTING = N_("A new forecast is being made from the game as it stands.")
+PUBLISHED = N_("Published to %(teams)s: %(text)s")
+EVERYONE = N_("everyone")
 reports = REPORTS
 SESSION_DAYS = 30
 ACCOUNT_DAYS = 7
@@ -303,7 +308,12 @@ def panel(request: Request, game: str, name: str, ctx: Ctx) -> HTMLResponse:
         raise ApiError(404, "no_panel", f"no panel '{name}' for this seat")
     log_page = _page(request)
     room = Room(live.game.view(who.seat), _seating(ctx, live, who, log_page), lang_of(request))
-    return page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room)
+    extra: dict[str, Any] = {}
+    if name == "forecast":  # control's alone (PANELS): the game's forecasts, from the store
+        extra["fc"] = forecasts.board(
+            live.scenario, forecasts.forecasts_of(ctx, live.id), room.lang
+        )
+    return page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room, **extra)
 
 
 def _page(request: Request) -> int:
@@ -334,7 +344,77 @@ async def do(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     if outcome.status != 200:
         return _flash(ctx, request, False, error_text(outcome.body["error"], lang))
     room = Room(live.game.view(who.seat), _seating(ctx, live, who), lang)
+    if raw.get("type") == "ask_advisors":
+        return _advice(ctx, request, room, outcome.body["events"])
     return _flash(ctx, request, True, said(room, str(raw.get("type", "")), outcome.body["events"]))
+
+
+def _advice(
+    ctx: Context, request: Request, room: Room, events: list[dict[str, Any]]
+) -> HTMLResponse:
+    """The answer next to the form that asked: the advice itself when it came at once (the
+    three best moves), else word that the advisor is thinking (a model's answer is shown
+    in the list below when it comes)."""
+    answer = next((e for e in events if e.get("type") == "advice_given"), None)
+    asked = next((e for e in events if e.get("type") == "advisors_asked"), {})
+    team = room.sc.team.get(room.team or "")
+    advisors = team.advisors if team is not None else ()
+    index = asked.get("advisor")
+    name = localize(advisors[index].name, room.lang) if index is not None else ""
+    lines = [x for x in str(answer["text"]).splitlines() if x.strip()] if answer else []
+    response = page(
+        ctx,
+        request,
+        "advice_answer.html",
+        lines=lines,
+        failed=bool(answer and answer.get("source") == "unavailable"),
+        advisor=name,
+    )
+    response.headers["X-Command-Ok"] = "1"
+    return response
+
+
+@router.post("/games/{game}/forecast", response_class=HTMLResponse)
+async def recompute(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
+    """The Forecast panel's "Recompute now": a forecast from the game as it stands,
+    superseding one still running."""
+    live, who = _entered(ctx, request, game)
+    await checked_form(ctx, request)
+    require_control(who)
+    await forecasts.begin(ctx, live, forecasts.DEMAND)
+    return _flash(ctx, request, True, translations(lang_of(request)).gettext(RECOMPUTING))
+
+
+@router.post("/games/{game}/forecast/publish", response_class=HTMLResponse)
+async def publish_forecast(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
+    """Tell everyone, or the chosen teams, the newest forecast of one outcome in words."""
+    live, who = _entered(ctx, request, game)
+    form = await checked_form(ctx, request)
+    require_control(who)
+    lang = lang_of(request)
+    key = str(form.get("idempotency_key") or secrets.token_urlsafe(12))
+    # teams ticked narrow it to them, whatever the audience says: never told more widely
+    ticked = [str(t) for t in form.getlist("teams") if t]
+    teams = ticked if ticked or form.get("audience") == "teams" else None
+    try:
+        outcome, text = await forecasts.publish(
+            ctx,
+            live,
+            who,
+            str(form.get("outcome", ""))[:64],
+            teams,
+            key,
+            lang,
+            str(form.get("forecast", ""))[:32] or None,
+        )
+    except ApiError as exc:
+        return _flash(ctx, request, False, exc.text(lang))
+    if outcome.status != 200:
+        return _flash(ctx, request, False, error_text(outcome.body["error"], lang))
+    gettext = translations(lang).gettext
+    room = Room(live.game.view(who.seat), _seating(ctx, live, who), lang)
+    whom = ", ".join(room.names.get(t, t) for t in teams) if teams else gettext(EVERYONE)
+    return _flash(ctx, request, True, gettext(PUBLISHED) % {"text": text, "teams": whom})
 
 
 @router.post("/games/{game}/name", response_class=HTMLResponse)

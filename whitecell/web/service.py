@@ -25,6 +25,7 @@ from whitecell.store.sql import SeatRow
 from whitecell.web.auth import Caller
 from whitecell.web.commands import (
     MEMBER_TYPES,
+    AskAdvisorsBody,
     AssessBody,
     CommandBody,
     RuleByMatrixBody,
@@ -35,7 +36,14 @@ from whitecell.web.commands import (
     to_command,
 )
 from whitecell.web.context import Context, require_umpire
-from whitecell.web.errors import MATRIX_ODDS, NO_MODEL, ApiError, Refusal
+from whitecell.web.errors import (
+    ADVISOR_BUDGET,
+    ADVISOR_NO_MODEL,
+    MATRIX_ODDS,
+    NO_MODEL,
+    ApiError,
+    Refusal,
+)
 
 COMMANDS: TypeAdapter[Any] = TypeAdapter(CommandBody)
 MAX_KEY = 200  # characters of an Idempotency-Key
@@ -126,6 +134,10 @@ async def run_command(ctx: Context, live: LiveGame, who: Caller, raw: object, ke
     minutes = getattr(body, "minutes", None)
     if minutes and body.type == cmd.OpenRound.type:
         deadline = (now + dt.timedelta(minutes=minutes)).isoformat(timespec="seconds")
+    if isinstance(body, AskAdvisorsBody) and body.question.strip():
+        refused = advisor_refusal(ctx, live, who)
+        if refused is not None:
+            return refused.outcome()
     kind = "heuristic"
     if isinstance(body, SeatAgentBody):
         kind = body.kind
@@ -142,6 +154,18 @@ async def run_command(ctx: Context, live: LiveGame, who: Caller, raw: object, ke
     return await ctx.hub.execute(
         live.id, command, who.principal, key, kind, ctx.store.fingerprint(raw)
     )
+
+
+def advisor_refusal(ctx: Context, live: LiveGame, who: Caller) -> Refusal | None:
+    """Why a free-text question to an advisor cannot be asked here: no language model, or
+    the team's advisors have spent their tokens (None: it can)."""
+    if ctx.model is None:
+        return Refusal(422, "no_model", ADVISOR_NO_MODEL)
+    budget = ctx.model.advisor_tokens_per_team
+    spent = live.state.advice_tokens.get(who.seat.team or "", 0)
+    if budget is not None and spent >= budget:
+        return Refusal(409, "advisor_budget", ADVISOR_BUDGET, budget=f"{budget:,}")
+    return None
 
 
 async def draft_odds(ctx: Context, live: LiveGame, who: Caller, uid: str) -> Outcome:

@@ -55,36 +55,66 @@ PANELS = {
         "seats",
         "log",
         "desk",
+        "forecast",
+        "advisors",
     ),
     "adjudicator": ("clock", "desk", "state", "story"),
-    "team": ("clock", "brief", "state", "act", "talks", "proposals", "story"),
+    "team": ("clock", "brief", "state", "act", "advisors", "talks", "proposals", "story"),
     "observer": ("clock", "state", "story"),
 }
 LAYOUTS: Mapping[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("team", "before"): (("brief", "talks"), ("clock", "state", "story")),
-    ("team", "action"): (("act", "talks"), ("clock", "state", "brief", "story")),
-    ("team", "negotiation"): (("proposals", "talks"), ("clock", "state", "brief", "story")),
-    ("team", "between"): (("story", "talks"), ("clock", "state", "brief", "act")),
-    ("team", "ended"): (("story",), ("clock", "state", "brief", "talks")),
+    # the advisors inform the team's moves: beside the action form in an action round
+    ("team", "before"): (("brief", "talks"), ("clock", "advisors", "state", "story")),
+    ("team", "action"): (("act", "advisors", "talks"), ("clock", "state", "brief", "story")),
+    ("team", "negotiation"): (
+        ("proposals", "talks"),
+        ("clock", "advisors", "state", "brief", "story"),
+    ),
+    ("team", "between"): (("story", "talks"), ("clock", "advisors", "state", "brief", "act")),
+    ("team", "ended"): (("story",), ("clock", "state", "brief", "talks", "advisors")),
     ("adjudicator", "action"): (("desk",), ("clock", "state", "story")),
     ("adjudicator", "ended"): (("story",), ("clock", "state")),
     ("observer", "ended"): (("story",), ("clock", "state")),
-    ("control", "before"): (("controls", "teams", "seats"), ("clock", "injects", "state", "log")),
+    ("control", "before"): (
+        ("controls", "teams", "seats"),
+        ("clock", "injects", "state", "advisors", "log"),
+    ),
+    # the forecast informs control's next move: beside the job of the phase, under the clock
     ("control", "action"): (
         ("controls", "teams", "queue", "desk"),
-        ("clock", "injects", "state", "negotiation", "talks", "seats", "log"),
+        (
+            "clock",
+            "forecast",
+            "injects",
+            "state",
+            "negotiation",
+            "talks",
+            "advisors",
+            "seats",
+            "log",
+        ),
     ),
     ("control", "negotiation"): (
         ("controls", "negotiation", "teams"),
-        ("clock", "injects", "state", "talks", "seats", "log"),
+        ("clock", "forecast", "injects", "state", "talks", "advisors", "seats", "log"),
     ),
     ("control", "between"): (
         ("controls", "teams", "queue", "desk"),
-        ("clock", "injects", "state", "negotiation", "talks", "seats", "log"),
+        (
+            "clock",
+            "forecast",
+            "injects",
+            "state",
+            "negotiation",
+            "talks",
+            "advisors",
+            "seats",
+            "log",
+        ),
     ),
     ("control", "ended"): (
         ("controls", "negotiation"),
-        ("clock", "state", "queue", "talks", "seats", "log"),
+        ("clock", "forecast", "state", "queue", "talks", "advisors", "seats", "log"),
     ),
 }
 DEFAULT_LAYOUT = {

@@ -82,6 +82,7 @@ class Desk:
             "success": rec.success,
             "arguments": entry.arguments,
             "automated": room.automated(rec.team),
+            "rung": rec.rung,
         }
         if spec is not None:
             suggestion = assess_in(state, sc, rec.action, rec.team, rec.target)
@@ -140,6 +141,13 @@ class Desk:
         return [(localize(label, lang), p) for label, p in sc.scale] or [
             (estimative(p, lang), p) for p in KENT
         ]
+
+    @property
+    def ladder(self) -> list[tuple[str, str, float]]:
+        """The escalation ladder's rungs (id, label, weight): a free-form action's rung is
+        the adjudicator's to judge."""
+        sc, lang = self.room.sc, self.room.lang
+        return [(level.id, localize(level.label, lang), level.weight) for level in sc.ladder]
 
     @property
     def step(self) -> float:

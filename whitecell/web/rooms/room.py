@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from whitecell.web.rooms.actions import Actions
+from whitecell.web.rooms.advisors import Advisors
 from whitecell.web.rooms.base import RoomCore
 from whitecell.web.rooms.control import Control
 from whitecell.web.rooms.desk import Desk
@@ -21,6 +22,10 @@ class Room(RoomCore):
     @cached_property
     def acts(self) -> Actions:
         return Actions(self)
+
+    @cached_property
+    def advisors(self) -> Advisors:
+        return Advisors(self)
 
     @cached_property
     def talks(self) -> Talks:
