@@ -177,7 +177,7 @@ WEB_LAYERS = (
     ("context",),
     ("commands",),
     ("service", "studio", "trials", "translate"),
-    ("stream", "forecasts"),
+    ("stream", "forecasts", "debriefs"),
     (
         "rooms.base",
         "rooms.world",
@@ -192,6 +192,7 @@ WEB_LAYERS = (
         "forms",
         "exports",
         "reports",
+        "warmup",
     ),
     ("feedback", "render", "glance"),
     ("api", "pages", "studio_api", "studio_pages"),

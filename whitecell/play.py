@@ -24,7 +24,9 @@ from whitecell.agents.seating import (
 )
 from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
+from whitecell.engine.decide import rule_odds
 from whitecell.engine.errors import RuleViolation
+from whitecell.engine.fastinit import constructor
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, OBSERVER, team_seat
 from whitecell.engine.state import ActionRecord
@@ -39,9 +41,27 @@ def agent_rng(seed: int, who: str) -> random.Random:
 
 Assessor = Callable[[Game, ActionRecord], None]
 
+# the commands automated play gives most, built without a call to their class (fastinit)
+_Assess = constructor(cmd.Assess)
+_Roll = constructor(cmd.Roll)
+_PublishOutcome = constructor(cmd.PublishOutcome)
+
+
+def rule_assessment(game: Game, rec: ActionRecord) -> cmd.Assess:
+    """The adjudicator's assessment by the rules: ``assess_command``'s, without building an
+    adjudicator's view (the adjudicator sees the whole state, so the view adds nothing)."""
+    state = game.state
+    spec = state.scenario.action.get(rec.action)
+    if spec is None:  # a free-form action: the rules' own path, as it always was
+        return assess_command(game.view(ADJUDICATOR), rec)
+    probability, modifiers = rule_odds(state, state.scenario, spec, rec.team, rec.target)
+    return _Assess(
+        seat=ADJUDICATOR, uid=rec.uid, probability=probability, method="rules", modifiers=modifiers
+    )
+
 
 def rule_assessor(game: Game, rec: ActionRecord) -> None:
-    game.handle(assess_command(game.view(ADJUDICATOR), rec))
+    game.handle(rule_assessment(game, rec))
 
 
 def _action_round(
@@ -58,8 +78,8 @@ def _action_round(
     for rec in pending:
         assessor(game, rec)
     for rec in pending:
-        game.handle(cmd.Roll(seat=ADJUDICATOR, uid=rec.uid))
-        game.handle(cmd.PublishOutcome(seat=CONTROL, uid=rec.uid))
+        game.handle(_Roll(seat=ADJUDICATOR, uid=rec.uid))
+        game.handle(_PublishOutcome(seat=CONTROL, uid=rec.uid))
 
 
 def responses(

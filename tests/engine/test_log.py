@@ -204,6 +204,20 @@ def test_an_unknown_event_type_is_refused_with_its_line_number(text) -> None:
     refused(edited(text, 4, unknown), 4, "unknown event type", "game_teleported")
 
 
+@pytest.mark.parametrize("kind", [["dice_rolled"], {"a": 1}, None, 7])
+def test_an_event_type_that_is_not_text_is_refused_not_a_crash(text, kind) -> None:
+    """An unhashable type (a list, an object) once escaped as a TypeError traceback."""
+
+    def odd(event: dict[str, Any]) -> None:
+        event["type"] = kind
+
+    refused(edited(text, 4, odd), 4, "unknown event type")
+
+
+def test_a_line_that_is_json_but_not_an_object_is_refused(text) -> None:
+    refused(edited(text, 4, lambda event: [event]), 4, "JSON object")
+
+
 def test_an_event_missing_a_field_is_refused_naming_the_field(text) -> None:
     number = first_line_of_type(lines_of(text), "action_submitted")
 

@@ -126,3 +126,35 @@ def test_a_newer_forecast_of_a_game_takes_the_queue_place_of_the_one_it_supersed
     assert other.status == DONE and done.status == DONE and done.result is not None
     assert done.result["seed"] == 3
     assert (old.status, old.done) == (CANCELLED, 0)  # never started
+
+
+def test_a_forecast_dropped_while_it_waits_lets_go_of_its_game_and_never_starts(
+    store: Store,
+) -> None:
+    """A game that ends while its forecast waits for a slot: the forecast is dropped, and
+    the game's events are not held until a slot would have come."""
+    jobs = Jobs(store)
+    cut = cut_at_round(GAME.events, 3)
+
+    async def go() -> tuple[Job, Job]:
+        workshop = Workshop(jobs, workers=1, slots=1)
+        busy = jobs.create(None, "forecast", "other", {"runs": 150, "seed": 1})
+        workshop.submit_forecast(busy, SC, cut, 150, 1)
+        waiting = jobs.create(None, "forecast", "game4", {"runs": 100, "seed": 2})
+        workshop.submit_forecast(waiting, SC, cut, 100, 2)
+        assert "game4" in workshop._waiting
+        workshop.drop_waiting("game4")
+        jobs.cancel(waiting.id)  # as the web layer does when the game ends
+        assert "game4" not in workshop._waiting
+        try:
+            other = await _until_finished(jobs, busy.id)
+            await asyncio.sleep(0.3)  # the dropped one's turn has come and gone
+            dropped = jobs.get(waiting.id)
+            assert dropped is not None
+            return other, dropped
+        finally:
+            await workshop.close()
+
+    other, dropped = asyncio.run(go())
+    assert other.status == DONE
+    assert (dropped.status, dropped.done) == (CANCELLED, 0)

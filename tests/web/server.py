@@ -34,6 +34,9 @@ class Server:
     app: Any = None
     model: Any = None  # a whitecell.live.model_seats.ModelConfig: the server's language model
     rate_limits: bool = False
+    # a finished game's debrief plays thousands of forks in the background: only the
+    # tests of debriefs ask for them (tests/web/test_debrief_report.py)
+    debrief: Any = None
 
     @property
     def url(self) -> str:
@@ -45,7 +48,7 @@ class Server:
         if store.account_count() == 0:
             store.create_account("control", hash_password(PASSWORD))
         # the tests sign in and open links far faster than people: doors are tested alone
-        self.app = create_app(store, self.model, rate_limits=self.rate_limits)
+        self.app = create_app(store, self.model, rate_limits=self.rate_limits, debrief=self.debrief)
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )

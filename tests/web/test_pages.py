@@ -20,6 +20,8 @@ from openpyxl import load_workbook
 
 from tests.web.play import API, Table, browser, create_game, link, ok, view
 from tests.web.server import PASSWORD
+from whitecell.engine import events as ev
+from whitecell.scenario.library import load_bundled
 from whitecell.store import tables
 from whitecell.web.auth import ACCOUNT_COOKIE, LANG_COOKIE, SEAT_COOKIE
 from whitecell.web.exports import EXPORT_HEADER
@@ -323,6 +325,64 @@ def test_a_form_submits_a_command_like_the_api(table: Table) -> None:
         [action] = view(c, table.game)["actions"]
         assert action["secret"] is True and action["description"] == "Buy the harvest"
         assert action["target"] is None
+    finally:
+        c.close()
+
+
+def test_a_panel_fetched_again_unchanged_says_so_and_a_changed_one_does_not(
+    table: Table,
+) -> None:
+    """The page script leaves a panel alone when its refresh shows the same (a checkbox
+    about to be clicked is not replaced); the digest tells it so."""
+    control = table.client("control")
+    ok(control, table.game, {"type": "start_game"})
+    ok(control, table.game, {"type": "open_round", "number": 1})
+    c = browser(table.server, table.token("team:usa"))
+    try:
+        room = c.get(f"/games/{table.game}").text
+        drawn = dict(re.findall(r'id="panel-([a-z]+)"[^>]*data-digest="([0-9a-f]{16})"', room))
+        assert "act" in drawn and set(drawn) <= set(PANELS["team"]), drawn
+        again = {n: c.get(f"/games/{table.game}/panel/{n}") for n in drawn}
+        assert {n: r.headers["X-Panel-Digest"] for n, r in again.items()} == drawn
+        ok(control, table.game, {"type": "publish_news", "text": "Talks resume in Ankara"})
+        panel = f"/games/{table.game}/panel/"
+        after = {n: c.get(panel + n).headers["X-Panel-Digest"] for n in drawn}
+        changed = {n for n in drawn if after[n] != drawn[n]}
+        assert "news" in changed or "story" in changed, changed
+        assert changed < set(drawn), "a piece of news changes some panels, not every one"
+    finally:
+        c.close()
+
+
+def test_the_list_of_games_comes_a_page_at_a_time_and_an_old_game_opens(server) -> None:
+    """An institution's history: the games are listed from the store, newest first,
+    and a finished game the server has not loaded opens when someone follows its link."""
+    sc = load_bundled("ukraine-ceasefire-2025")
+    store = server.app.state.ctx.store
+    for i in range(120):
+        gid = f"old{i:03d}"
+        store.create_game(gid, dict(sc.document), sc.id, sc.digest, i, f"Seminar {i}", None)
+        store.append(gid, [ev.GameEnded(seq=1, round=0, audience=("*",), actor="control",
+                                        seed=i, outcomes=())])  # fmt: skip
+    c = server.control()
+    try:
+        first = c.get("/").text
+        assert "Page 1 of 3 (120 games)" in first and 'rel="next"' in first
+        assert 'rel="prev"' not in first
+        listed = re.findall(r'href="/games/(old\d+)"', first)
+        assert listed == [f"old{i:03d}" for i in range(119, 69, -1)]
+        last = c.get("/?page=2").text
+        assert re.findall(r'href="/games/(old\d+)"', last) == [
+            f"old{i:03d}" for i in range(19, -1, -1)
+        ]
+        assert 'rel="prev"' in last and 'rel="next"' not in last
+        r = c.get(f"{API}/games", params={"offset": 100, "limit": 5})
+        assert r.headers["X-Total-Count"] == "120"
+        assert [g["id"] for g in r.json()] == [f"old{i:03d}" for i in range(19, 14, -1)]
+        assert all(g["ended"] for g in r.json())
+        assert "old007" not in server.app.state.ctx.hub.games  # listed, not loaded
+        room = c.get("/games/old007")
+        assert room.status_code == 200 and "Seminar 7" in room.text
     finally:
         c.close()
 

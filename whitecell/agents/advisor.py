@@ -23,7 +23,7 @@ from whitecell.adjudication.rules import odds
 from whitecell.agents.heuristic import _groups, _Term, remaining_rounds, valuer
 from whitecell.agents.language_model import Messages
 from whitecell.agents.orders import available_actions
-from whitecell.agents.prompt import _cards, _story, _team_part, _world
+from whitecell.agents.prompt import _cards, _now, _story, _team_part, _world
 from whitecell.engine.view import View
 from whitecell.i18n import estimative, t
 from whitecell.narrate import fmt
@@ -286,21 +286,6 @@ def advice(view: View, lang: str) -> str:
 
 
 # -- a model advisor's prompt ------------------------------------------------------------
-
-
-def _now(view: View, lang: str) -> str:
-    spec = view.state.current_round
-    if spec is None:
-        return t("llm.before_round", lang, total=len(view.sc.rounds))
-    return t(
-        "llm.now",
-        lang,
-        number=view.state.round,
-        total=len(view.sc.rounds),
-        kind=t(f"round.kind.{spec.kind}", lang),
-        label=localize(spec.label, lang),
-        date=str(view.state.date),
-    )
 
 
 def advisor_messages(view: View, advisor: int | None, question: str, lang: str) -> Messages:

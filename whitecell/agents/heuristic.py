@@ -18,6 +18,7 @@ from typing import Any
 
 from whitecell.adjudication.rules import odds
 from whitecell.engine import commands as cmd
+from whitecell.engine.fastinit import constructor
 from whitecell.engine.seats import team_seat
 from whitecell.engine.state import ProposalRecord
 from whitecell.engine.view import View
@@ -25,6 +26,11 @@ from whitecell.i18n import t
 from whitecell.narrate import odds_words, pct
 from whitecell.scenario.compiled import Action, Effects, Scenario, Team, localize
 from whitecell.scenario.expr import EvalContext
+
+# the commands agents give most, built without a call to their class (see fastinit)
+_SubmitAction = constructor(cmd.SubmitAction)
+_SignProposal = constructor(cmd.SignProposal)
+_RejectProposal = constructor(cmd.RejectProposal)
 
 # (variable index, amount, is an absolute value, weight, low bound, high bound)
 _Term = tuple[int, float, bool, float, float, float]
@@ -86,8 +92,11 @@ class Valuer:
         if out is None:
             if len(self._values) > 64:
                 self._values.clear()
+            # a clause moving nothing this team weighs is worth 0.0 (what _worth gives for
+            # no terms), without the call; most clauses are such for most teams
             out = self._values[key] = {
-                cid: _worth(on_sign, beliefs) + remaining * _worth(per_round, beliefs)
+                cid: (_worth(on_sign, beliefs) if on_sign else 0.0)
+                + remaining * (_worth(per_round, beliefs) if per_round else 0.0)
                 for cid, on_sign, per_round in self._clauses
             }
         return out
@@ -203,7 +212,7 @@ def remaining_rounds(view: View) -> int:
 
 
 def package_value(values: Mapping[str, float], clauses: Sequence[str]) -> float:
-    return sum(values[c] for c in clauses)
+    return sum(map(values.__getitem__, clauses))  # sum() as before: the same rounding
 
 
 def _softmax_sample(
@@ -226,12 +235,13 @@ def _softmax_sample(
                 weights[i] = math.exp((utilities[i] - top) / temperature)
             total = sum(weights[i] for i in left)
         x = rng.random() * total
-        choice = max(range(len(weights)), key=weights.__getitem__)  # if rounding runs past
         for i, w in enumerate(weights):
             x -= w
             if x <= 0 and w > 0:
                 choice = i
                 break
+        else:  # rounding ran past the end: the heaviest weight (the first, if tied)
+            choice = max(range(len(weights)), key=weights.__getitem__)
         if choice == 0:
             break
         picked.append(choice)
@@ -307,7 +317,7 @@ class HeuristicAgent:
             _u, action, target = moves[i - 1]
             why = self.why(ctx, action, target)
             out.append(
-                cmd.SubmitAction(seat=self.seat, action=action.id, target=target, rationale=why)
+                _SubmitAction(seat=self.seat, action=action.id, target=target, rationale=why)
             )
         return out
 
@@ -355,10 +365,10 @@ class HeuristicAgent:
         """Sign, counter or reject proposal ``p``."""
         surplus = self.surplus(view, p.clauses)
         if self.rng.random() < _sigmoid(surplus / self.temperature):
-            return cmd.SignProposal(seat=self.seat, pid=p.pid)
+            return _SignProposal(seat=self.seat, pid=p.pid)
         variant = self.counter(view, p) if may_counter else None
         if variant is not None:
             return cmd.TableProposal(
                 seat=self.seat, agreement=p.agreement, clauses=variant, counter_to=p.pid
             )
-        return cmd.RejectProposal(seat=self.seat, pid=p.pid)
+        return _RejectProposal(seat=self.seat, pid=p.pid)

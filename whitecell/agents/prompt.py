@@ -71,8 +71,10 @@ def _team_part(view: View, lang: str) -> str:
 
 
 def _now(view: View, lang: str) -> str:
+    """Where the game stands: a seat is asked only in a round, an advisor also before."""
     spec = view.state.current_round
-    assert spec is not None, "a prompt is made only once a round has opened"
+    if spec is None:
+        return t("llm.before_round", lang, total=len(view.sc.rounds))
     return t(
         "llm.now",
         lang,

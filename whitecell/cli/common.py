@@ -12,12 +12,14 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from whitecell import __version__
+from whitecell.engine.state import MAX_SEED
 from whitecell.i18n import LANGUAGES
 from whitecell.scenario import Scenario, ScenarioError
 
@@ -28,6 +30,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class ExecutorName(StrEnum):
+    local = "local"
+    ray = "ray"
+    inprocess = "inprocess"
+
+
+# the options every command that plays many games shares (ensemble, forecast, turning points)
+Workers = Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")]
+Executor = Annotated[ExecutorName, typer.Option("--executor", help="Where to play the games.")]
+RayAddress = Annotated[
+    str | None, typer.Option(help="A Ray cluster to use (default: start a local one).")
+]
+ForkSeed = Annotated[
+    int | None,
+    typer.Option(min=0, max=MAX_SEED, help="Seed of the forks (drawn if not given)."),
+]
+
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +12,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from whitecell.cli.common import _fail, _load, _write, app, err, out
+from whitecell.cli.common import (
+    Executor,
+    ExecutorName,
+    RayAddress,
+    Workers,
+    _fail,
+    _load,
+    _write,
+    app,
+    err,
+    out,
+)
 from whitecell.cli.model_options import (
     AdjudicatorOption,
     AgentOption,
@@ -27,24 +37,14 @@ from whitecell.engine.state import MAX_SEED
 from whitecell.scenario import Scenario, localize
 
 
-class ExecutorName(StrEnum):
-    local = "local"
-    ray = "ray"
-    inprocess = "inprocess"
-
-
 @app.command()
 def ensemble(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario id or a YAML file.")],
     n: Annotated[int, typer.Option("-n", "--runs-count", min=1, help="Number of runs.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the ensemble.")] = 0,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 2,
-    executor_name: Annotated[
-        ExecutorName, typer.Option("--executor", help="Where to play the runs.")
-    ] = ExecutorName.local,
-    ray_address: Annotated[
-        str | None, typer.Option(help="A Ray cluster to use (default: start a local one).")
-    ] = None,
+    workers: Workers = 2,
+    executor_name: Executor = ExecutorName.local,
+    ray_address: RayAddress = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="PATH=VALUE for the whole ensemble.")
     ] = None,

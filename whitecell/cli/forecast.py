@@ -10,9 +10,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from whitecell.cli.common import _fail, _write, app, out
-from whitecell.cli.ensemble import ExecutorName, _outcome_table
-from whitecell.engine.state import MAX_SEED
+from whitecell.cli.common import (
+    Executor,
+    ExecutorName,
+    ForkSeed,
+    RayAddress,
+    Workers,
+    _fail,
+    _write,
+    app,
+    out,
+)
+from whitecell.cli.ensemble import _outcome_table
 
 
 @app.command()
@@ -29,17 +38,10 @@ def forecast(
         bool, typer.Option("--each-round", help="A forecast after every round, side by side.")
     ] = False,
     n: Annotated[int, typer.Option("-n", min=1, max=1_000_000, help="Forks to play.")] = 2000,
-    seed: Annotated[
-        int | None,
-        typer.Option(min=0, max=MAX_SEED, help="Seed of the forecast (drawn if not given)."),
-    ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
-    executor_name: Annotated[
-        ExecutorName, typer.Option("--executor", help="Where to play the forks.")
-    ] = ExecutorName.local,
-    ray_address: Annotated[
-        str | None, typer.Option(help="A Ray cluster to use (default: start a local one).")
-    ] = None,
+    seed: ForkSeed = None,
+    workers: Workers = 1,
+    executor_name: Executor = ExecutorName.local,
+    ray_address: RayAddress = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the forecast here.")
     ] = None,

@@ -92,6 +92,16 @@ def serve(
             "closes, for the control room (0: none; control may still recompute one).",
         ),
     ] = 1000,
+    debrief_runs: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Automated plays of a scenario that a finished game's debrief compares it "
+            "with, played once per scenario in the background (0: no debriefs; the reports "
+            "then rank what decided a game by effect size).",
+        ),
+    ] = 2000,
 ) -> None:
     """Serve the web app: control room, adjudicator desk, team rooms, live updates. With
     --llm-base-url and --llm-model, control may seat language-model players and the
@@ -140,7 +150,10 @@ def serve(
             store.create_account("control", hash_password(password))
         else:
             out.print(f"First start: open {base}/ to set the control password.")
-    app_ = create_app(store, model, forecast_runs=forecast_runs)
+    from whitecell.live.workshop import DebriefPlan
+
+    plan = DebriefPlan(typical_runs=debrief_runs) if debrief_runs > 0 else None
+    app_ = create_app(store, model, forecast_runs=forecast_runs, debrief=plan)
     if demo:
         ctx = app_.state.ctx
         assert isinstance(ctx, Context)
@@ -161,6 +174,7 @@ def serve(
     store.close()
     os.environ["WHITECELL_DB"] = store.url
     os.environ["WHITECELL_FORECAST_RUNS"] = str(forecast_runs)
+    os.environ["WHITECELL_DEBRIEF_RUNS"] = str(debrief_runs)
     if model is not None:
         os.environ["WHITECELL_LLM_BASE_URL"] = llm_base_url or ""
         os.environ["WHITECELL_LLM_MODEL"] = llm_model or ""

@@ -11,9 +11,19 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from whitecell.cli.common import Lang, _fail, _write, app, err, out
-from whitecell.cli.ensemble import ExecutorName
-from whitecell.engine.state import MAX_SEED
+from whitecell.cli.common import (
+    Executor,
+    ExecutorName,
+    ForkSeed,
+    Lang,
+    RayAddress,
+    Workers,
+    _fail,
+    _write,
+    app,
+    err,
+    out,
+)
 
 SHOWN = 10
 
@@ -30,17 +40,10 @@ def turning_points(
     screen: Annotated[
         int, typer.Option(min=5, max=10_000, help="Forks a side to screen every event with.")
     ] = 40,
-    seed: Annotated[
-        int | None,
-        typer.Option(min=0, max=MAX_SEED, help="Seed of the forks (drawn if not given)."),
-    ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
-    executor_name: Annotated[
-        ExecutorName, typer.Option("--executor", help="Where to play the forks.")
-    ] = ExecutorName.local,
-    ray_address: Annotated[
-        str | None, typer.Option(help="A Ray cluster to use (default: start a local one).")
-    ] = None,
+    seed: ForkSeed = None,
+    workers: Workers = 1,
+    executor_name: Executor = ExecutorName.local,
+    ray_address: RayAddress = None,
     lang: Annotated[Lang, typer.Option(help="Language of the table.")] = Lang.en,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write every event's swings here.")

@@ -37,6 +37,11 @@ from whitecell.scenario.compiled import (
 from whitecell.scenario.expr import BROKEN, FAILED, IN_FORCE, SUCCEEDED, TAKEN, EvalContext
 
 _PUBLIC: tuple[str, ...] = (PUBLIC,)
+# the events of automated play's commonest commands, built without a call to their class
+_ActionSubmitted = ev.NEW[ev.ActionSubmitted]
+_ActionAssessed = ev.NEW[ev.ActionAssessed]
+_DiceRolled = ev.NEW[ev.DiceRolled]
+_OutcomeApplied = ev.NEW[ev.OutcomeApplied]
 EventT = TypeVar("EventT", bound=ev.Event)  # the class of event a helper builds
 
 
@@ -123,7 +128,11 @@ def _one(
 ) -> EventT:
     """The single event of a command that only records something: most commands, and
     built straight from the state, without the scratch draft a chain needs."""
-    return cls(seq=s.seq + 1, round=s.round, audience=audience, actor=actor, by=by, **fields)
+    new = ev.NEW[cls]  # cls(...), built faster
+    event: EventT = new(  # type: ignore[assignment]
+        seq=s.seq + 1, round=s.round, audience=audience, actor=actor, by=by, **fields
+    )
+    return event
 
 
 def _listed(items: Iterable[str]) -> str | Phrase:
@@ -233,7 +242,10 @@ class _Draft:
     ) -> EventT:
         """Add the chain's next event."""
         self.seq += 1
-        event = cls(seq=self.seq, round=self.round, audience=audience, actor=actor, by=by, **fields)
+        new = ev.NEW[cls]  # cls(...), built faster
+        event: EventT = new(  # type: ignore[assignment]
+            seq=self.seq, round=self.round, audience=audience, actor=actor, by=by, **fields
+        )
         self.events.append(event)
         return event
 
@@ -448,12 +460,20 @@ def _changes(
     current: dict[int, float] = {}
     changes: list[ev.Change] = []
     for ref, amount, absolute in effects.terms:
-        i = ref.index(actor, target)
-        old = current.get(i, values[i])
-        new = variables[i].clip(round(amount, 6) if absolute else round(old + amount, 6))
+        i = ref.fixed
+        if i is None:
+            i = ref.index(actor, target)
+        old = current[i] if i in current else values[i]
+        var = variables[i]
+        new = round(amount, 6) if absolute else round(old + amount, 6)
+        if var.is_flag:  # Var.clip, inlined: this runs for every effect of every action
+            new = 1.0 if new >= 0.5 else 0.0
+        else:
+            lo, hi = var.lo, var.hi
+            new = lo if new < lo else hi if new > hi else new
         if new != old:
             current[i] = new
-            changes.append((variables[i].key, old, new))
+            changes.append((var.key, old, new))
     return tuple(changes)
 
 
@@ -725,8 +745,8 @@ def _reveal_all(s: State, c: cmd.RevealAll) -> list[ev.Event]:
 # -- actions: submit, draft, assess, estimate, assign, argue, roll, publish ------------
 
 
-def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -> dict[str, Any]:
-    """Check an action a team submits or drafts; the fields of its event."""
+def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -> tuple[bool, str]:
+    """Check an action a team submits or drafts; whether it is secret, and its instrument."""
     if c.action == cmd.FREE:
         if c.instrument not in cmd.INSTRUMENTS:
             raise RuleViolation(
@@ -772,16 +792,9 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
             )
         secret = spec.secret
         instrument = spec.instrument
-    _check_text(c.rationale, "violation.field.rationale", required=False)
-    return {
-        "team": team,
-        "action": c.action,
-        "target": c.target,
-        "secret": secret,
-        "instrument": instrument,
-        "description": c.description,
-        "rationale": c.rationale,
-    }
+    if c.rationale != "":
+        _check_text(c.rationale, "violation.field.rationale", required=False)
+    return secret, instrument
 
 
 def _require_time(s: State, at: str | None) -> None:
@@ -793,27 +806,34 @@ def _require_time(s: State, at: str | None) -> None:
 def _submit_action(s: State, c: cmd.SubmitAction) -> list[ev.Event]:
     team = _require_team(s, c, "violation.do.submit_actions")
     _require_round(s, "action", "violation.can.submit_actions")
-    _require_time(s, c.at)
-    fields = _action_fields(s, team, c)
+    if c.at is not None:
+        _require_time(s, c.at)
+    secret, instrument = _action_fields(s, team, c)
     spec = s.scenario.action.get(c.action)
-    if spec is not None and spec.requires is not None and not spec.requires(s, team, c.target):
+    if spec is not None and spec.requires is not None and not spec.requires.fn(s, team, c.target):
         raise RuleViolation("violation.action_unavailable", action=c.action)
     limit = s.scenario.rounds[s.round - 1].actions_per_team
     if s.submitted.get((s.round, team), 0) >= limit:
         raise RuleViolation("violation.action_limit", team=team, limit=limit)
     if c.draft is not None:
         _own_draft(s, team, c.draft, ev.ActionDrafted, "violation.no_action_draft")
-    audience = (team,) if fields["secret"] else _PUBLIC
+    seq = s.seq + 1
     return [
-        _one(
-            s,
-            ev.ActionSubmitted,
-            audience,
-            c.seat.name,
-            c.by,
-            uid=f"a{s.seq + 1}",
+        _ActionSubmitted(
+            seq=seq,
+            round=s.round,
+            audience=(team,) if secret else _PUBLIC,
+            actor=c.seat.name,
+            by=c.by,
+            uid=f"a{seq}",
+            team=team,
+            action=c.action,
+            target=c.target,
+            secret=secret,
+            instrument=instrument,
+            description=c.description,
+            rationale=c.rationale,
             draft=c.draft,
-            **fields,
         )
     ]
 
@@ -831,8 +851,24 @@ def _own_draft(
 def _draft_action(s: State, c: cmd.DraftAction) -> list[ev.Event]:
     team = _require_team(s, c, "violation.do.draft_actions")
     _require_running(s)
-    fields = _action_fields(s, team, c)
-    return [_one(s, ev.ActionDrafted, (team,), c.seat.name, c.by, draft=f"d{s.seq + 1}", **fields)]
+    secret, instrument = _action_fields(s, team, c)
+    return [
+        _one(
+            s,
+            ev.ActionDrafted,
+            (team,),
+            c.seat.name,
+            c.by,
+            draft=f"d{s.seq + 1}",
+            team=team,
+            action=c.action,
+            target=c.target,
+            secret=secret,
+            instrument=instrument,
+            description=c.description,
+            rationale=c.rationale,
+        )
+    ]
 
 
 def _action(s: State, uid: str) -> ActionRecord:
@@ -905,15 +941,17 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
                 raise RuleViolation("violation.argument_weight", index=index, add=want)
     if c.method == "matrix" and len({i for i, _ in c.modifiers}) != len(c.modifiers):
         raise RuleViolation("violation.argument_twice", uid=c.uid)
-    _check_text(c.rationale, "violation.field.rationale", required=False)
-    _check_rung(s, c, spec is None)
+    if c.rationale != "":
+        _check_text(c.rationale, "violation.field.rationale", required=False)
+    if c.rung is not None:
+        _check_rung(s, c, spec is None)
     return [
-        _one(
-            s,
-            ev.ActionAssessed,
-            rec.odds_audience,
-            c.seat.name,
-            c.by,
+        _ActionAssessed(
+            seq=s.seq + 1,
+            round=s.round,
+            audience=rec.odds_audience,
+            actor=c.seat.name,
+            by=c.by,
             uid=rec.uid,
             probability=float(p),
             method=c.method,
@@ -1032,12 +1070,12 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
     assert threshold is not None  # an assessed action has its odds
     value = s.dice.draw(s.rolls, threshold, "action", rec.uid, s.round)
     return [
-        _one(
-            s,
-            ev.DiceRolled,
-            rec.odds_audience,
-            c.seat.name,
-            c.by,
+        _DiceRolled(
+            seq=s.seq + 1,
+            round=s.round,
+            audience=rec.odds_audience,
+            actor=c.seat.name,
+            by=c.by,
             index=s.rolls,
             purpose="action",
             subject=rec.uid,
@@ -1091,8 +1129,10 @@ def _publish_outcome(s: State, c: cmd.PublishOutcome) -> list[ev.Event]:
         raise RuleViolation("violation.not_rolled", uid=c.uid)
     if rec.status == "applied":
         raise RuleViolation("violation.already_applied", uid=c.uid)
-    _check_text(c.public_text, "violation.field.public_text", required=False)
-    _check_text(c.private_text, "violation.field.private_text", required=False)
+    if c.public_text != "":
+        _check_text(c.public_text, "violation.field.public_text", required=False)
+    if c.private_text != "":
+        _check_text(c.private_text, "violation.field.private_text", required=False)
     spec = s.scenario.action.get(rec.action)
     catalogue = NO_EFFECTS if spec is None else spec.on_success if rec.success else spec.on_failure
     effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
@@ -1101,12 +1141,12 @@ def _publish_outcome(s: State, c: cmd.PublishOutcome) -> list[ev.Event]:
         # the chain's ``outcome`` emits, repeated deliberately so automated play skips it)
         changes = _changes(s.v, s.scenario, effects, rec.team, rec.target)
         return [
-            _one(
-                s,
-                ev.OutcomeApplied,
-                rec.audience,
-                c.seat.name,
-                c.by,
+            _OutcomeApplied(
+                seq=s.seq + 1,
+                round=s.round,
+                audience=rec.audience,
+                actor=c.seat.name,
+                by=c.by,
                 uid=rec.uid,
                 success=bool(rec.success),
                 changes=changes,
@@ -1866,11 +1906,13 @@ def decide(state: State, command: cmd.Command) -> list[ev.Event]:
     handler = _DECIDERS.get(type(command))
     if handler is None:
         raise RuleViolation("violation.unknown_command", command=type(command).__name__)
-    if not isinstance(command.seat, Seat):
+    seat = command.seat
+    if not isinstance(seat, Seat):
         raise RuleViolation("violation.no_seat")
-    if command.seat.kind == "observer":
+    kind = seat.kind
+    if kind == "observer":
         raise RuleViolation("violation.observer")
-    if state.paused and command.seat.kind != "control":
+    if state.paused and kind != "control":
         raise RuleViolation("violation.paused")
     if command.by is not None:
         if not isinstance(command.by, str) or len(command.by) > 200:

@@ -19,6 +19,8 @@ import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
+from whitecell.engine.fastinit import constructor
+
 Change = tuple[str, float, float]  # variable key, old value, new value
 Changes = tuple[Change, ...]
 
@@ -493,6 +495,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
     )
 }
 
+# each event type's fast constructor (see whitecell.engine.fastinit): what decide and the
+# log reader build events with; ``NEW[cls](...)`` builds exactly what ``cls(...)`` builds
+NEW: dict[type[Event], typing.Callable[..., Event]] = {
+    cls: constructor(cls) for cls in EVENT_TYPES.values()
+}
+
 _FIELDS: dict[type[Event], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in EVENT_TYPES.values()
 }
@@ -558,7 +566,8 @@ def _conversion(tp: Any, var: str, depth: int = 0) -> str:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis and typing.get_origin(args[0]) is tuple:
             item = f"x{depth}"
-            return f"tuple({_conversion(args[0], item, depth + 1)} for {item} in {var})"
+            # a list comprehension, not a generator: half the cost for a short list
+            return f"tuple([{_conversion(args[0], item, depth + 1)} for {item} in {var}])"
         return f"tuple({var})"
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         return var  # unions here are of scalars
@@ -597,20 +606,24 @@ def _reader(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event | None]
         lines += _check_lines(tp, f"f_{name}", "    ")
     args = ", ".join(f"{name}={_conversion(tp, f'f_{name}')}" for name, tp in hints.items())
     lines.append(f"    return cls({args})")
-    namespace: dict[str, Any] = {"cls": cls}
+    namespace: dict[str, Any] = {"cls": NEW[cls]}
     exec(compile("\n".join(lines), f"<event reader {cls.type}>", "exec"), namespace)
     read: typing.Callable[[dict[str, Any]], Event | None] = namespace["read"]
     return read
 
 
-_READERS = {kind: _reader(cls) for kind, cls in EVENT_TYPES.items()}
+# each event type's fast reader; the log reader calls them straight, a line at a time
+READERS: dict[str, typing.Callable[[dict[str, Any]], Event | None]] = {
+    kind: _reader(cls) for kind, cls in EVENT_TYPES.items()
+}
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     """Rebuild an event; raises :class:`EventFormatError` naming what is wrong."""
     if not isinstance(data, dict):
         raise EventFormatError("an event must be a JSON object")
-    reader = _READERS.get(data.get("type"))  # type: ignore[arg-type]
+    kind = data.get("type")
+    reader = READERS.get(kind) if kind.__class__ is str else None
     if reader is not None:
         event = reader(data)
         if event is not None:
@@ -621,7 +634,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
 def _explain(data: dict[str, Any]) -> Event:
     """The slow path: find what is wrong with ``data`` and say it (or build the event)."""
     kind = data.get("type")
-    cls = EVENT_TYPES.get(kind)  # type: ignore[arg-type]
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise EventFormatError(f"unknown event type {kind!r}")
     names = _FIELDS[cls]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from whitecell.engine.commands import Command
 from whitecell.engine.decide import decide
 from whitecell.engine.events import Event
-from whitecell.engine.evolve import evolve, fold
+from whitecell.engine.evolve import fold
 from whitecell.engine.seats import Seat
 from whitecell.engine.state import State, new_state
 from whitecell.engine.view import View
@@ -33,8 +33,7 @@ class Game:
     def handle(self, command: Command) -> list[Event]:
         """Decide, then fold the new events; a RuleViolation leaves the game untouched."""
         new = decide(self.state, command)
-        for event in new:
-            evolve(self.state, event)
+        fold(self.state, new)  # evolve for each event, without a call per event
         return new
 
     def view(self, seat: Seat) -> View:

@@ -110,6 +110,14 @@ def _hidden(scenario: Scenario, team: str | None) -> tuple[int, ...]:
     )
 
 
+@lru_cache(maxsize=256)
+def _priors(scenario: Scenario, team: str | None) -> tuple[tuple[int, str, float], ...]:
+    """The hidden variables as a projection fills them in: (index, key, starting value)."""
+    return tuple(
+        (i, scenario.vars[i].key, scenario.vars[i].initial) for i in _hidden(scenario, team)
+    )
+
+
 class View:
     """One seat's window on a game state (cheap: computed on demand, nothing copied up front)."""
 
@@ -239,10 +247,9 @@ class View:
             inj = {i for i in s.inj if (told := injects[i].audience) is None or team in told}
             v = list(s.v)
             book = s.intel.get(team, {}) if team is not None else {}
-            for i in _hidden(self.sc, team):
-                var = self.sc.vars[i]
-                est = book.get(var.key)
-                v[i] = est[0] if est is not None else var.initial
+            for i, key, initial in _priors(self.sc, team):
+                est = book.get(key)
+                v[i] = est[0] if est is not None else initial
             self._ctx = Projection(
                 v, s.agreement_counts, s.clauses_in_force, None, inj, s.round, s, team
             )

@@ -5,6 +5,11 @@ game are handled one at a time under its lock: decide against the state, append
 to the store (with the request's idempotency answer, in one transaction), then
 fold the events into memory and wake every stream waiting on the game. Reads
 never touch the database.
+
+Memory does not grow with history: a server starts with the games still being played,
+loads a finished one when someone opens it, and lets go of a finished game nobody has
+touched for a few minutes (an idle running game after half an hour); games of one
+scenario share its compiled form.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import functools
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,6 +59,14 @@ from whitecell.scenario.load import scenario_from_document
 from whitecell.store.sql import Answer, Conflict, Store
 
 MAX_RETRIES = 8  # decisions retried when another server process stored first
+# a game nobody touched (no command, no page, no stream: an open stream touches it at
+# least every KEEPALIVE_S) is let go after this many seconds; opening it loads it again
+UNLOAD_ENDED_AFTER = 300.0
+UNLOAD_IDLE_AFTER = 1800.0
+SWEEP_EVERY = 30.0
+# finished games kept loaded at most (the least recently touched go first): a class that
+# ends many games at once, or a crawl through old reports, does not fill the memory
+MAX_ENDED_LOADED = 64
 
 log = logging.getLogger("whitecell.web")
 
@@ -103,6 +117,8 @@ class LiveGame:
     models: ModelSeats = field(default_factory=ModelSeats)
     turn_locks: dict[str, asyncio.Lock] = field(default_factory=dict)  # one turn a seat at once
     tasks: set[asyncio.Task[None]] = field(default_factory=set)  # model turns in flight
+    touched: float = field(default_factory=time.monotonic)  # last command, page or stream
+    waiters: int = 0  # streams waiting on the game now: it is not let go under them
 
     @property
     def state(self) -> State:
@@ -124,16 +140,31 @@ class Hub:
         self.on_person: Callable[[str], None] | None = None  # a person named themselves there
         # a round closed by a command decided here (each process forecasts its own closes)
         self.on_round_closed: Callable[[LiveGame, int], None] | None = None
+        # the game ended by a command decided here (each process debriefs its own ends)
+        self.on_game_ended: Callable[[LiveGame], None] | None = None
         self.background: set[asyncio.Future[Any]] = set()
+        self._scenarios: dict[str, Scenario] = {}  # compiled once per digest, shared
+        self._swept = time.monotonic()
 
     # -- loading and creating ------------------------------------------------
     def load_all(self) -> None:
-        """Fold every stored game back into memory (after a restart)."""
-        for row in self.store.games():
+        """Fold the games still being played back into memory (after a restart); a
+        finished game is loaded when someone opens it."""
+        for row in self.store.games(unfinished=True):
             self.games[row.id] = self._load(row)
 
+    def _scenario(self, row: Any) -> Scenario:
+        """The game's compiled scenario, shared by every loaded game of the same digest
+        (compiled scenarios are frozen)."""
+        found = self._scenarios.get(row.digest) if row.digest else None
+        if found is None:
+            found = scenario_from_document(row.scenario, f"game {row.id}")
+            if row.digest:
+                self._scenarios[row.digest] = found
+        return found
+
     def _load(self, row: Any) -> LiveGame:
-        scenario = scenario_from_document(row.scenario, f"game {row.id}")
+        scenario = self._scenario(row)
         game = Game(scenario, row.seed)
         for event in self.store.events(row.id):
             evolve(game.state, event)
@@ -148,13 +179,56 @@ class Hub:
         return live
 
     def find(self, game_id: str) -> LiveGame | None:
-        """The game, loaded from the store if another server process created it."""
+        """The game, loaded from the store if it is not in memory (finished and let go,
+        or created by another server process); touched, so it stays a while."""
         live = self.games.get(game_id)
-        if live is None and self.store.shared:
+        if live is None:
             row = self.store.game(game_id)
             if row is not None:
                 live = self.games.setdefault(game_id, self._load(row))
+        if live is not None:
+            live.touched = time.monotonic()
+        self.sweep()
         return live
+
+    def held(self, game_id: str) -> LiveGame:
+        """A game known to exist (a caller reached it a moment ago): KeyError if not."""
+        live = self.games.get(game_id) or self.find(game_id)
+        if live is None:
+            raise KeyError(game_id)
+        live.touched = time.monotonic()
+        return live
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Let go of games nobody has touched for a while (looked at every SWEEP_EVERY
+        seconds unless ``now`` is given): a finished game after UNLOAD_ENDED_AFTER, a
+        running one after UNLOAD_IDLE_AFTER; and of the least recently touched finished
+        games beyond MAX_ENDED_LOADED. Never one with a command, a model's turn or a
+        stream waiting on it. The ids let go, oldest first."""
+        clock = time.monotonic() if now is None else now
+        timed = now is not None or clock - self._swept >= SWEEP_EVERY
+        spare = sum(live.state.ended for live in self.games.values()) - MAX_ENDED_LOADED
+        if not timed and spare <= 0:
+            return []
+        if timed:
+            self._swept = clock
+        gone = []
+        for game_id, live in sorted(self.games.items(), key=lambda kv: kv[1].touched):
+            if live.lock.locked() or live.tasks or live.waiters:
+                continue
+            limit = UNLOAD_ENDED_AFTER if live.state.ended else UNLOAD_IDLE_AFTER
+            if not (timed and clock - live.touched >= limit) and not (
+                live.state.ended and spare > 0
+            ):
+                continue
+            if self.games.get(game_id) is live:
+                del self.games[game_id]
+                gone.append(game_id)
+                spare -= live.state.ended
+        used = {live.scenario.digest for live in self.games.values()}
+        for digest in [d for d in self._scenarios if d not in used]:
+            del self._scenarios[digest]
+        return gone
 
     # -- other server processes (PostgreSQL) ------------------------------------------
     def notice(self, payload: str) -> None:
@@ -165,13 +239,11 @@ class Hub:
         kind, _, rest = what.partition(":")
         if kind == "events":
             game_id, _, seq = rest.rpartition(":")
+            # a game this process has not loaded is read whole when someone opens it here:
+            # no process folds the games only others serve
             live = self.games.get(game_id)
             if live is not None and live.state.seq < int(seq or 0):
                 self.spawn(self.catch_up(live))
-            elif live is None:
-                self.spawn(to_thread.run_sync(self.find, game_id))
-        elif kind == "game" and rest not in self.games:
-            self.spawn(to_thread.run_sync(self.find, rest))
         elif kind == "seat" and self.on_seat is not None:
             self.on_seat(rest)
         elif kind == "person" and self.on_person is not None:
@@ -227,8 +299,10 @@ class Hub:
                 created_by,
             )
         )
+        scenario = self._scenarios.setdefault(scenario.digest, scenario)
         live = LiveGame(game_id, title, Game(scenario, seed))
         self.games[game_id] = live
+        self.sweep()
         return live
 
     # -- commands ----------------------------------------------------------------
@@ -244,7 +318,7 @@ class Hub:
         """Decide, store and fold one command; the same key is answered once. ``kind`` is
         the kind of automated player a ``SeatAgent`` command seats; ``fingerprint``
         (``Store.fingerprint`` of the body sent) tells a retry from a reused key."""
-        live = self.games[game_id]
+        live = self.held(game_id)
         principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
         caught: list[ev.Event] = []
         async with live.lock:
@@ -268,6 +342,10 @@ class Hub:
             for e in outcome.events:
                 if isinstance(e, ev.RoundClosed):
                     self.on_round_closed(live, e.round)
+        if self.on_game_ended is not None and any(
+            isinstance(e, ev.GameEnded) for e in outcome.events
+        ):
+            self.on_game_ended(live)
         return outcome
 
     async def _apply(
@@ -355,19 +433,24 @@ class Hub:
     ) -> bool:
         """Wait until the game has an event numbered above ``after``, or (given the
         ``roster`` count a stream last saw) its people changed; False on the timeout."""
-        live = self.games[game_id]
+        live = self.held(game_id)
 
         def moved() -> bool:
             return live.state.seq > after or (roster is not None and live.roster != roster)
 
-        while not moved():
-            changed = live.changed
-            try:
-                async with asyncio.timeout(timeout):
-                    await changed.wait()
-            except TimeoutError:
-                return moved()
-        return True
+        live.waiters += 1
+        try:
+            while not moved():
+                changed = live.changed
+                try:
+                    async with asyncio.timeout(timeout):
+                        await changed.wait()
+                except TimeoutError:
+                    return moved()
+            return True
+        finally:
+            live.waiters -= 1
+            live.touched = time.monotonic()
 
     # -- automated players in empty seats ------------------------------------------
     def _seat_agents(self, live: LiveGame) -> None:
@@ -583,7 +666,7 @@ class Hub:
         """The model adjudicator's draft odds for action ``uid``: asked in a worker thread,
         its exchanges recorded (control-only) with who asked, then kept for the desk."""
         assert self.model is not None
-        live = self.games[game_id]
+        live = self.held(game_id)
         adjudicator = ModelAdjudicator(
             self.model.model, self._budget(live), prompt_lang(live.scenario)
         )
@@ -626,7 +709,7 @@ class Hub:
 
     async def settled(self, game_id: str, timeout: float = 30.0) -> bool:
         """Wait until no model turn of the game is in flight (for tests and tools)."""
-        live = self.games[game_id]
+        live = self.held(game_id)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 while live.tasks:
@@ -636,7 +719,7 @@ class Hub:
     # -- helpers for pages ----------------------------------------------------------
     def suggestion(self, game_id: str, uid: str) -> cmd.Assess | None:
         """The rule-based adjudicator's suggestion for a submitted catalogue action."""
-        live = self.games[game_id]
+        live = self.held(game_id)
         rec = live.state.actions.get(uid)
         if rec is None or rec.action not in live.scenario.action:
             return None

@@ -16,13 +16,15 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from anyio import to_thread
 
+from whitecell.debrief import debrief
 from whitecell.engine.events import Event
 from whitecell.ensemble.executors import Pooled, shared_pool
 from whitecell.ensemble.run import Task
@@ -36,8 +38,9 @@ from whitecell.forecast import (
     summarise_escalation,
     where,
 )
+from whitecell.forkpool import Batch
 from whitecell.scenario.compiled import Scenario
-from whitecell.store.jobs import Job, Jobs
+from whitecell.store.jobs import DONE, STOPPED, Job, Jobs
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,33 @@ REPORT_EVERY = 0.4  # seconds between two writes of a running job's progress
 BEAT_EVERY = 20.0  # seconds between two heartbeats of the jobs this process holds
 MAX_UNFINISHED = 3  # jobs one account may have waiting or running at once
 NICE = 10  # the workers' priority below the server's: live answers come first
+ENSEMBLE = "scenario-ensemble"  # a job row that caches a scenario's automated plays
+ENSEMBLE_SEED = 0  # the seed the CLI's cache uses too: every game is compared with the same
+PLAYS = "automated plays"  # the debrief's first stage, when its scenario has no ensemble yet
+
+T = TypeVar("T")
+
+
+class Stopped(Exception):
+    """A job cancelled or failed while it ran (the server stops): drop the rest of it."""
+
+
+@dataclass(frozen=True)
+class DebriefPlan:
+    """How much work a finished game's debrief may take on the server.
+
+    Small by default, so a debrief (some 20 seconds of one worker for a five-round game
+    of a bundled scenario) never keeps the live games' forecasts waiting long: 300 forks a
+    forecast point (a Wilson band of at most ±5.7 points, enough for a line over the
+    rounds), turning points screened with 40 forks a side and at most 200 where it matters
+    (the top swings within about ±10 points), and 2,000 automated plays of the scenario to
+    tell how typical the game was (a band of at most ±2.2 points), played once per
+    scenario and kept."""
+
+    typical_runs: int = 2000
+    forecast_runs: int = 300
+    screen: int = 40
+    most: int = 200
 
 
 def default_workers() -> int:
@@ -77,6 +107,41 @@ def fork_tasks(
         start += count
 
 
+class PoolForks:
+    """The ``whitecell.forkpool.Forks`` protocol over the workshop's pool: a debrief's
+    batches of forks on the same processes as trials and forecasts, only a few in flight at
+    once so that their chunks take turns in the pool's queue."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        self.pool = pool
+        self.limit = max(2, 2 * workers)
+
+    def map(
+        self, batch: Batch, tasks: Sequence[T], on_done: Callable[[T], None] | None = None
+    ) -> list[np.ndarray]:
+        """``batch(task)`` for every task, in order; ``on_done(task)`` as each is back (an
+        exception it raises, such as :class:`Stopped`, drops the tasks not yet begun)."""
+        results: dict[int, np.ndarray] = {}
+        pending: dict[Future[np.ndarray], int] = {}
+        queue = iter(enumerate(tasks))
+        try:
+            while True:
+                while len(pending) < self.limit and (item := next(queue, None)) is not None:
+                    pending[self.pool.submit(batch, item[1])] = item[0]
+                if not pending:
+                    break
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = pending.pop(future)
+                    results[index] = future.result()
+                    if on_done is not None:
+                        on_done(tasks[index])
+        finally:
+            for future in pending:
+                future.cancel()
+        return [results[i] for i in range(len(tasks))]
+
+
 class Workshop:
     def __init__(self, jobs: Jobs, workers: int | None = None, slots: int = 2) -> None:
         self.jobs = jobs
@@ -90,6 +155,10 @@ class Workshop:
         self.forecasting = asyncio.Lock()  # a game's forecast superseded and made at once
         # the forecast each subject (game) has waiting for a slot: job, scenario, events...
         self._waiting: dict[str, tuple[str, Scenario, tuple[Event, ...], int, int]] = {}
+        # one debrief at a time, waiting without a slot: a slot stays free for forecasts
+        self._debriefing: asyncio.Lock | None = None
+        self._ensembles: dict[str, threading.Lock] = {}  # one scenario's plays made once
+        self._closed = False
 
     def busy(self, account_id: str) -> bool:
         """Whether the account already has as many unfinished jobs as it may."""
@@ -130,11 +199,16 @@ class Workshop:
 
     async def _forecast(self, subject: str) -> None:
         async with self._slots:
-            job_id, scenario, events, runs, seed = self._waiting.pop(subject)
+            waiting = self._waiting.pop(subject, None)
+            if waiting is None:
+                return  # dropped while it waited (its game ended)
+            job_id, scenario, events, runs, seed = waiting
             if not await to_thread.run_sync(self.jobs.start, job_id):
                 return  # cancelled while it waited
             try:
                 await to_thread.run_sync(self._fork, job_id, scenario, events, runs, seed)
+            except Stopped:
+                return  # the server stopped while it waited: its row says so
             except Exception as exc:  # a job fails in words; the server goes on
                 log.exception("forecast %s failed", job_id)
                 await to_thread.run_sync(self.jobs.fail, job_id, f"{type(exc).__name__}: {exc}")
@@ -172,6 +246,128 @@ class Workshop:
         rows = np.concatenate([parts[k] for k in sorted(parts)]) if parts else np.empty((0, 0))
         self.jobs.finish(job_id, done, forecast_result(scenario, events, rows, seed, self.workers))
 
+    def drop_waiting(self, subject: str) -> None:
+        """Forget the forecast of ``subject`` (a game) still waiting for a slot: its game
+        ended, and what it held (the game's events) need not stay in memory meanwhile."""
+        self._waiting.pop(subject, None)
+
+    def submit_debrief(
+        self,
+        job: Job,
+        scenario: Scenario,
+        events: Sequence[Event] | Callable[[], Sequence[Event]],
+        seed: int,
+        plan: DebriefPlan,
+    ) -> None:
+        """Work out the debrief of a finished game (``whitecell.debrief``) for ``job`` when
+        its turn comes: one debrief at a time, in a slot shared with trials and forecasts,
+        its forks seeded from ``seed`` (never the game's). ``events`` may be a loader,
+        called when the turn comes: many games ending at once queue their debriefs without
+        holding their events in memory."""
+        task = asyncio.create_task(self._debrief(job.id, scenario, events, seed, plan))
+        self._held[job.id] = task
+        task.add_done_callback(self._let_go)
+        if self._beating is None:
+            self._beating = asyncio.create_task(self._beat())
+
+    async def _debrief(
+        self,
+        job_id: str,
+        scenario: Scenario,
+        events: Sequence[Event] | Callable[[], Sequence[Event]],
+        seed: int,
+        plan: DebriefPlan,
+    ) -> None:
+        if self._debriefing is None:
+            self._debriefing = asyncio.Lock()
+        async with self._debriefing, self._slots:
+            if not await to_thread.run_sync(self.jobs.start, job_id):
+                return  # cancelled while it waited
+            try:
+                kept = tuple(await to_thread.run_sync(events) if callable(events) else events)
+                await to_thread.run_sync(self._work_out, job_id, scenario, kept, seed, plan)
+            except Stopped:
+                return  # its row says why already
+            except Exception as exc:  # a job fails in words; the server goes on
+                log.exception("debrief %s failed", job_id)
+                await to_thread.run_sync(self.jobs.fail, job_id, f"{type(exc).__name__}: {exc}")
+
+    def _work_out(
+        self,
+        job_id: str,
+        scenario: Scenario,
+        events: tuple[Event, ...],
+        seed: int,
+        plan: DebriefPlan,
+    ) -> None:
+        """In a thread: the scenario's ensemble (kept), then the forecast line and the
+        turning points on the pool, each stage's progress written as it goes."""
+        last = [0.0]
+
+        def progress(stage: str, done: int, planned: int) -> None:
+            if time.monotonic() - last[0] < REPORT_EVERY and done < planned:
+                return
+            last[0] = time.monotonic()
+            partial = {"stage": stage, "done": done, "planned": planned}
+            if not self.jobs.advance(job_id, done, partial):
+                raise Stopped(job_id)
+
+        ensemble = self.scenario_ensemble(scenario, plan.typical_runs, progress)
+        found = debrief(
+            scenario,
+            events,
+            seed,
+            ensemble,
+            PoolForks(self._started(), self.workers),
+            forecast_runs=plan.forecast_runs,
+            screen=plan.screen,
+            most=plan.most,
+            on_progress=progress,
+        )
+        self.jobs.finish(job_id, int(found["turning_points"].get("forks", 0)), found)
+
+    def scenario_ensemble(
+        self, scenario: Scenario, runs: int, progress: Callable[[str, int, int], None]
+    ) -> dict[str, Any] | None:
+        """The scenario's ensemble of at least ``runs`` automated plays, from its row
+        (kind ``scenario-ensemble``, about the scenario's digest) or played now on the pool
+        and kept there: every game of a scenario is compared with the same plays, made
+        once. None (no typicality) if it cannot be had; ``progress`` raising
+        :class:`Stopped` stops it."""
+        if runs <= 0:
+            return None
+        with self._starting:
+            lock = self._ensembles.setdefault(scenario.digest, threading.Lock())
+        with lock:  # two games of one scenario ending at once: the plays are made once
+            for row in self.jobs.about(scenario.digest, ENSEMBLE, limit=20):
+                if row.status == DONE and row.result and int(row.result.get("runs", 0)) >= runs:
+                    return row.result
+            params = {"scenario": scenario.id, "runs": runs, "seed": ENSEMBLE_SEED}
+            row = self.jobs.create(None, ENSEMBLE, scenario.digest, params)
+            self.jobs.start(row.id)
+            executor = Pooled(self._started(), self.workers)
+            aggregate = Aggregate(scenario)
+            try:
+                for chunk in executor.run(trial_tasks(scenario, runs, ENSEMBLE_SEED)):
+                    aggregate.add(chunk)
+                    self.jobs.advance(row.id, aggregate.n)
+                    progress(PLAYS, aggregate.n, runs)
+                    if aggregate.n >= runs:
+                        break
+            except Stopped:
+                self.jobs.fail(row.id, STOPPED)
+                raise
+            except Exception as exc:  # the debrief goes on without typicality
+                log.exception("the ensemble of scenario %s failed", scenario.digest[:12])
+                self.jobs.fail(row.id, f"{type(exc).__name__}: {exc}")
+                return None
+            finally:
+                executor.close()
+            made = {**aggregate.summary(), "scenario_digest": scenario.digest}
+            made["seed"] = ENSEMBLE_SEED
+            self.jobs.finish(row.id, aggregate.n, made)
+            return made
+
     async def _beat(self) -> None:
         """Keep the heartbeat of every job held here, waiting or working."""
         while True:
@@ -185,6 +381,8 @@ class Workshop:
                 return  # cancelled while it waited
             try:
                 await to_thread.run_sync(self._play, job_id, scenario, runs, seed)
+            except Stopped:
+                return  # the server stopped while it waited: its row says so
             except Exception as exc:  # a job fails in words; the server goes on
                 log.exception("trial %s failed", job_id)
                 await to_thread.run_sync(self.jobs.fail, job_id, f"{type(exc).__name__}: {exc}")
@@ -211,6 +409,8 @@ class Workshop:
 
     def _started(self) -> ProcessPoolExecutor:
         with self._starting:
+            if self._closed:  # a job's thread that outlived the server: no new processes
+                raise Stopped("the workshop is closed")
             if self._pool is None:
                 self._pool = shared_pool(self.workers, NICE)
             return self._pool
@@ -225,6 +425,8 @@ class Workshop:
 
     async def close(self) -> None:
         """Stop: jobs held here fail in words (their rows say so), the pool goes."""
+        with self._starting:
+            self._closed = True
         if self._beating is not None:
             self._beating.cancel()
         for job_id, task in list(self._held.items()):
@@ -255,7 +457,11 @@ def forecast_result(
 
 
 __all__ = [
+    "ENSEMBLE",
     "MAX_UNFINISHED",
+    "DebriefPlan",
+    "PoolForks",
+    "Stopped",
     "Workshop",
     "default_workers",
     "forecast_result",

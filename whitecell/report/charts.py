@@ -3,19 +3,31 @@
 Text is drawn as paths (``svg.fonttype = "path"``), so a chart looks the same on
 a phone without Japanese fonts, in a browser and in WeasyPrint's PDF. Each SVG
 gets its own id prefix because a report inlines dozens of them in one page.
+
+Drawing is most of what a report costs, and a chart depends only on its data, its
+language and its fonts: each is drawn once and kept (``DRAWN``), so the same game's
+report made again, in the other format or for another audience, draws nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import html
 import io
 import re
 import textwrap
-from collections.abc import Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, cast
 
+from whitecell.report.flatten import for_weasyprint
 from whitecell.report.fonts import chart_families
+from whitecell.report.margins import drawn_as_placed, fit
 
 INK = "#1f2933"
 MUTED = "#7b8794"
@@ -38,20 +50,109 @@ class Band:
     p75: list[float] | None = None
 
 
-class Charts:
-    """Draws one report's charts in its language; ``svg`` ids are unique across the report."""
+# A chart is about 25 kB, 75 kB once a PDF has asked for it as an image; a game's report
+# has about 20: 256 hold a few games' reports in both languages in under 20 MB.
+CACHE_ENTRIES = 256
 
-    def __init__(self, lang: str) -> None:
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart as matplotlib drew it: the ``<svg>`` element, ids not yet made unique."""
+
+    svg: str
+    title: str
+
+    @functools.cached_property
+    def image(self) -> str:
+        """The chart as a ``data:`` URL of a standalone SVG for WeasyPrint, each label's
+        glyphs joined into one path (see ``flatten``)."""
+        label = html.escape(self.title)
+        document = for_weasyprint(self.svg).replace(
+            "<svg", f'<svg role="img" aria-label="{label}"', 1
+        )
+        return "data:image/svg+xml;base64," + base64.b64encode(document.encode()).decode("ascii")
+
+
+class ChartCache:
+    """The charts drawn lately, by the hash of what each was drawn from; the least recently
+    used goes first. Shared by the threads of a server, hence the lock."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self.drawn: OrderedDict[str, Drawn] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Drawn | None:
+        with self.lock:
+            drawn = self.drawn.get(key)
+            if drawn is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.drawn.move_to_end(key)
+            return drawn
+
+    def put(self, key: str, drawn: Drawn) -> None:
+        with self.lock:
+            self.drawn[key] = drawn
+            self.drawn.move_to_end(key)
+            while len(self.drawn) > self.entries:
+                self.drawn.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.drawn.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self.drawn)
+
+
+DRAWN = ChartCache()
+_DRAWING = threading.Lock()
+P = ParamSpec("P")
+
+
+def _kept(draw: Callable[Concatenate[Charts, P], Drawn]) -> Callable[Concatenate[Charts, P], str]:
+    """A chart method that draws only what is not in the cache, then places the chart."""
+
+    @functools.wraps(draw)
+    def placed(self: Charts, /, *args: P.args, **options: P.kwargs) -> str:
+        key = self.key(draw.__name__, args, options)
+        drawn = self.cache.get(key)
+        if drawn is None:
+            with _DRAWING:  # matplotlib's settings are global: one chart at a time
+                drawn = draw(self, *args, **options)
+            self.cache.put(key, drawn)
+        return self.place(drawn)
+
+    return placed
+
+
+class Charts:
+    """Draws one report's charts in its language; ``svg`` ids are unique across the report.
+
+    A chart is a function of what it is drawn from, its language and its fonts, so each is
+    drawn once and kept in ``cache``: a report made again, or for the other audience, only
+    lays out charts already drawn. With ``images``, each chart is an ``<img>`` holding the
+    same SVG as a standalone document, which WeasyPrint reads far faster than inline SVG.
+    """
+
+    def __init__(self, lang: str, *, images: bool = False, cache: ChartCache | None = None) -> None:
         self.lang = lang
         self.families = chart_families(lang)
+        self.images = images
+        self.cache = DRAWN if cache is None else cache
         self.count = 0
 
     @contextmanager
     def figure(self, width: float, height: float) -> Iterator[tuple[Any, Any]]:
+        """A figure and its axes in the report's style: a bare ``Figure``, not pyplot's, so
+        nothing is added to (or must be removed from) pyplot's global list of figures."""
         import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
         style: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every name
             "font.family": self.families,
@@ -66,19 +167,46 @@ class Charts:
             "axes.spines.right": False,
         }
         with matplotlib.rc_context(style):
-            fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-            try:
-                yield fig, ax
-            finally:
-                plt.close(fig)
+            fig = Figure(figsize=(width, height))
+            yield fig, fig.subplots()
 
-    def svg(self, fig: Any, title: str) -> str:
+    def svg(self, fig: Any, title: str) -> Drawn:
+        """The figure drawn once, its axes placed so that every label just fits (see
+        ``margins``): no layout engine, which would draw it twice."""
+        for ax in fig.axes:
+            fit(fig, ax, self.families)
         buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
+        with drawn_as_placed(fig):
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
+        return Drawn(_bare(buffer.getvalue()), title)
+
+    def key(self, kind: str, args: tuple[Any, ...], options: dict[str, Any]) -> str:
+        """What a chart is drawn from, hashed: its kind, data, language and fonts."""
+        import matplotlib
+
+        what = (
+            kind,
+            args,
+            sorted(options.items()),
+            self.lang,
+            self.families,
+            matplotlib.__version__,
+        )
+        return hashlib.sha256(repr(what).encode()).hexdigest()
+
+    def place(self, drawn: Drawn) -> str:
+        """A drawn chart as it goes in this report: inline with its ids made unique, or as
+        an image."""
         self.count += 1
-        return _inline(buffer.getvalue(), f"c{self.count}-", title)
+        label = html.escape(drawn.title)
+        if self.images:
+            return f'<img class="chart" alt="{label}" src="{drawn.image}">'
+        prefix = f"c{self.count}-"
+        body = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", drawn.svg)
+        return body.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
 
     # -- a game --------------------------------------------------------------
+    @_kept
     def variable(
         self,
         label: str,
@@ -88,7 +216,7 @@ class Charts:
         lo: float,
         hi: float,
         flag: bool,
-    ) -> str:
+    ) -> Drawn:
         with self.figure(2.6, 1.55) as (fig, ax):
             ax.plot(range(len(y)), y, color=ACCENT, marker="o", markersize=3, linewidth=1.6)
             ax.set_xticks(range(len(x)), list(x))
@@ -101,6 +229,7 @@ class Charts:
             ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
             return self.svg(fig, label)
 
+    @_kept
     def family(
         self,
         label: str,
@@ -109,7 +238,7 @@ class Charts:
         lines: Sequence[tuple[str, Sequence[float]]],
         lo: float,
         hi: float,
-    ) -> str:
+    ) -> Drawn:
         """A per-team variable: one line per team, named at its end."""
         import matplotlib
         from matplotlib.colors import ListedColormap
@@ -130,6 +259,7 @@ class Charts:
             ax.legend(fontsize=5.5, ncols=2 if len(lines) > 4 else 1, frameon=False, loc="best")
             return self.svg(fig, label)
 
+    @_kept
     def relations(
         self,
         names: Sequence[str],
@@ -137,7 +267,7 @@ class Charts:
         title: str,
         actor: str,
         target: str,
-    ) -> str:
+    ) -> Drawn:
         import numpy as np
 
         counts = np.array([[n for n, _ in row] for row in grid], dtype=float)
@@ -164,9 +294,10 @@ class Charts:
             ax.set_title(title, fontsize=9, loc="left")
             return self.svg(fig, title)
 
+    @_kept
     def agreements(
         self, rows: Sequence[tuple[str, int, int | None, str]], rounds: int, title: str, xlabel: str
-    ) -> str:
+    ) -> Drawn:
         """``rows``: (label, signed round, broken round or None, who broke it)."""
         height = max(1.4, 0.42 * len(rows) + 0.9)
         with self.figure(6.0, height) as (fig, ax):
@@ -187,13 +318,14 @@ class Charts:
             ax.set_title(title, fontsize=9, loc="left")
             return self.svg(fig, title)
 
+    @_kept
     def escalation(
         self,
         x: Sequence[str],
         lines: Sequence[tuple[str, str, Sequence[float]]],
         overall: tuple[str, Sequence[float]],
         title: str,
-    ) -> str:
+    ) -> Drawn:
         """The escalation index by round: a line per team in its colour (``lines``: name,
         colour, values), all teams' together in black and dashed."""
         styles = ("-", "--", ":", "-.")
@@ -217,12 +349,13 @@ class Charts:
             )  # fmt: skip
             return self.svg(fig, title)
 
+    @_kept
     def forecast_line(
         self,
         x: Sequence[str],
         lines: Sequence[tuple[str, Sequence[tuple[float, float, float]]]],
         title: str,
-    ) -> str:
+    ) -> Drawn:
         """Each headline outcome's chance over the rounds (``lines``: label, (p, low, high)
         per point), its 95% interval as a band."""
         colours = (ACCENT, "#b45309", "#047857", "#7c3aed", "#be123c")
@@ -246,7 +379,8 @@ class Charts:
             ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
             return self.svg(fig, title)
 
-    def escalation_fan(self, band: Band, median: str, mean: tuple[str, Sequence[float]]) -> str:
+    @_kept
+    def escalation_fan(self, band: Band, median: str, mean: tuple[str, Sequence[float]]) -> Drawn:
         """The ensemble's escalation index by round: 5-95 and 25-75 bands, the median and
         the mean."""
         with self.figure(6.0, 2.4) as (fig, ax):
@@ -264,7 +398,8 @@ class Charts:
             return self.svg(fig, band.label)
 
     # -- an ensemble -----------------------------------------------------------
-    def proportions(self, rows: Sequence[tuple[str, float, float, float]], title: str) -> str:
+    @_kept
+    def proportions(self, rows: Sequence[tuple[str, float, float, float]], title: str) -> Drawn:
         """``rows``: (label, p, ci_low, ci_high) drawn as dots with their 95% intervals."""
         height = max(1.5, 0.34 * len(rows) + 0.8)
         with self.figure(6.0, height) as (fig, ax):
@@ -280,7 +415,8 @@ class Charts:
             ax.set_title(title, fontsize=9, loc="left")
             return self.svg(fig, title)
 
-    def fan(self, band: Band, unit: str) -> str:
+    @_kept
+    def fan(self, band: Band, unit: str) -> Drawn:
         with self.figure(2.6, 1.55) as (fig, ax):
             x = range(len(band.rounds))
             ax.fill_between(x, band.p5, band.p95, color=BAND, alpha=0.55, linewidth=0)
@@ -292,6 +428,7 @@ class Charts:
             ax.grid(axis="y", color="#e4e7eb", linewidth=0.6)
             return self.svg(fig, band.label)
 
+    @_kept
     def sweep(
         self,
         values: Sequence[str],
@@ -300,7 +437,7 @@ class Charts:
         low: Sequence[float],
         high: Sequence[float],
         xlabel: str,
-    ) -> str:
+    ) -> Drawn:
         with self.figure(3.0, 1.9) as (fig, ax):
             x = list(range(len(values)))
             ax.fill_between(x, low, high, color=BAND, alpha=0.5, linewidth=0)
@@ -342,14 +479,9 @@ def _yes_no(lang: str, value: bool) -> str:
 _ID = re.compile(r'(id="|href="#|url\(#)([^")]+)')
 
 
-def _inline(svg: str, prefix: str, title: str) -> str:
-    """The ``<svg>`` element alone, ids prefixed, sized to its container."""
-    from html import escape
-
-    start = svg.index("<svg")
-    body = svg[start:]
-    body = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", body)
-    body = re.sub(
+def _bare(svg: str) -> str:
+    """The ``<svg>`` element alone, sized to its container."""
+    body = svg[svg.index("<svg") :]
+    return re.sub(
         r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart"', body, count=1
     )
-    return body.replace("<svg", f'<svg role="img" aria-label="{escape(title)}"', 1)

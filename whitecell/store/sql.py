@@ -58,6 +58,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _title_of(document: str) -> dict[str, str]:
+    """A game's scenario title, for a game created without a title of its own."""
+    try:
+        title = json.loads(document).get("meta", {}).get("title", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in title.items()} if isinstance(title, dict) else {}
+
+
 def _rows(game_id: str, events: Sequence[Event], stamp: str) -> list[dict[str, Any]]:
     """Events as rows of the events table."""
     return [
@@ -110,6 +119,20 @@ class GameRow:
     scenario: dict[str, Any]
     seed: int
     title: str
+    created_at: str
+    digest: str = ""  # the scenario document's digest ("" where a caller did not read it)
+
+
+@dataclass(frozen=True)
+class GameListing:
+    """A game as a list shows it: read from its row alone, without its events."""
+
+    id: str
+    scenario_id: str
+    title: str
+    scenario_title: dict[str, str]
+    round: int
+    ended: bool
     created_at: str
 
 
@@ -316,6 +339,7 @@ class Store:
                 )
                 if events:
                     conn.execute(sa.insert(t.events), _rows(row.id, events, stamp))
+                    self._keep_listing(conn, row.id, events)
                 self._notify(conn, f"game:{row.id}")
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
@@ -334,10 +358,62 @@ class Store:
             src.backup(dst)
         tmp.replace(destination)
 
-    def games(self) -> list[GameRow]:
+    def games(self, unfinished: bool = False) -> list[GameRow]:
+        """Every game, or (``unfinished``) those still being played: what a server loads
+        as it starts; a finished game is loaded when someone opens it."""
+        query = sa.select(t.games).order_by(t.games.c.created_at)
+        if unfinished:
+            query = query.where(t.games.c.ended == sa.false())
         with self.reader.connect() as conn:
-            rows = conn.execute(sa.select(t.games).order_by(t.games.c.created_at)).all()
+            rows = conn.execute(query).all()
         return [self._game(r) for r in rows]
+
+    def game_list(
+        self, offset: int = 0, limit: int = 50, only: Sequence[str] | None = None
+    ) -> tuple[list[GameListing], int]:
+        """A page of games, newest first, and how many there are in all (``only``: of
+        these ids). A game's scenario document is read only for its title, and only
+        when the game has no title of its own."""
+        g = t.games.c
+        where = [g.id.in_(list(only))] if only is not None else []
+        # the page's ids from the index on (created_at, id) alone, then those rows: an
+        # offset deep in the history skips index entries, not rows with their documents
+        page = (
+            sa.select(g.id)
+            .where(*where)
+            .order_by(g.created_at.desc(), g.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.reader.connect() as conn:
+            ids = list(conn.execute(page).scalars())
+            found = conn.execute(
+                sa.select(g.id, g.scenario_id, g.title, g.round, g.ended, g.created_at).where(
+                    g.id.in_(ids)
+                )
+            ).all()
+            rank = {game_id: i for i, game_id in enumerate(ids)}
+            rows = sorted(found, key=lambda r: rank[r.id])
+            total = conn.execute(sa.select(sa.func.count()).select_from(t.games).where(*where))
+            count = int(total.scalar_one())
+            untitled = [r.id for r in rows if not r.title]
+            documents = dict(
+                conn.execute(sa.select(g.id, g.scenario).where(g.id.in_(untitled))).all()
+                if untitled
+                else []
+            )
+        return [
+            GameListing(
+                id=r.id,
+                scenario_id=r.scenario_id,
+                title=r.title,
+                scenario_title=_title_of(documents[r.id]) if r.id in documents else {},
+                round=int(r.round),
+                ended=bool(r.ended),
+                created_at=r.created_at,
+            )
+            for r in rows
+        ], count
 
     def game(self, game_id: str) -> GameRow | None:
         with self.reader.connect() as conn:
@@ -353,6 +429,7 @@ class Store:
             seed=int(row.seed),
             title=row.title,
             created_at=row.created_at,
+            digest=row.scenario_digest,
         )
 
     # -- events -------------------------------------------------------------------------
@@ -380,6 +457,7 @@ class Store:
             with self.writing() as conn:
                 if new:
                     conn.execute(sa.insert(t.events), _rows(game_id, new, stamp))
+                    self._keep_listing(conn, game_id, new)
                     self._notify(conn, f"events:{game_id}:{new[-1].seq}")
                 if answer is not None:
                     principal, key, status, body = answer
@@ -396,6 +474,17 @@ class Store:
                     )
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
+
+    @staticmethod
+    def _keep_listing(conn: sa.Connection, game_id: str, new: Sequence[Event]) -> None:
+        """The game's row follows its round and its end (in the append's transaction)."""
+        opened = [e.round for e in new if e.type == "round_opened"]
+        ended = any(e.type == "game_ended" for e in new)
+        if opened or ended:
+            values: dict[str, Any] = {"round": max(opened)} if opened else {}
+            if ended:
+                values["ended"] = True
+            conn.execute(sa.update(t.games).where(t.games.c.id == game_id).values(**values))
 
     # at hand wherever the store is: the web fingerprints the body it got through ctx.store
     fingerprint = staticmethod(fingerprint)

@@ -7,11 +7,13 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -27,7 +29,12 @@ games = Table(
     Column("title", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(64)),
+    # kept with every append: the list of games is read without folding any game
+    Column("round", Integer, nullable=False, server_default="0"),
+    Column("ended", Boolean, nullable=False, server_default=false(), index=True),
 )
+
+Index("ix_games_created_at", games.c.created_at, games.c.id)  # the list, newest first
 
 events = Table(
     "events",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from whitecell.scenario.compiled import localize
@@ -46,17 +46,27 @@ async def create_game(body: CreateGame, who: CallerDep, ctx: Ctx) -> dict[str, A
 
 
 @router.get("/games")
-def list_games(who: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
+def list_games(
+    who: CallerDep,
+    ctx: Ctx,
+    response: Response,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """The games the caller may enter, newest first, a page at a time (the total in the
+    ``X-Total-Count`` header): read from the store, no game is loaded to list it."""
+    only = None if who.game_id is None else [who.game_id]
+    listed, total = ctx.store.game_list(offset, limit, only)
+    response.headers["X-Total-Count"] = str(total)
     return [
         {
             "id": g.id,
-            "title": g.title or localize(g.scenario.title, "en"),
-            "scenario": g.scenario.id,
-            "round": g.state.round,
-            "ended": g.state.ended,
+            "title": g.title or localize(g.scenario_title, "en"),
+            "scenario": g.scenario_id,
+            "round": g.round,
+            "ended": g.ended,
         }
-        for g in ctx.hub.games.values()
-        if who.may_enter(g.id)
+        for g in listed
     ]
 
 

@@ -20,9 +20,10 @@ from fastapi.staticfiles import StaticFiles
 
 from whitecell.live.broadcast import Listener
 from whitecell.live.model_seats import ADVISOR_TOKENS, ModelConfig
+from whitecell.live.workshop import DebriefPlan
 from whitecell.llm.settings import ModelSettings, open_model
 from whitecell.store.sql import Store
-from whitecell.web import api, forecasts, pages, studio_api, studio_pages
+from whitecell.web import api, debriefs, forecasts, pages, studio_api, studio_pages, warmup
 from whitecell.web.context import Context
 from whitecell.web.errors import ApiError
 from whitecell.web.ratelimit import RateLimit
@@ -61,15 +62,21 @@ def create_app(
     *,
     rate_limits: bool = True,
     forecast_runs: int = forecasts.RUNS,
+    debrief: DebriefPlan | None = DebriefPlan(),  # noqa: B008 (frozen: shared safely)
 ) -> FastAPI:
     """The app over ``store``; ``model`` is the language model automated seats and the
     adjudicator desk's drafts may use (None: no model, only heuristic players);
     ``rate_limits`` guards the doors (signing in, join links) against guessing;
-    ``forecast_runs``: the forks of the forecast made each time a round closes (0: none)."""
+    ``forecast_runs``: the forks of the forecast made each time a round closes (0: none);
+    ``debrief``: the work a finished game's debrief may take (None: no debriefs, the
+    reports rank what decided a game by effect size)."""
     ctx = Context(store, model)
     if forecast_runs > 0:
         ctx.forecast_runs = forecast_runs
         ctx.hub.on_round_closed = forecasts.after_close(ctx)  # a forecast after each round
+    ctx.debrief = debrief
+    # when a game ends: its debrief, and its report made before anyone asks
+    ctx.hub.on_game_ended = warmup.after_end(ctx, debriefs.after_end(ctx))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -178,7 +185,13 @@ def app_from_environment() -> FastAPI:
             int(advisors) if advisors else ADVISOR_TOKENS,
         )
     runs = os.environ.get("WHITECELL_FORECAST_RUNS")
-    return create_app(store, model, forecast_runs=int(runs) if runs else forecasts.RUNS)
+    plays = int(os.environ.get("WHITECELL_DEBRIEF_RUNS") or DebriefPlan.typical_runs)
+    return create_app(
+        store,
+        model,
+        forecast_runs=int(runs) if runs else forecasts.RUNS,
+        debrief=DebriefPlan(typical_runs=plays) if plays > 0 else None,
+    )
 
 
 __all__ = ["app_from_environment", "create_app"]

@@ -7,6 +7,7 @@ request-level dependencies the API and the pages share.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from anyio import to_thread
@@ -15,7 +16,7 @@ from fastapi import Depends, Header, Request
 from whitecell.engine.seats import CONTROL, Seat
 from whitecell.live.hub import Hub, LiveGame
 from whitecell.live.model_seats import ModelConfig
-from whitecell.live.workshop import Workshop
+from whitecell.live.workshop import DebriefPlan, Workshop
 from whitecell.store.jobs import Jobs
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, LANG_COOKIE, SEAT_COOKIE, Caller, Signer
@@ -36,6 +37,8 @@ class Context:
         self.hub = Hub(store, model)
         self.workshop = Workshop(Jobs(store))  # background work: trials and forecasts
         self.forecast_runs = 1000  # forks of a live game's forecast (create_app sets it)
+        self.debrief: DebriefPlan | None = None  # a finished game's debrief (None: off)
+        self.debriefing = asyncio.Lock()  # a game's debrief looked for and begun at once
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
         self._rows: dict[str, SeatRow] = {}
@@ -206,10 +209,10 @@ def signed_in(ctx: Context, request: Request) -> Caller:
 def live_game(ctx: Context, game: str, who: Caller) -> LiveGame:
     """The game the caller asks for, if the caller may enter it (404 otherwise, so a seat
     cannot tell another game's id from a wrong one)."""
-    live = ctx.hub.games.get(game)
-    if live is None and who.may_enter(game):
-        live = ctx.hub.find(game)  # created by another server process
-    if live is None or not who.may_enter(game):
+    # loaded from the store if it is not in memory (finished and let go, or created by
+    # another server process)
+    live = ctx.hub.find(game) if who.may_enter(game) else None
+    if live is None:
         raise ApiError(404, "no_game", f"no game '{game}' for this seat")
     if ctx.shut_out(who):
         raise ApiError(401, "revoked", "this link was revoked by the white cell")

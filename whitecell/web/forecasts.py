@@ -48,11 +48,8 @@ SENTENCE = N_("Analysts give “%(outcome)s” a %(percent)s chance.")
 
 
 def _supersede_and_create(ctx: Context, game: str, params: dict[str, Any]) -> Job:
-    jobs = ctx.workshop.jobs
-    for old in jobs.about(game, FORECAST, limit=20):
-        if not old.finished:
-            jobs.cancel(old.id)
-    return jobs.create(None, FORECAST, game, params)
+    _cancel_unfinished(ctx, game)
+    return ctx.workshop.jobs.create(None, FORECAST, game, params)
 
 
 async def begin(
@@ -79,6 +76,21 @@ async def begin(
         job = await to_thread.run_sync(_supersede_and_create, ctx, live.id, params)
         ctx.workshop.submit_forecast(job, live.scenario, events, runs, seed)
     return job
+
+
+def _cancel_unfinished(ctx: Context, game: str) -> None:
+    jobs = ctx.workshop.jobs
+    for old in jobs.about(game, FORECAST, limit=20):
+        if not old.finished:
+            jobs.cancel(old.id)
+
+
+async def stop(ctx: Context, game: str) -> None:
+    """The game ended: its forecasts not yet made are cancelled (its outcomes are known
+    now), and one still waiting for a slot lets go of the game's events."""
+    async with ctx.workshop.forecasting:
+        ctx.workshop.drop_waiting(game)
+        await to_thread.run_sync(_cancel_unfinished, ctx, game)
 
 
 def after_close(ctx: Context) -> Callable[[LiveGame, int], None]:

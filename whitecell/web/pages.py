@@ -20,7 +20,7 @@ from whitecell.live.hub import LiveGame
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.store.shelf import Shelf
-from whitecell.web import forecasts, service
+from whitecell.web import debriefs, forecasts, service
 from whitecell.web.auth import (
     ACCOUNT_COOKIE,
     SEAT_COOKIE,
@@ -55,7 +55,7 @@ from whitecell.web.exports import FORMATS, attachment, export
 from whitecell.web.feedback import said
 from whitecell.web.forms import form_command
 from whitecell.web.i18n import LANGUAGES, translations
-from whitecell.web.render import checked_form, page
+from whitecell.web.render import checked_form, digest, page
 from whitecell.web.reports import (
     REPORT_AUDIENCES,
     REPORT_CSP,
@@ -96,16 +96,27 @@ def _studio_scenarios(ctx: Context, who: Caller | None, lang: str) -> list[tuple
     ]
 
 
-def _games(ctx: Context, lang: str) -> list[dict[str, object]]:
-    return [
-        {
-            "id": g.id,
-            "title": g.title or localize(g.scenario.title, lang),
-            "round": g.state.round,
-            "ended": g.state.ended,
-        }
-        for g in ctx.hub.games.values()
-    ]
+GAMES_PER_PAGE = 50
+
+
+def _games(ctx: Context, request: Request) -> dict[str, Any]:
+    """A page of the games, newest first, from the store (no game is loaded to list it)."""
+    lang, number = lang_of(request), _page(request)
+    listed, total = ctx.store.game_list(number * GAMES_PER_PAGE, GAMES_PER_PAGE)
+    return {
+        "rows": [
+            {
+                "id": g.id,
+                "title": g.title or localize(g.scenario_title, lang),
+                "round": g.round,
+                "ended": g.ended,
+            }
+            for g in listed
+        ],
+        "page": number,
+        "pages": max(1, -(-total // GAMES_PER_PAGE)),
+        "total": total,
+    }
 
 
 def _entered(ctx: Context, request: Request, game: str) -> tuple[LiveGame, Caller]:
@@ -168,7 +179,7 @@ def home(request: Request, ctx: Ctx) -> Response:
         request,
         "home.html",
         who=who,
-        games=_games(ctx, lang_of(request)) if who is not None else [],
+        games=_games(ctx, request) if who is not None else None,
         needs_setup=ctx.store.account_count() == 0,
         scenarios=_scenarios(lang_of(request)),
         studio=_studio_scenarios(ctx, who, lang_of(request)),
@@ -255,7 +266,7 @@ async def new_game(request: Request, ctx: Ctx) -> Response:
             "home.html",
             status=exc.status,
             who=who,
-            games=_games(ctx, lang_of(request)),
+            games=_games(ctx, request),
             needs_setup=False,
             scenarios=_scenarios(lang_of(request)),
             studio=_studio_scenarios(ctx, who, lang_of(request)),
@@ -313,7 +324,9 @@ def panel(request: Request, game: str, name: str, ctx: Ctx) -> HTMLResponse:
         extra["fc"] = forecasts.board(
             live.scenario, forecasts.forecasts_of(ctx, live.id), room.lang
         )
-    return page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room, **extra)
+    response = page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room, **extra)
+    response.headers["X-Panel-Digest"] = digest(bytes(response.body).decode())
+    return response
 
 
 def _page(request: Request) -> int:
@@ -525,7 +538,8 @@ async def report(request: Request, game: str, ctx: Ctx) -> Response:
         if audience == "debrief" and not live.game.view(who.seat).revealed:
             raise Refusal(403, "debrief_not_yet", DEBRIEF_NOT_YET)
     events = await service.events_now(live)
-    body = await reports.get(live, events, fmt, lang, audience)
+    found = await debriefs.current(ctx, live)  # a finished game's debrief, or how far it is
+    body = await reports.get(live, events, fmt, lang, audience, found)
     media_type, inline = REPORT_FORMATS[fmt]
     headers = {"Content-Security-Policy": REPORT_CSP, "Cache-Control": "private, no-store"}
     if not inline:

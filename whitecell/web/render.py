@@ -6,6 +6,8 @@ idempotency key; a ``?lang=`` choice is remembered in a cookie.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from typing import Any
 
@@ -27,6 +29,21 @@ def _pct(p: float | None) -> str:
     return "" if p is None else f"{p * 100:.0f}%"
 
 
+# the key a page was drawn with changes on every drawing; the page script makes a fresh
+# one for each attempt anyway, so it is no part of what a panel shows
+_KEY_FIELD = re.compile(r'name="idempotency_key" value="[^"]*"')
+
+
+def digest(html: str) -> str:
+    """What a panel shows, in 16 letters: a refresh that shows the same is not drawn.
+
+    Drawing a panel again for nothing moves what is under a player's pointer and
+    replaces what they were about to click; the page script skips such swaps.
+    """
+    shown = _KEY_FIELD.sub("", html).strip()
+    return hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
+
+
 def environment(lang: str) -> jinja2.Environment:
     env = _ENVIRONMENTS.get(lang)
     if env is None:
@@ -45,6 +62,7 @@ def environment(lang: str) -> jinja2.Environment:
         env.globals["languages"] = LANGUAGES
         env.globals["t"] = lambda key, **values: t(key, lang, **values)
         env.filters["pct"] = _pct
+        env.filters["digest"] = digest
         _ENVIRONMENTS[lang] = env
     return env
 
@@ -95,4 +113,4 @@ def error_page(request: Request, exc: ApiError) -> HTMLResponse:
     return HTMLResponse(html, exc.status)
 
 
-__all__ = ["checked_form", "environment", "error_page", "page", "render"]
+__all__ = ["checked_form", "digest", "environment", "error_page", "page", "render"]

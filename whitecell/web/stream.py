@@ -55,8 +55,10 @@ async def stream(
     while True:
         if ctx.shut_out(who) or await request.is_disconnected():
             return
-        # no await between reading the view and the number: the batch is exactly what the
-        # seat may see of events up to ``last``
+        # the game as the hub holds it now (one let go while no stream waited on it is
+        # loaded again); no await between reading the view and the number: the batch is
+        # exactly what the seat may see of events up to ``last``
+        live = ctx.hub.held(live.id)
         visible = live.game.view(who.seat).events(since=last)
         last = live.state.seq
         if visible:

@@ -62,6 +62,19 @@ PANELS = {
     "team": ("clock", "brief", "state", "act", "advisors", "talks", "proposals", "story"),
     "observer": ("clock", "state", "story"),
 }
+# control's side column in and between action rounds: the forecast informs the next
+# move, so it comes right under the clock
+CONTROL_BESIDE_ROUNDS = (
+    "clock",
+    "forecast",
+    "injects",
+    "state",
+    "negotiation",
+    "talks",
+    "advisors",
+    "seats",
+    "log",
+)
 LAYOUTS: Mapping[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     # the advisors inform the team's moves: beside the action form in an action round
     ("team", "before"): (("brief", "talks"), ("clock", "advisors", "state", "story")),
@@ -79,20 +92,9 @@ LAYOUTS: Mapping[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("controls", "teams", "seats"),
         ("clock", "injects", "state", "advisors", "log"),
     ),
-    # the forecast informs control's next move: beside the job of the phase, under the clock
     ("control", "action"): (
         ("controls", "teams", "queue", "desk"),
-        (
-            "clock",
-            "forecast",
-            "injects",
-            "state",
-            "negotiation",
-            "talks",
-            "advisors",
-            "seats",
-            "log",
-        ),
+        CONTROL_BESIDE_ROUNDS,
     ),
     ("control", "negotiation"): (
         ("controls", "negotiation", "teams"),
@@ -100,17 +102,7 @@ LAYOUTS: Mapping[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     ("control", "between"): (
         ("controls", "teams", "queue", "desk"),
-        (
-            "clock",
-            "forecast",
-            "injects",
-            "state",
-            "negotiation",
-            "talks",
-            "advisors",
-            "seats",
-            "log",
-        ),
+        CONTROL_BESIDE_ROUNDS,
     ),
     ("control", "ended"): (
         ("controls", "negotiation"),

@@ -293,6 +293,19 @@
     }
   });
 
+  // a panel refreshed to show just what it shows is left as it is: drawing it again would
+  // move what is under the pointer and replace what someone is about to click
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, xhr = event.detail.xhr;
+    if (!target || !xhr || !target.matches || !target.matches("section.panel[data-digest]")) { return; }
+    var shown = xhr.getResponseHeader("X-Panel-Digest");
+    if (shown && shown === target.getAttribute("data-digest") && xhr.status === 200) {
+      event.detail.shouldSwap = false;
+    } else if (shown) {
+      target.setAttribute("data-digest", shown);
+    }
+  });
+
   // -- when the game moves to another phase, the room's order changes with it -------------
   function relayout() {
     var room = document.getElementById("room");
