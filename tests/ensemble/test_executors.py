@@ -7,7 +7,10 @@ thirteen chunks come back in whatever order the workers finish them.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,3 +96,34 @@ def test_a_ray_address_nobody_answers_at_fails_at_once(address, said) -> None:
     with pytest.raises(ExecutorError, match=f"cannot reach Ray at {where}: .*{said}"):
         executor("ray", 1, where)
     assert time.monotonic() - started < 10
+
+
+# the server's background pool, from a process that is then killed without a chance to
+# shut its pool down (SIGKILL): its workers must not outlive it
+SERVER = """
+import os, signal, sys
+from whitecell.ensemble.executors import shared_pool
+pool = shared_pool(1, nice=5)
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone but for its entry
+
+
+def test_a_background_worker_leaves_when_its_server_is_killed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == -9, done.stderr
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 15
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), f"worker {worker} outlived its server"

@@ -37,6 +37,7 @@ class Server:
     # a finished game's debrief plays thousands of forks in the background: only the
     # tests of debriefs ask for them (tests/web/test_debrief_report.py)
     debrief: Any = None
+    warm_reports: bool = False  # a finished game's report made as it ends (serve option)
 
     @property
     def url(self) -> str:
@@ -48,7 +49,13 @@ class Server:
         if store.account_count() == 0:
             store.create_account("control", hash_password(PASSWORD))
         # the tests sign in and open links far faster than people: doors are tested alone
-        self.app = create_app(store, self.model, rate_limits=self.rate_limits, debrief=self.debrief)
+        self.app = create_app(
+            store,
+            self.model,
+            rate_limits=self.rate_limits,
+            debrief=self.debrief,
+            warm_reports=self.warm_reports,
+        )
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.web.play import API, Table, browser, ok
@@ -18,12 +17,26 @@ from whitecell.web import reports, warmup
 from whitecell.web.i18n import LANGUAGES
 
 
+@pytest.fixture(scope="module")
+def warming(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server started with ``serve --warm-reports``."""
+    s = Server(tmp_path_factory.mktemp("warming") / "whitecell.db", warm_reports=True).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
 @pytest.fixture
-def table(shared_server: Server, account: httpx.Client) -> Iterator[Table]:
+def table(warming: Server) -> Iterator[Table]:
     """A game of the bundled ukraine scenario with one round played and closed."""
-    r = account.post(f"{API}/games", json={"scenario": "ukraine-ceasefire-2025"})
+    account = warming.control()
+    try:
+        r = account.post(f"{API}/games", json={"scenario": "ukraine-ceasefire-2025"})
+    finally:
+        account.close()
     assert r.status_code == 201, r.text
-    t = Table(shared_server, r.json())
+    t = Table(warming, r.json())
     control = t.client("control")
     ok(control, t.game, {"type": "start_game"})
     ok(control, t.game, {"type": "open_round", "number": 1})
@@ -52,7 +65,7 @@ def wait_for(game: str, seconds: float = 90.0) -> set[str]:
 
 
 def test_a_game_that_ends_has_its_report_made_before_anyone_asks(
-    shared_server: Server, table: Table, monkeypatch: pytest.MonkeyPatch
+    warming: Server, table: Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     game = table.game
     assert warmed(game) == set()  # not while the game runs: nobody asked
@@ -69,7 +82,7 @@ def test_a_game_that_ends_has_its_report_made_before_anyone_asks(
         return real(*args)
 
     monkeypatch.setattr(reports, "make_report", counted)
-    control = browser(shared_server, table.token("control"))
+    control = browser(warming, table.token("control"))
     try:
         for lang in LANGUAGES:
             r = control.get(f"/games/{game}/report", params={"lang": lang}, timeout=60)
@@ -81,7 +94,7 @@ def test_a_game_that_ends_has_its_report_made_before_anyone_asks(
 
 
 def test_a_report_that_cannot_be_made_in_advance_is_made_when_asked_for(
-    shared_server: Server, table: Table, monkeypatch: pytest.MonkeyPatch
+    warming: Server, table: Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tried: list[str] = []
 
@@ -99,7 +112,7 @@ def test_a_report_that_cannot_be_made_in_advance_is_made_when_asked_for(
     assert game in tried
     assert warmed(game) == set()
     monkeypatch.setattr(reports, "make_report", real)
-    control = browser(shared_server, table.token("control"))
+    control = browser(warming, table.token("control"))
     try:
         r = control.get(f"/games/{game}/report", timeout=60)
     finally:
@@ -107,3 +120,21 @@ def test_a_report_that_cannot_be_made_in_advance_is_made_when_asked_for(
     assert r.status_code == 200 and "<svg" in r.text
     # the server still plays: the next game's commands are answered
     assert table.client("control").get(f"{API}/me").status_code == 200
+
+
+def test_without_warm_reports_a_finished_games_report_waits_to_be_asked_for(
+    shared_server: Server,
+) -> None:
+    """The default: games nobody may read (played through the API) cost no report."""
+    created = shared_server.create_game()
+    t = Table(shared_server, created)
+    try:
+        control = t.client("control")
+        ok(control, t.game, {"type": "start_game"})
+        ok(control, t.game, {"type": "end_game"})
+        # with warm-ups on, both reports of a game this short are made within a second or
+        # two (the test above); five seconds on, none has been
+        time.sleep(5.0)
+        assert warmed(t.game) == set()
+    finally:
+        t.close()

@@ -102,6 +102,15 @@ def serve(
             "then rank what decided a game by effect size).",
         ),
     ] = 2000,
+    warm_reports: Annotated[
+        bool,
+        typer.Option(
+            "--warm-reports",
+            help="Make a finished game's report as the game ends, so the first reader "
+            "finds it made (costs the server a second of CPU a game, for games nobody "
+            "may read too).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web app: control room, adjudicator desk, team rooms, live updates. With
     --llm-base-url and --llm-model, control may seat language-model players and the
@@ -153,7 +162,9 @@ def serve(
     from whitecell.live.workshop import DebriefPlan
 
     plan = DebriefPlan(typical_runs=debrief_runs) if debrief_runs > 0 else None
-    app_ = create_app(store, model, forecast_runs=forecast_runs, debrief=plan)
+    app_ = create_app(
+        store, model, forecast_runs=forecast_runs, debrief=plan, warm_reports=warm_reports
+    )
     if demo:
         ctx = app_.state.ctx
         assert isinstance(ctx, Context)
@@ -175,6 +186,7 @@ def serve(
     os.environ["WHITECELL_DB"] = store.url
     os.environ["WHITECELL_FORECAST_RUNS"] = str(forecast_runs)
     os.environ["WHITECELL_DEBRIEF_RUNS"] = str(debrief_runs)
+    os.environ["WHITECELL_WARM_REPORTS"] = "1" if warm_reports else "0"
     if model is not None:
         os.environ["WHITECELL_LLM_BASE_URL"] = llm_base_url or ""
         os.environ["WHITECELL_LLM_MODEL"] = llm_model or ""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -172,10 +174,23 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def _background_setup(nice: int) -> None:
-    """In a background worker: give way to the server's own process, then as any worker."""
+ORPHAN_CHECK_S = 2.0  # how often a background worker checks that its server still lives
+
+
+def _background_setup(nice: int, parent: int | None = None) -> None:
+    """In a background worker: give way to the server's own process, then as any worker;
+    and go when the server is gone (killed, it cannot shut its pool down, and a worker
+    waiting on the pool's queue would otherwise wait for ever)."""
     os.nice(nice)
     worker_setup()
+    if parent is not None:
+        threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_S)
+    os._exit(0)
 
 
 def shared_pool(workers: int, nice: int = 0) -> ProcessPoolExecutor:
@@ -185,7 +200,10 @@ def shared_pool(workers: int, nice: int = 0) -> ProcessPoolExecutor:
     few cores, the server's answers come first)."""
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_background_setup, initargs=(nice,)
+        workers,
+        mp_context=context,
+        initializer=_background_setup,
+        initargs=(nice, os.getpid()),
     )
 
 

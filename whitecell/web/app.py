@@ -63,20 +63,25 @@ def create_app(
     rate_limits: bool = True,
     forecast_runs: int = forecasts.RUNS,
     debrief: DebriefPlan | None = DebriefPlan(),  # noqa: B008 (frozen: shared safely)
+    warm_reports: bool = False,
 ) -> FastAPI:
     """The app over ``store``; ``model`` is the language model automated seats and the
     adjudicator desk's drafts may use (None: no model, only heuristic players);
     ``rate_limits`` guards the doors (signing in, join links) against guessing;
     ``forecast_runs``: the forks of the forecast made each time a round closes (0: none);
     ``debrief``: the work a finished game's debrief may take (None: no debriefs, the
-    reports rank what decided a game by effect size)."""
+    reports rank what decided a game by effect size); ``warm_reports``: a finished
+    game's report made in the server's process before anyone asks (off by default: where
+    many games end that nobody reads, such as games played through the API, it costs the
+    live games CPU and memory for nothing)."""
     ctx = Context(store, model)
     if forecast_runs > 0:
         ctx.forecast_runs = forecast_runs
         ctx.hub.on_round_closed = forecasts.after_close(ctx)  # a forecast after each round
     ctx.debrief = debrief
-    # when a game ends: its debrief, and its report made before anyone asks
-    ctx.hub.on_game_ended = warmup.after_end(ctx, debriefs.after_end(ctx))
+    # when a game ends: its debrief, and (if asked) its report made before anyone asks
+    ended = debriefs.after_end(ctx)
+    ctx.hub.on_game_ended = warmup.after_end(ctx, ended) if warm_reports else ended
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -191,6 +196,7 @@ def app_from_environment() -> FastAPI:
         model,
         forecast_runs=int(runs) if runs else forecasts.RUNS,
         debrief=DebriefPlan(typical_runs=plays) if plays > 0 else None,
+        warm_reports=os.environ.get("WHITECELL_WARM_REPORTS") == "1",
     )
 
 
