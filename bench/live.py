@@ -91,6 +91,41 @@ def machine_cpu() -> tuple[float, float]:
     return (total - idle) / tick, total / tick
 
 
+def _proc_stat(pid: int) -> tuple[int, float, int] | None:
+    """(parent pid, user + system CPU seconds, niceness) of a process, None once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), cpu, int(fields[16])
+
+
+def tree_cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU seconds of ``root`` and its living descendants: (those at the root's own
+    priority, the niced ones: the server's background workers)."""
+    stats = {
+        int(p.name): st
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and (st := _proc_stat(int(p.name)))
+    }
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (ppid, _cpu, _nice) in stats.items():
+        children[ppid].append(pid)
+    base = stats[root][2] if root in stats else 0
+    served = background = 0.0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            if stats[pid][2] > base:
+                background += stats[pid][1]
+            else:
+                served += stats[pid][1]
+        todo += children.get(pid, [])
+    return served, background
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -160,15 +195,12 @@ class ServerProcess:
             return "(no server log)"
         return "\n".join(text.splitlines()[-lines:])
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux /proc)."""
+    def cpu_seconds(self) -> tuple[float, float]:
+        """User + system CPU time so far of the server's processes (``--workers``) and of
+        its niced background workers, from Linux /proc."""
         if self.proc is None:
-            return 0.0
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return 0.0, 0.0
+        return tree_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -631,7 +663,9 @@ async def play(args: argparse.Namespace, server: ServerProcess) -> dict[str, Any
     if server.proc is not None and server.proc.poll() is not None:
         raise BenchError(f"the server died during the run:\n{server.log_tail()}")
     cpu_client1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_server = server.cpu_seconds() - cpu_server0
+    cpu_server1 = server.cpu_seconds()
+    cpu_server = cpu_server1[0] - cpu_server0[0]
+    cpu_background = cpu_server1[1] - cpu_server0[1]
     machine1 = machine_cpu()
     machine_busy = machine1[0] - machine0[0]
     cpu_client = (cpu_client1.ru_utime + cpu_client1.ru_stime) - (
@@ -676,9 +710,12 @@ async def play(args: argparse.Namespace, server: ServerProcess) -> dict[str, Any
         "client_loop_lag_p99_ms": ms(pct(st.loop_lag, 99)),
         "client_loop_lag_max_ms": ms(max(st.loop_lag, default=float("nan"))),
         "server_cpu_pct": round(100 * cpu_server / wall, 1),
+        "background_cpu_pct": round(100 * cpu_background / wall, 1),
         "client_cpu_pct": round(100 * cpu_client / wall, 1),
         # CPU that neither the server nor this process used: other load on the machine
-        "other_cpu_pct": round(100 * max(0.0, machine_busy - cpu_server - cpu_client) / wall, 1),
+        "other_cpu_pct": round(
+            100 * max(0.0, machine_busy - cpu_server - cpu_background - cpu_client) / wall, 1
+        ),
         "errors": st.errors,
     }
 

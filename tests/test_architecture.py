@@ -177,7 +177,7 @@ WEB_LAYERS = (
     ("context",),
     ("commands",),
     ("service", "studio", "trials", "translate"),
-    ("stream", "forecasts", "debriefs"),
+    ("stream", "forecasts", "debriefs", "background"),
     (
         "rooms.base",
         "rooms.world",

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from tests.e2e.audit import audit, screenshots, settle
 from tests.e2e.conftest import People, Seat, unfold
 from tests.web.server import Server, bearer, seat_tokens
+from whitecell.store.jobs import CANCELLED, Jobs
 
 FORECAST = 60_000  # ms: 1,000 forks on one worker, with room to spare on a busy machine
 LIVE = 5_000
@@ -98,4 +99,45 @@ def test_control_publishes_a_forecast_to_one_team_and_only_that_team_reads_it(
         assert not seat.problems(), seat.problems()
     screenshots(usa.page, f"forecast-{lang}-usa")
     screenshots(russia.page, f"forecast-{lang}-russia")
+    assert not control.problems(), control.problems()
+
+
+def test_control_sees_the_servers_queue_and_cancels_its_own_job_from_the_keyboard(
+    server: Server, people: People
+) -> None:
+    """The queue under the forecast: another game's forecast at work (its kind only), this
+    game's debrief waiting with Cancel; Enter on Cancel answers beside the queue and the
+    row goes. Rows made directly in the real store. Screenshots: queue-en-control-*.png."""
+    created = server.create_game()
+    game, tokens = created["game"], seat_tokens(created)
+    command(server, tokens["control"], game, {"type": "start_game"})
+    other = server.create_game()["game"]
+    jobs = Jobs(server.app.state.ctx.store)
+    running = jobs.create(None, "forecast", other, {"runs": 1000})
+    jobs.start(running.id)
+    jobs.advance(running.id, 400)
+    waiting = jobs.create(None, "debrief", game, {"runs": 3000})
+    control = enter(people, server, "queue-en-control", tokens["control"], game, "en")
+    panel = control.page.locator("#panel-forecast")
+    queue = unfold(panel.locator("details.background-work"))
+    rows = queue.locator(".work-queue li")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Forecast")
+    expect(rows.nth(0).locator("progress")).to_have_attribute("value", "400")
+    expect(rows.nth(1)).to_contain_text("Debrief · this game")
+    expect(rows.nth(1)).to_contain_text("waiting: 1 in line")
+    assert other not in panel.inner_html()
+    mine = [v for v in audit(control.page) if any("panel-forecast" in n.target for n in v.nodes)]
+    assert not mine, "\n".join(str(v) for v in mine)
+    settle(control.page)
+    screenshots(control.page, "queue-en-control")
+
+    cancel = rows.nth(1).get_by_role("button", name="Cancel this game’s debrief")
+    cancel.focus()
+    control.page.keyboard.press("Enter")
+    expect(queue.locator("#res-work")).to_contain_text("Cancelled")
+    expect(queue.locator(".work-queue li.here")).to_have_count(0)  # the panel drew itself again
+    expect(queue.locator("#res-work")).to_contain_text("Cancelled")  # and kept the answer
+    assert jobs.get(waiting.id).status == CANCELLED  # type: ignore[union-attr]
+    assert control.still_the_same_page()
     assert not control.problems(), control.problems()

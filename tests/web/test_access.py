@@ -121,6 +121,15 @@ RULES: dict[tuple[str, str], list[Case]] = {
     ("POST", "/games/{game}/forecast/publish"): [
         Case(control_only(), form={"outcome": "ceasefire_holding_at_end"})
     ],
+    # the server's queue of background work: control's; only the game's own jobs may be
+    # cancelled there (a designer's trial is not this game's: 404, told in words on a page)
+    ("GET", f"{API}/games/{{game}}/background"): [Case(control_only())],
+    ("DELETE", f"{API}/games/{{game}}/background/{{job}}"): [
+        Case(control_only(404), params={"job": "trial"})
+    ],
+    ("POST", "/games/{game}/background/{job}/cancel"): [
+        Case(control_only(), params={"job": "trial"}, form={})
+    ],
     # the model's draft odds: for the umpires (control and adjudicators); this server has
     # no model, so they are told so (test_llm_web.py has the same rule with a model)
     ("POST", f"{API}/games/{{game}}/actions/{{uid}}/draft"): [

@@ -4,7 +4,9 @@ One :class:`LiveGame` per game holds the folded state in memory. Commands for a
 game are handled one at a time under its lock: decide against the state, append
 to the store (with the request's idempotency answer, in one transaction), then
 fold the events into memory and wake every stream waiting on the game. Reads
-never touch the database.
+never touch the database, and a command makes one write and no read: a retried key
+and, with several processes, events another stored first are caught by the store's
+keys (``_apply``); other processes' events mostly arrive inside their notification.
 
 Memory does not grow with history: a server starts with the games still being played,
 loads a finished one when someone opens it, and lets go of a finished game nobody has
@@ -22,7 +24,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from sqlalchemy.exc import SQLAlchemyError
@@ -56,8 +58,9 @@ from whitecell.live.model_seats import (
 from whitecell.play import agent_rng
 from whitecell.scenario.compiled import Scenario
 from whitecell.scenario.load import scenario_from_document
-from whitecell.store.sql import Answer, Conflict, Store
+from whitecell.store.sql import Answer, Conflict, Store, read_events_note
 
+T = TypeVar("T")
 MAX_RETRIES = 8  # decisions retried when another server process stored first
 # a game nobody touched (no command, no page, no stream: an open stream touches it at
 # least every KEEPALIVE_S) is let go after this many seconds; opening it loads it again
@@ -238,12 +241,12 @@ class Hub:
             return
         kind, _, rest = what.partition(":")
         if kind == "events":
-            game_id, _, seq = rest.rpartition(":")
+            game_id, seq, carried = read_events_note(what)
             # a game this process has not loaded is read whole when someone opens it here:
             # no process folds the games only others serve
             live = self.games.get(game_id)
-            if live is not None and live.state.seq < int(seq or 0):
-                self.spawn(self.catch_up(live))
+            if live is not None and live.state.seq < seq:
+                self.spawn(self.catch_up(live, carried))
         elif kind == "seat" and self.on_seat is not None:
             self.on_seat(rest)
         elif kind == "person" and self.on_person is not None:
@@ -257,22 +260,34 @@ class Hub:
         self.background.add(task)
         task.add_done_callback(self.background.discard)
 
-    async def catch_up(self, live: LiveGame) -> None:
-        """Fold what other processes stored, then wake this process's streams. If the
-        database cannot be read now, the next command or notification catches up."""
+    async def catch_up(self, live: LiveGame, carried: list[ev.Event] | None = None) -> None:
+        """Fold what other processes stored, then wake this process's streams: the events
+        a notification ``carried`` when they follow on from ours (no read), else those
+        read from the database. If it cannot be read now, the next command or notification
+        catches up."""
         async with live.lock:
-            try:
-                new = await self._sync(live)
-            except SQLAlchemyError as exc:
-                log.warning("game %s: cannot catch up now (%s)", live.id, exc)
-                return
+            if carried and carried[-1].seq <= live.state.seq:
+                return  # folded meanwhile (a command of ours caught up first)
+            if carried and carried[0].seq == live.state.seq + 1:
+                new = self._fold_caught(live, carried)
+            else:
+                try:
+                    new = await self._sync(live)
+                except SQLAlchemyError as exc:
+                    log.warning("game %s: cannot catch up now (%s)", live.id, exc)
+                    return
         if new:
             await self._wake(live, new)
 
     async def _sync(self, live: LiveGame) -> list[ev.Event]:
-        """Under the game's lock: the events other processes stored since ours, folded.
-        Their occasions for automated players were theirs to act on, not ours."""
-        new = await to_thread.run_sync(self.store.events, live.id, live.state.seq)
+        """Under the game's lock: the events other processes stored since ours, folded."""
+        return self._fold_caught(
+            live, await to_thread.run_sync(self.store.events, live.id, live.state.seq)
+        )
+
+    def _fold_caught(self, live: LiveGame, new: list[ev.Event]) -> list[ev.Event]:
+        """Fold other processes' events. Their occasions for automated players were
+        theirs to act on, not ours."""
         for e in new:
             evolve(live.state, e)
             if isinstance(e, ev.RoundOpened):
@@ -320,14 +335,7 @@ class Hub:
         (``Store.fingerprint`` of the body sent) tells a retry from a reused key."""
         live = self.held(game_id)
         principal = f"{principal}@{game_id}"  # a key belongs to one caller in one game
-        caught: list[ev.Event] = []
         async with live.lock:
-            if key is not None:
-                stored = await to_thread.run_sync(self.store.answer, principal, key)
-                if stored is not None:
-                    return self._replay(stored, fingerprint)
-            if self.store.shared:  # decide against what every process has stored
-                caught = await self._sync(live)
             outcome = await self._apply(live, command, principal, key, fingerprint=fingerprint)
             if outcome.events and isinstance(command, cmd.SeatAgent):
                 await self._seated(live, command, outcome.events, kind)
@@ -335,7 +343,7 @@ class Hub:
                 await self._advise(live, outcome)
             if outcome.events:
                 await self._run_agents(live)
-        woken = caught + outcome.caught + outcome.events
+        woken = outcome.caught + outcome.events
         if woken:
             await self._wake(live, woken)
         if self.on_round_closed is not None:
@@ -357,53 +365,80 @@ class Hub:
         retries: int = 0,
         fingerprint: str | None = None,
     ) -> Outcome:
-        try:
-            new = decide(live.state, command)
-        except RuleViolation as exc:
-            outcome = rule_violation(exc, live.state)
-            if key is not None:
+        """Optimistic: decide against the state in memory and store, one write and no
+        read. The store's keys catch the rest: a key answered before (a retry) and, with
+        several processes, events another process stored first (fold them, decide again).
+        A refusal is only given against the stored game: another process may have moved
+        it on in a way that makes the command right."""
+        caught: list[ev.Event] = []
+        while True:
+            try:
+                new = decide(live.state, command)
+                break
+            except RuleViolation as exc:
+                if self.store.shared and not caught and (caught := await self._sync(live)):
+                    continue
+                outcome = rule_violation(exc, live.state)
+                outcome.caught = caught
+                if key is None:
+                    return outcome
                 refusal = (principal, key, outcome.status, outcome.body)
                 try:
-                    await to_thread.run_sync(self.store.append, live.id, [], refusal, fingerprint)
+                    await self.store.append_soon(live.id, [], refusal, fingerprint)
                 except Conflict:
-                    # another process answered the same key meanwhile: its answer stands
-                    stored = await to_thread.run_sync(self.store.answer, principal, key)
+                    # the key was answered before (a retry), here or in another process
+                    stored = await self._store(self.store.answer, principal, key)
                     if stored is not None:
-                        return self._replay(stored, fingerprint)
-            return outcome
+                        return self._replay(stored, fingerprint, caught)
+                return outcome
         body = {"events": [ev.event_to_dict(e) for e in new]}
         answer = (principal, key, 200, body) if key is not None else None
         try:
-            await to_thread.run_sync(self.store.append, live.id, new, answer, fingerprint)
+            await self.store.append_soon(live.id, new, answer, fingerprint)
         except Conflict:
-            # another process stored events first (or the same key raced in): fold what it
-            # stored and decide again; the client never sees the collision
-            if not self.store.shared or retries >= MAX_RETRIES:
-                await to_thread.run_sync(self._reload, live)
-                return violation("the game moved on meanwhile; try again", "conflict", 409)
+            # the key was answered before, or another process stored events first: replay
+            # the answer, or fold what it stored and decide again (the client never sees
+            # the collision)
             if key is not None:
-                stored = await to_thread.run_sync(self.store.answer, principal, key)
+                stored = await self._store(self.store.answer, principal, key)
                 if stored is not None:
-                    return self._replay(stored, fingerprint)
-            caught = await self._sync(live)
+                    return self._replay(stored, fingerprint, caught)
+            if not self.store.shared or retries >= MAX_RETRIES:
+                await self._store(self._reload, live)
+                return violation("the game moved on meanwhile; try again", "conflict", 409)
+            caught += await self._sync(live)
             again = await self._apply(live, command, principal, key, retries + 1, fingerprint)
             again.caught = caught + again.caught
             return again
         for e in new:
             evolve(live.state, e)
-        return Outcome(200, body, new)
+        return Outcome(200, body, new, caught)
+
+    async def _store(self, call: Callable[..., T], *args: Any) -> T:
+        """A store call on the command path's rarer turns (a retried key, a conflict).
+        SQLite's is made right here: one process writes its file, a write in WAL mode takes
+        a third of a millisecond, and handing it to a thread cost far more (the thread
+        waits for the interpreter lock held by the event loop, then the loop waits for the
+        thread: two such hops a command made live commands ten times slower under load).
+        PostgreSQL's goes over the network: a thread. The append itself is
+        ``Store.append_soon``."""
+        if self.store.shared:
+            return await to_thread.run_sync(call, *args)
+        return call(*args)
 
     @staticmethod
-    def _replay(stored: Answer, fingerprint: str | None) -> Outcome:
+    def _replay(stored: Answer, fingerprint: str | None, caught: list[ev.Event]) -> Outcome:
         """A key's stored answer, replayed to a retry of its request. A key reused for a
         different request is refused (422) and changes nothing: replaying the old answer
         would tell the client its new request was decided (a corrected form kept getting
         its first refusal)."""
         if stored.answers(fingerprint):
-            return Outcome(stored.status, stored.body | {"replayed": True})
+            return Outcome(stored.status, stored.body | {"replayed": True}, caught=caught)
         key = "web.idempotency_key_reused"
         messages = {lang: t(key, lang) for lang in LANGUAGES}
-        return violation(messages["en"], "idempotency_key_reused", 422, messages)
+        refused = violation(messages["en"], "idempotency_key_reused", 422, messages)
+        refused.caught = caught
+        return refused
 
     def _reload(self, live: LiveGame) -> None:
         for event in self.store.events(live.id, since=live.state.seq):

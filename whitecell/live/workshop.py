@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -39,6 +39,7 @@ from whitecell.forecast import (
     where,
 )
 from whitecell.forkpool import Batch
+from whitecell.live.pace import Pace, PacedPool
 from whitecell.scenario.compiled import Scenario
 from whitecell.store.jobs import DONE, STOPPED, Job, Jobs
 
@@ -112,7 +113,7 @@ class PoolForks:
     batches of forks on the same processes as trials and forecasts, only a few in flight at
     once so that their chunks take turns in the pool's queue."""
 
-    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+    def __init__(self, pool: Executor, workers: int) -> None:
         self.pool = pool
         self.limit = max(2, 2 * workers)
 
@@ -143,11 +144,14 @@ class PoolForks:
 
 
 class Workshop:
-    def __init__(self, jobs: Jobs, workers: int | None = None, slots: int = 2) -> None:
+    def __init__(
+        self, jobs: Jobs, workers: int | None = None, slots: int = 2, pace: Pace | None = None
+    ) -> None:
         self.jobs = jobs
+        self.pace = pace or Pace()  # how busy live play is (the hub tells it)
         self.workers = workers or default_workers()
         self._slots = asyncio.Semaphore(slots)
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: PacedPool | None = None
         self._held: dict[str, asyncio.Task[None]] = {}
         self._beating: asyncio.Task[None] | None = None
         self._starting = threading.Lock()
@@ -407,12 +411,13 @@ class Workshop:
             executor.close()
         self.jobs.finish(job_id, aggregate.n, aggregate.summary())
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _started(self) -> PacedPool:
+        """The pool, through the pace that makes it give way to busy live play."""
         with self._starting:
             if self._closed:  # a job's thread that outlived the server: no new processes
                 raise Stopped("the workshop is closed")
             if self._pool is None:
-                self._pool = shared_pool(self.workers, NICE)
+                self._pool = PacedPool(shared_pool(self.workers, NICE), self.pace)
             return self._pool
 
     async def warm(self) -> None:

@@ -102,6 +102,19 @@ class Jobs:
         with self.store.reader.connect() as conn:
             return [_job(r) for r in conn.execute(query)]
 
+    def unfinished(self, limit: int = 100) -> list[Job]:
+        """The server's queue: every job still waiting or working, whoever asked, the
+        oldest first (a job whose process stopped reads as failed and is left out)."""
+        query = (
+            sa.select(t.jobs)
+            .where(t.jobs.c.status.in_(UNFINISHED))
+            .order_by(t.jobs.c.created_at, t.jobs.c.id)
+            .limit(limit)
+        )
+        with self.store.reader.connect() as conn:
+            found = [_job(r) for r in conn.execute(query)]
+        return [j for j in found if not j.finished]
+
     def _update(self, job_id: str, only_if: tuple[str, ...], **values: Any) -> bool:
         """Change a job that is still in one of ``only_if``; whether it was."""
         query = (

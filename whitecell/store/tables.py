@@ -128,6 +128,8 @@ jobs = Table(
     Column("updated_at", String(32), nullable=False),  # a heartbeat while queued or running
 )
 
+Index("ix_jobs_status", jobs.c.status, jobs.c.created_at)  # the queue, oldest first
+
 settings = Table(
     "settings",
     metadata,

@@ -9,7 +9,9 @@ From the bottom up, each module importing only those above it in this list
 - ``context``: who is asking, in which game, in which language;
 - ``commands``: the API's body for each engine command;
 - ``service``: the use cases the API and the pages share;
-- ``stream``: one Server-Sent-Events loop for every live stream;
+- ``stream``: one Server-Sent-Events loop for every live stream; ``forecasts``,
+  ``debriefs``, ``background``: control's forecasts, a finished game's debrief, the
+  server's queue of background work;
 - ``rooms``, ``forms``, ``exports``, ``reports``: what a room shows, what a form sends,
   the log to take away, the after-action report;
 - ``render``: pages as HTML;

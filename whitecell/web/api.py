@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from whitecell.scenario.compiled import localize
-from whitecell.web import forecasts, service
+from whitecell.web import background, forecasts, service
 from whitecell.web import stream as live_stream
 from whitecell.web.context import (
     CallerDep,
@@ -168,6 +168,31 @@ async def recompute_forecast(game: str, who: CallerDep, ctx: Ctx) -> dict[str, A
     require_control(who)
     job = await forecasts.begin(ctx, live, forecasts.DEMAND)
     return forecasts.forecast_view(job)
+
+
+# -- the server's background work (control) -------------------------------------------
+
+
+@router.get("/games/{game}/background")
+def background_work(game: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    """The server's queue of background work: ``running`` and ``waiting`` (in the order
+    they will run, each with its ``place``), each job's ``kind`` and ``progress``; the
+    ids of this game's own jobs (``this_game``), which may be cancelled. Other games' and
+    designers' jobs show their kind only. ``paced``: live play is busy and the pool works
+    at a fraction of a worker meanwhile."""
+    live = live_game(ctx, game, who)
+    require_control(who)
+    return background.api_view(background.queue_of(ctx, live.id))
+
+
+@router.delete("/games/{game}/background/{job}")
+async def cancel_background_work(game: str, job: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
+    """Cancel one of this game's jobs (a forecast, its debrief) that has not finished; 404
+    for a job of anything else, 409 once it had finished."""
+    live = live_game(ctx, game, who)
+    require_control(who)
+    done = await background.cancel(ctx, live, job[:32])
+    return {"id": done.id, "kind": done.kind, "status": done.status}
 
 
 # -- seats and links (control) ----------------------------------------------------------

@@ -16,6 +16,7 @@ from fastapi import Depends, Header, Request
 from whitecell.engine.seats import CONTROL, Seat
 from whitecell.live.hub import Hub, LiveGame
 from whitecell.live.model_seats import ModelConfig
+from whitecell.live.pace import noted
 from whitecell.live.workshop import DebriefPlan, Workshop
 from whitecell.store.jobs import Jobs
 from whitecell.store.sql import SeatRow, Store, token_hash
@@ -36,6 +37,7 @@ class Context:
         self.model = model
         self.hub = Hub(store, model)
         self.workshop = Workshop(Jobs(store))  # background work: trials and forecasts
+        self.hub.listeners.append(noted(self.workshop.pace))  # it gives way to busy play
         self.forecast_runs = 1000  # forks of a live game's forecast (create_app sets it)
         self.debrief: DebriefPlan | None = None  # a finished game's debrief (None: off)
         self.debriefing = asyncio.Lock()  # a game's debrief looked for and begun at once

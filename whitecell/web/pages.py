@@ -20,7 +20,7 @@ from whitecell.live.hub import LiveGame
 from whitecell.scenario.compiled import localize
 from whitecell.scenario.library import bundled_ids, load_bundled
 from whitecell.store.shelf import Shelf
-from whitecell.web import debriefs, forecasts, service
+from whitecell.web import background, debriefs, forecasts, service
 from whitecell.web.auth import (
     ACCOUNT_COOKIE,
     SEAT_COOKIE,
@@ -70,6 +70,7 @@ router = APIRouter()
 RECOMPUTING = N_("A new forecast is being made from the game as it stands.")
 PUBLISHED = N_("Published to %(teams)s: %(text)s")
 EVERYONE = N_("everyone")
+CANCELLED_WORK = N_("Cancelled: what it had found so far is kept.")
 reports = REPORTS
 SESSION_DAYS = 30
 ACCOUNT_DAYS = 7
@@ -324,6 +325,7 @@ def panel(request: Request, game: str, name: str, ctx: Ctx) -> HTMLResponse:
         extra["fc"] = forecasts.board(
             live.scenario, forecasts.forecasts_of(ctx, live.id), room.lang
         )
+        extra["work"] = background.queue_of(ctx, live.id)
     response = page(ctx, request, WHOLE.get(name, f"panels/{name}.html"), r=room, **extra)
     response.headers["X-Panel-Digest"] = digest(bytes(response.body).decode())
     return response
@@ -396,6 +398,20 @@ async def recompute(request: Request, game: str, ctx: Ctx) -> HTMLResponse:
     require_control(who)
     await forecasts.begin(ctx, live, forecasts.DEMAND)
     return _flash(ctx, request, True, translations(lang_of(request)).gettext(RECOMPUTING))
+
+
+@router.post("/games/{game}/background/{job}/cancel", response_class=HTMLResponse)
+async def cancel_work(request: Request, game: str, job: str, ctx: Ctx) -> HTMLResponse:
+    """Cancel one of the game's own background jobs, from the Forecast panel's queue."""
+    live, who = _entered(ctx, request, game)
+    await checked_form(ctx, request)
+    require_control(who)
+    lang = lang_of(request)
+    try:
+        await background.cancel(ctx, live, job[:32])
+    except ApiError as exc:
+        return _flash(ctx, request, False, exc.text(lang))
+    return _flash(ctx, request, True, translations(lang).gettext(CANCELLED_WORK))
 
 
 @router.post("/games/{game}/forecast/publish", response_class=HTMLResponse)

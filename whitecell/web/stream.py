@@ -53,7 +53,7 @@ async def stream(
     roster = live.roster
     yield "retry: 1000\n\n"
     while True:
-        if ctx.shut_out(who) or await request.is_disconnected():
+        if ctx.shut_out(who):
             return
         # the game as the hub holds it now (one let go while no stream waited on it is
         # loaded again); no await between reading the view and the number: the batch is
@@ -67,6 +67,8 @@ async def stream(
             roster = live.roster
             yield f"event: people\ndata: {roster}\n\n"
         if not await ctx.hub.wait(live.id, last, KEEPALIVE_S, roster if people else None):
+            if await request.is_disconnected():
+                return
             yield ": still here\n\n"
 
 
