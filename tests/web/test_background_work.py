@@ -6,6 +6,7 @@ real store (made directly, so that the queue holds exactly what the test says)."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,12 +45,16 @@ def queue(server: Server, mine: str, other: str) -> dict[str, str]:
     found = server.app.state.ctx.store.account("control")
     assert found is not None
     account = found[0]
-    made = {
-        "trial": jobs.create(account, "trial", "scn@3", {"runs": 500}).id,
-        "other": jobs.create(None, "forecast", other, {"runs": 1000}).id,
-        "forecast": jobs.create(None, "forecast", mine, {"runs": 1000}).id,
-        "debrief": jobs.create(None, "debrief", mine, {"runs": 3000}).id,
-    }
+    asked = [
+        ("trial", account, "trial", "scn@3", 500),
+        ("other", None, "forecast", other, 1000),
+        ("forecast", None, "forecast", mine, 1000),
+        ("debrief", None, "debrief", mine, 3000),
+    ]
+    made = {}
+    for name, who, kind, subject, runs in asked:
+        made[name] = jobs.create(who, kind, subject, {"runs": runs}).id
+        time.sleep(0.005)  # the queue's order is the time asked, to the millisecond
     jobs.start(made["other"])
     jobs.advance(made["other"], 250)
     return made
