@@ -175,8 +175,8 @@ async def recompute_forecast(game: str, who: CallerDep, ctx: Ctx) -> dict[str, A
 
 @router.get("/games/{game}/background")
 def background_work(game: str, who: CallerDep, ctx: Ctx) -> dict[str, Any]:
-    """The server's queue of background work: ``running`` and ``waiting`` (in the order
-    they will run, each with its ``place``), each job's ``kind`` and ``progress``; the
+    """The server's queue of background work: ``running`` and ``waiting`` (the longest
+    waiting first, each with its ``place``), each job's ``kind`` and ``progress``; the
     ids of this game's own jobs (``this_game``), which may be cancelled. Other games' and
     designers' jobs show their kind only. ``paced``: live play is busy and the pool works
     at a fraction of a worker meanwhile."""
