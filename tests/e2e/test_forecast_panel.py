@@ -102,12 +102,32 @@ def test_control_publishes_a_forecast_to_one_team_and_only_that_team_reads_it(
     assert not control.problems(), control.problems()
 
 
+QUEUE_WORDS = {
+    "en": (
+        "Forecast",
+        "Debrief · this game",
+        "waiting: 1 in line",
+        "Cancel this game’s debrief",
+        "Cancelled",
+    ),
+    "ja": (
+        "予測",
+        "デブリーフ · このゲーム",
+        "待機中: 1番目",
+        "このゲームのデブリーフを取り消す",
+        "取り消しました",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
 def test_control_sees_the_servers_queue_and_cancels_its_own_job_from_the_keyboard(
-    server: Server, people: People
+    server: Server, people: People, lang: str
 ) -> None:
     """The queue under the forecast: another game's forecast at work (its kind only), this
     game's debrief waiting with Cancel; Enter on Cancel answers beside the queue and the
-    row goes. Rows made directly in the real store. Screenshots: queue-en-control-*.png."""
+    row goes. Rows made directly in the real store. Screenshots: queue-<lang>-control-*.png."""
+    kind, mine, waiting_words, button, answered = QUEUE_WORDS[lang]
     created = server.create_game()
     game, tokens = created["game"], seat_tokens(created)
     command(server, tokens["control"], game, {"type": "start_game"})
@@ -117,27 +137,27 @@ def test_control_sees_the_servers_queue_and_cancels_its_own_job_from_the_keyboar
     jobs.start(running.id)
     jobs.advance(running.id, 400)
     waiting = jobs.create(None, "debrief", game, {"runs": 3000})
-    control = enter(people, server, "queue-en-control", tokens["control"], game, "en")
+    control = enter(people, server, f"queue-{lang}-control", tokens["control"], game, lang)
     panel = control.page.locator("#panel-forecast")
     queue = unfold(panel.locator("details.background-work"))
     rows = queue.locator(".work-queue li")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("Forecast")
+    expect(rows.nth(0)).to_contain_text(kind)
     expect(rows.nth(0).locator("progress")).to_have_attribute("value", "400")
-    expect(rows.nth(1)).to_contain_text("Debrief · this game")
-    expect(rows.nth(1)).to_contain_text("waiting: 1 in line")
+    expect(rows.nth(1)).to_contain_text(mine)
+    expect(rows.nth(1)).to_contain_text(waiting_words)
     assert other not in panel.inner_html()
-    mine = [v for v in audit(control.page) if any("panel-forecast" in n.target for n in v.nodes)]
-    assert not mine, "\n".join(str(v) for v in mine)
+    found = [v for v in audit(control.page) if any("panel-forecast" in n.target for n in v.nodes)]
+    assert not found, "\n".join(str(v) for v in found)
     settle(control.page)
-    screenshots(control.page, "queue-en-control")
+    screenshots(control.page, f"queue-{lang}-control")
 
-    cancel = rows.nth(1).get_by_role("button", name="Cancel this game’s debrief")
+    cancel = rows.nth(1).get_by_role("button", name=button)
     cancel.focus()
     control.page.keyboard.press("Enter")
-    expect(queue.locator("#res-work")).to_contain_text("Cancelled")
+    expect(queue.locator("#res-work")).to_contain_text(answered)
     expect(queue.locator(".work-queue li.here")).to_have_count(0)  # the panel drew itself again
-    expect(queue.locator("#res-work")).to_contain_text("Cancelled")  # and kept the answer
+    expect(queue.locator("#res-work")).to_contain_text(answered)  # and kept the answer
     assert jobs.get(waiting.id).status == CANCELLED  # type: ignore[union-attr]
     assert control.still_the_same_page()
     assert not control.problems(), control.problems()

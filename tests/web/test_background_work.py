@@ -21,16 +21,9 @@ PANEL = "/games/{game}/panel/forecast"
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[Server]:
-    s = Server(tmp_path / "whitecell.db").start()
-    try:
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture
 def control(server: Server) -> Iterator[httpx.Client]:
+    """Control's session on this test's own server (``server`` in conftest.py): each test
+    sees exactly the queue it made."""
     c = server.control()
     try:
         yield c
