@@ -93,3 +93,22 @@ def test_the_pdf_looks_as_it_did_with_its_charts_inline(tmp_path):
         assert a.shape == b.shape, f"page {number} changed size"
         apart = np.abs(a - b)
         assert (apart > 0.25).mean() < 0.001, f"page {number} differs"
+
+
+def test_every_chart_starts_from_a_clean_copy_of_the_blank_figure_of_its_size():
+    """Charts of one size are drawn on copies of one blank figure: what one chart set (a
+    yes/no axis, a y label, more ticks) never shows in the next."""
+    from whitecell.report import charts as module
+
+    module._BLANK.clear()
+    first = Charts("en", cache=ChartCache()).variable(*FRONT)
+    assert len(module._BLANK) == 1
+    others = Charts("en", cache=ChartCache())
+    flag = ("Sanctions", "", ["start", "R1", "R2", "R3"], [0.0, 1.0, 1.0, 0.0], 0.0, 1.0, True)
+    others.variable(*flag)
+    long = [f"R{k}" for k in range(12)]
+    others.variable("Many rounds", "troops", long, [float(k) for k in range(12)], 0, 11, False)
+    assert len(module._BLANK) == 1  # the three share one blank figure
+    assert Charts("en", cache=ChartCache()).variable(*FRONT) == first
+    module._BLANK.clear()
+    assert Charts("en", cache=ChartCache()).variable(*FRONT) == first  # a new blank too

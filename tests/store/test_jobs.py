@@ -145,3 +145,87 @@ def test_migration_0006_keeps_the_jobs_before_it_and_lets_a_job_have_no_account(
     made = jobs.create(None, "forecast", "g", {"runs": 1})
     assert jobs.get(made.id) is not None and [j.id for j in jobs.of(account)] == ["t1"]
     store.close()
+
+
+# -- many games' jobs at once (a class closing rounds together) -------------------------
+
+
+def age(store: Store, job_id: str, minutes: float) -> None:
+    """The job's heartbeat as if it last beat ``minutes`` ago."""
+    then = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).isoformat()
+    with store.writing() as conn:
+        conn.execute(sa.update(t.jobs).where(t.jobs.c.id == job_id).values(updated_at=then))
+
+
+def test_many_games_forecasts_supersede_their_own_unfinished_ones_in_one_go(store: Store) -> None:
+    jobs = Jobs(store)
+    waiting = jobs.create(None, "forecast", "g1", {"runs": 10})
+    running = jobs.create(None, "forecast", "g2", {"runs": 10})
+    jobs.start(running.id)
+    finished = jobs.create(None, "forecast", "g1", {"runs": 10})
+    jobs.start(finished.id)
+    jobs.finish(finished.id, 10, {"runs": 10})
+    stale = jobs.create(None, "forecast", "g2", {"runs": 10})
+    age(store, stale.id, 5)
+    debrief = jobs.create(None, "debrief", "g1", {})
+    elsewhere = jobs.create(None, "forecast", "g3", {"runs": 10})
+
+    wanted = [("g1", {"runs": 20, "seed": 1}), ("g2", {"runs": 30})]
+    made = jobs.create_many("forecast", wanted, supersede=True)
+
+    assert [(j.subject, j.total, j.status, j.account_id) for j in made] == [
+        ("g1", 20, QUEUED, None),
+        ("g2", 30, QUEUED, None),
+    ]
+    assert [jobs.get(j.id) for j in made] == made  # as a reader would read them
+    status = {j.id: j.status for j in jobs.about("g1", "forecast") + jobs.about("g2", "forecast")}
+    assert status[waiting.id] == status[running.id] == CANCELLED
+    assert status[finished.id] == DONE  # a finished forecast stays, for the chart
+    assert status[stale.id] == FAILED  # its process stopped: it still reads so
+    assert jobs.get(debrief.id).status == QUEUED  # type: ignore[union-attr]
+    assert jobs.get(elsewhere.id).status == QUEUED  # type: ignore[union-attr]
+
+
+def test_a_debrief_made_without_superseding_leaves_the_games_others(store: Store) -> None:
+    jobs = Jobs(store)
+    older = jobs.create(None, "debrief", "g1", {})
+    made = jobs.create_many("debrief", [("g1", {"seed": 4})], supersede=False)
+    assert jobs.get(older.id).status == QUEUED  # type: ignore[union-attr]
+    assert made[0].params == {"seed": 4} and jobs.create_many("debrief", [], supersede=False) == []
+
+
+def test_ended_games_forecasts_are_cancelled_together(store: Store) -> None:
+    jobs = Jobs(store)
+    ids = [jobs.create(None, "forecast", f"g{k}", {"runs": 1}).id for k in range(3)]
+    jobs.cancel_about("forecast", ["g0", "g1", "g1"])
+    assert [jobs.get(i).status for i in ids] == [CANCELLED, CANCELLED, QUEUED]  # type: ignore[union-attr]
+
+
+def test_each_games_newest_job_of_a_kind_is_found_in_one_read(store: Store) -> None:
+    jobs = Jobs(store)
+    jobs.create(None, "debrief", "g1", {"n": 1})
+    newer = jobs.create(None, "debrief", "g1", {"n": 2})
+    other = jobs.create(None, "debrief", "g2", {"n": 3})
+    jobs.create(None, "forecast", "g3", {"runs": 1})
+    with store.writing() as conn:  # created at the same millisecond: make the order plain
+        conn.execute(
+            sa.update(t.jobs).where(t.jobs.c.id == newer.id).values(created_at="2999-01-01")
+        )
+    found = jobs.newest_about("debrief", ["g1", "g2", "g3", "g4"])
+    assert {k: j.id for k, j in found.items()} == {"g1": newer.id, "g2": other.id}
+
+
+def test_one_heartbeat_keeps_every_held_job_alive_but_no_finished_one(store: Store) -> None:
+    jobs = Jobs(store)
+    held = [jobs.create(None, "debrief", f"g{k}", {}).id for k in range(600)]  # > one IN list
+    done = jobs.create(None, "forecast", "g0", {"runs": 1})
+    jobs.start(done.id)
+    jobs.finish(done.id, 1, {})
+    for job_id in (held[0], held[-1], done.id):
+        age(store, job_id, 5)
+    assert jobs.get(held[-1]).status == FAILED  # type: ignore[union-attr]
+    jobs.beat_all([*held, done.id])
+    assert {jobs.get(i).status for i in held} == {QUEUED}  # type: ignore[union-attr]
+    after, beaten = jobs.get(done.id), jobs.get(held[0])
+    assert after is not None and beaten is not None
+    assert after.status == DONE and after.updated_at < beaten.updated_at  # left as it was

@@ -7,6 +7,7 @@ sees a figure by any route until control publishes one, in words, to whom it cho
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -15,7 +16,9 @@ import pytest
 from tests.web.play import API, STREAM_TIMEOUT, SseReader, browser, create_game, link, ok
 from tests.web.server import Server, bearer
 from whitecell.forecast import cut_at_round, forecast
+from whitecell.live.workshop import DebriefPlan
 from whitecell.store.jobs import Jobs
+from whitecell.web.debriefs import DEBRIEF
 from whitecell.web.forecasts import FORECAST, RUNS, headline
 
 CEASEFIRE = "ceasefire_holding_at_end"
@@ -253,3 +256,45 @@ def test_the_figure_published_is_the_one_control_read_even_if_a_newer_one_came_s
     r = publish(account, game, outcome="russian_gains", forecast=read["id"])
     p = read["result"]["outcomes"]["russian_gains"]["p"]
     assert f"“Russia made significant gains” a {100 * p:.0f}% chance." in r.text
+
+
+def test_a_class_closing_rounds_and_ending_together_gets_a_debrief_a_game_and_no_stray_forecast(
+    server: Server,
+) -> None:
+    """Rounds close and games end faster than their background work begins: the work is
+    begun in batches, and nothing of an ended game is left waiting or running."""
+    ctx = server.app.state.ctx
+    # debriefs that would keep the workshop busy: only their jobs are looked at
+    ctx.debrief = DebriefPlan(typical_runs=50_000, forecast_runs=40, screen=10, most=20)
+
+    def play(_: int) -> str:
+        account = server.control()
+        try:
+            game = played_to(account, 0)["game"]
+            for n in (1, 2, 3):
+                ok(account, game, {"type": "open_round", "number": n})
+                ok(account, game, {"type": "close_round", "number": n})
+            ok(account, game, {"type": "end_game", "open_actions": "resolve"})
+            return game
+        finally:
+            account.close()
+
+    with ThreadPoolExecutor(5) as pool:
+        games = list(pool.map(play, range(5)))
+    deadline = time.monotonic() + 60
+    while ctx.closes.draining or ctx.ends.draining:
+        assert time.monotonic() < deadline, "the batches never drained"
+        time.sleep(0.05)
+    jobs = Jobs(ctx.store)
+    debriefs = []
+    try:
+        for game in games:
+            made = jobs.about(game, FORECAST)
+            assert made and all(j.finished for j in made), [j.status for j in made]
+            assert game not in ctx.workshop._waiting  # its events are not held
+            debriefs += jobs.about(game, DEBRIEF)
+        assert sorted(j.subject for j in debriefs) == sorted(games)  # one each
+        assert not ctx.closes.wanted and not ctx.ends.wanted
+    finally:
+        for job in debriefs:
+            jobs.cancel(job.id)

@@ -376,8 +376,8 @@ class Workshop:
         """Keep the heartbeat of every job held here, waiting or working."""
         while True:
             await asyncio.sleep(BEAT_EVERY)
-            for job_id in list(self._held):
-                await to_thread.run_sync(self.jobs.beat, job_id)
+            if self._held:
+                await to_thread.run_sync(self.jobs.beat_all, list(self._held))
 
     async def _trial(self, job_id: str, scenario: Scenario, runs: int, seed: int) -> None:
         async with self._slots:

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import html
 import io
+import pickle
 import re
 import textwrap
 import threading
@@ -112,6 +113,9 @@ class ChartCache:
 
 DRAWN = ChartCache()
 _DRAWING = threading.Lock()
+TICKS_MADE = 8  # ticks an axis of a blank figure has ready
+# a blank figure with its axes in the report's style, pickled, by size and fonts
+_BLANK: dict[tuple[float, float, tuple[str, ...]], bytes] = {}
 P = ParamSpec("P")
 
 
@@ -167,8 +171,16 @@ class Charts:
             "axes.spines.right": False,
         }
         with matplotlib.rc_context(style):
-            fig = Figure(figsize=(width, height))
-            yield fig, fig.subplots()
+            key = (width, height, tuple(self.families))
+            blank = _BLANK.get(key)
+            if blank is None:  # made once, then copied: a copy costs half of making one
+                made = Figure(figsize=(width, height))
+                axes = made.subplots()
+                for axis in (axes.xaxis, axes.yaxis):  # ticks are copied too, not made
+                    axis.get_major_ticks(TICKS_MADE)
+                blank = _BLANK[key] = pickle.dumps(made)
+            fig = pickle.loads(blank)
+            yield fig, fig.axes[0]
 
     def svg(self, fig: Any, title: str) -> Drawn:
         """The figure drawn once, its axes placed so that every label just fits (see

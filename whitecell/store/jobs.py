@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,31 +56,67 @@ class Jobs:
     def create(
         self, account_id: str | None, kind: str, subject: str, params: dict[str, Any]
     ) -> Job:
-        stamp = now()
-        row = {
-            "id": secrets.token_hex(8),
-            "account_id": account_id,
-            "kind": kind,
-            "subject": subject,
-            "params": json.dumps(params, ensure_ascii=False),
-            "status": QUEUED,
-            "done": 0,
-            "total": int(params.get("runs", 0)),
-            "result": None,
-            "error": "",
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
+        row = _row(account_id, kind, subject, params, now())
         with self.store.writing() as conn:
             conn.execute(sa.insert(t.jobs).values(**row))
-        job = self.get(str(row["id"]))
-        assert job is not None
-        return job
+        return _job(row)
+
+    def create_many(
+        self, kind: str, wanted: Sequence[tuple[str, dict[str, Any]]], *, supersede: bool
+    ) -> list[Job]:
+        """A game's own job of ``kind`` for each (subject, params) in ``wanted``, in one
+        transaction; with ``supersede``, each subject's unfinished jobs of that kind are
+        cancelled first (a newer forecast replaces an older). Many games' at once: a class
+        closing rounds together costs one write, not one a game."""
+        stamp = now()
+        rows = [_row(None, kind, subject, params, stamp) for subject, params in wanted]
+        with self.store.writing() as conn:
+            if supersede:
+                self._cancel_about(conn, kind, [subject for subject, _ in wanted], stamp)
+            if rows:
+                conn.execute(sa.insert(t.jobs), rows)
+        return [_job(row) for row in rows]
+
+    def cancel_about(self, kind: str, subjects: Sequence[str]) -> None:
+        """Cancel the unfinished jobs of ``kind`` about any of ``subjects`` (games that
+        ended: their forecasts are moot)."""
+        with self.store.writing() as conn:
+            self._cancel_about(conn, kind, subjects, now())
+
+    @staticmethod
+    def _cancel_about(conn: sa.Connection, kind: str, subjects: Sequence[str], stamp: str) -> None:
+        # a job whose heartbeat stopped reads as failed ("stopped") and stays so
+        alive = (dt.datetime.fromisoformat(stamp) - STALE).isoformat(timespec="milliseconds")
+        for part in _chunks(list(dict.fromkeys(subjects))):
+            conn.execute(
+                sa.update(t.jobs)
+                .where(
+                    t.jobs.c.subject.in_(part)
+                    & (t.jobs.c.kind == kind)
+                    & t.jobs.c.status.in_(UNFINISHED)
+                    & (t.jobs.c.updated_at >= alive)
+                )
+                .values(status=CANCELLED, updated_at=stamp)
+            )
+
+    def newest_about(self, kind: str, subjects: Sequence[str]) -> dict[str, Job]:
+        """Each subject's newest job of ``kind``, for those that have one."""
+        newest: dict[str, Job] = {}
+        with self.store.reader.connect() as conn:
+            for part in _chunks(list(dict.fromkeys(subjects))):
+                query = (
+                    sa.select(t.jobs)
+                    .where(t.jobs.c.subject.in_(part) & (t.jobs.c.kind == kind))
+                    .order_by(t.jobs.c.created_at.desc(), t.jobs.c.id)
+                )
+                for r in conn.execute(query):
+                    newest.setdefault(str(r._mapping["subject"]), _job(r._mapping))
+        return newest
 
     def get(self, job_id: str) -> Job | None:
         with self.store.reader.connect() as conn:
             row = conn.execute(sa.select(t.jobs).where(t.jobs.c.id == job_id)).first()
-        return _job(row) if row else None
+        return _job(row._mapping) if row else None
 
     def of(self, account_id: str, subject: str | None = None, limit: int = 50) -> list[Job]:
         """The account's jobs, the newest first (only those about ``subject`` if given)."""
@@ -88,7 +125,7 @@ class Jobs:
             query = query.where(t.jobs.c.subject == subject)
         query = query.order_by(t.jobs.c.created_at.desc(), t.jobs.c.id).limit(limit)
         with self.store.reader.connect() as conn:
-            return [_job(r) for r in conn.execute(query)]
+            return [_job(r._mapping) for r in conn.execute(query)]
 
     def about(self, subject: str, kind: str, limit: int = 200) -> list[Job]:
         """The jobs of one kind about ``subject`` (a game's forecasts), the newest first,
@@ -100,7 +137,7 @@ class Jobs:
             .limit(limit)
         )
         with self.store.reader.connect() as conn:
-            return [_job(r) for r in conn.execute(query)]
+            return [_job(r._mapping) for r in conn.execute(query)]
 
     def unfinished(self, limit: int = 100) -> list[Job]:
         """The server's queue: every job still waiting or working, whoever asked, the
@@ -112,7 +149,7 @@ class Jobs:
             .limit(limit)
         )
         with self.store.reader.connect() as conn:
-            found = [_job(r) for r in conn.execute(query)]
+            found = [_job(r._mapping) for r in conn.execute(query)]
         return [j for j in found if not j.finished]
 
     def _update(self, job_id: str, only_if: tuple[str, ...], **values: Any) -> bool:
@@ -128,6 +165,18 @@ class Jobs:
     def beat(self, job_id: str) -> bool:
         """Still waiting or working; False once the job was cancelled."""
         return self._update(job_id, UNFINISHED)
+
+    def beat_all(self, job_ids: Sequence[str]) -> None:
+        """The heartbeat of every job a process holds, in one transaction (a server may
+        hold thousands of debriefs waiting their turn)."""
+        stamp = now()
+        with self.store.writing() as conn:
+            for part in _chunks(list(job_ids)):
+                conn.execute(
+                    sa.update(t.jobs)
+                    .where(t.jobs.c.id.in_(part) & t.jobs.c.status.in_(UNFINISHED))
+                    .values(updated_at=stamp)
+                )
 
     def start(self, job_id: str) -> bool:
         return self._update(job_id, (QUEUED,), status=RUNNING)
@@ -166,8 +215,32 @@ class Jobs:
             conn.execute(query)
 
 
-def _job(r: sa.Row[tuple[object, ...]]) -> Job:
-    m = r._mapping
+def _row(
+    account_id: str | None, kind: str, subject: str, params: dict[str, Any], stamp: str
+) -> dict[str, Any]:
+    return {
+        "id": secrets.token_hex(8),
+        "account_id": account_id,
+        "kind": kind,
+        "subject": subject,
+        "params": json.dumps(params, ensure_ascii=False),
+        "status": QUEUED,
+        "done": 0,
+        "total": int(params.get("runs", 0)),
+        "result": None,
+        "error": "",
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    """Lists short enough for one ``IN (...)`` (SQLite limits a statement's parameters)."""
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
+def _job(m: Mapping[Any, Any]) -> Job:
+    """A job as read from its row (or as a row just stored would read)."""
     status, error = str(m["status"]), str(m["error"])
     updated = str(m["updated_at"])
     silent = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(updated)

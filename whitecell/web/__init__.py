@@ -3,7 +3,8 @@
 From the bottom up, each module importing only those above it in this list
 (``tests/test_architecture.py`` checks it):
 
-- ``i18n``: the web's catalogue of interface text;
+- ``i18n``, ``drain``: the web's catalogue of interface text; background work begun in
+  batches when it is asked for faster than it begins;
 - ``errors``, ``auth``: refusals and their text in each language; tokens, sessions,
   passwords;
 - ``context``: who is asking, in which game, in which language;

@@ -8,7 +8,7 @@ request-level dependencies the API and the pages share.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Depends, Header, Request
@@ -21,11 +21,13 @@ from whitecell.live.workshop import DebriefPlan, Workshop
 from whitecell.store.jobs import Jobs
 from whitecell.store.sql import SeatRow, Store, token_hash
 from whitecell.web.auth import ACCOUNT_COOKIE, LANG_COOKIE, SEAT_COOKIE, Caller, Signer
+from whitecell.web.drain import Drain
 from whitecell.web.errors import UMPIRE_ONLY as UMPIRE_ONLY_TEXT
 from whitecell.web.errors import ApiError, Refusal
 from whitecell.web.i18n import pick
 
 UMPIRES = ("control", "adjudicator")
+ROWS_KEPT = 4096  # seat rows remembered: a few hundred classes' seats
 
 
 class Context:
@@ -41,6 +43,10 @@ class Context:
         self.forecast_runs = 1000  # forks of a live game's forecast (create_app sets it)
         self.debrief: DebriefPlan | None = None  # a finished game's debrief (None: off)
         self.debriefing = asyncio.Lock()  # a game's debrief looked for and begun at once
+        # rounds closed whose forecasts are still to begin, and games ended whose debriefs
+        # are (``web.forecasts``, ``web.debriefs``: set when those hooks are on)
+        self.closes: Drain[str, Any] | None = None
+        self.ends: Drain[str, Any] | None = None
         self.signer = Signer(store.secret())
         self.revoked: set[str] = set()  # seat rows revoked while streams are open
         self._rows: dict[str, SeatRow] = {}
@@ -101,8 +107,14 @@ class Context:
         return found
 
     def remember(self, row: SeatRow) -> None:
+        """Keep ``row``; beyond ROWS_KEPT the row remembered longest ago is let go (it is
+        read from the store again when its seat comes back), so a server that has seen
+        years of classes does not keep every seat it ever served."""
+        self.forget(row.id)
         self._rows[row.id] = row
         self._hashes[row.token_hash] = row.id
+        while len(self._rows) > ROWS_KEPT:
+            self.forget(next(iter(self._rows)))
 
     def forget(self, seat_id: str) -> None:
         """A link changed (revoked, reissued): read it from the store next time."""

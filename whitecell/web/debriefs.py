@@ -25,9 +25,11 @@ from whitecell.engine.events import Event, GameEnded
 from whitecell.i18n import t
 from whitecell.live.hub import LiveGame
 from whitecell.live.workshop import PLAYS, DebriefPlan
+from whitecell.scenario.compiled import Scenario
 from whitecell.store.jobs import DONE, FAILED, QUEUED, STOPPED, Job
 from whitecell.web import forecasts
 from whitecell.web.context import Context
+from whitecell.web.drain import Drain
 from whitecell.web.errors import N_
 from whitecell.web.i18n import translations
 
@@ -84,34 +86,59 @@ class Debrief:
 # -- beginning one -----------------------------------------------------------------------
 
 
-def _create(ctx: Context, game: str, params: dict[str, Any]) -> Job:
-    return ctx.workshop.jobs.create(None, DEBRIEF, game, params)
+@dataclass(frozen=True)
+class Ended:
+    """What a debrief needs of a game that ended, and no more: many games ending at once
+    wait for their debriefs to begin without holding the games in memory."""
+
+    game: str
+    scenario: Scenario
+    last: int  # the seq of its end: a debrief reads the events up to it
+
+    @classmethod
+    def of(cls, live: LiveGame) -> Ended:
+        # what came after the end (a reveal) changes who may read what, not what decided
+        events = live.state.events
+        last = next(
+            (e.seq for e in reversed(events) if isinstance(e, GameEnded)),
+            events[-1].seq if events else 0,
+        )
+        return cls(live.id, live.scenario, last)
 
 
-async def begin(ctx: Context, live: LiveGame, plan: DebriefPlan, seed: int | None = None) -> Job:
-    """Start the debrief of ``live`` (ended) from its events up to its end (what came
-    after, such as a reveal, changes who may read what, not what decided the game), its
-    forks seeded from ``seed`` (drawn if not given; stored with the job)."""
-    events = list(live.state.events)
-    end = next((k for k, e in enumerate(events) if isinstance(e, GameEnded)), len(events) - 1)
-    events = events[: end + 1]
-    seed = secrets.randbits(63) if seed is None else seed
-    params = {
-        "game": live.id,
-        "after_seq": events[-1].seq if events else 0,
+def _params(ended: Ended, plan: DebriefPlan, seed: int) -> dict[str, Any]:
+    return {
+        "game": ended.game,
+        "after_seq": ended.last,
         "seed": seed,
         "typical_runs": plan.typical_runs,
         "forecast_runs": plan.forecast_runs,
         "screen": plan.screen,
         "most": plan.most,
     }
-    job = await to_thread.run_sync(_create, ctx, live.id, params)
-    last, store, game = events[-1].seq if events else 0, ctx.store, live.id
+
+
+def _create_jobs(ctx: Context, wanted: list[tuple[str, dict[str, Any]]]) -> list[Job]:
+    return ctx.workshop.jobs.create_many(DEBRIEF, wanted, supersede=False)
+
+
+def _submit(ctx: Context, job: Job, ended: Ended, plan: DebriefPlan, seed: int) -> None:
+    store, game, last = ctx.store, ended.game, ended.last
 
     def up_to_the_end() -> list[Event]:  # read when its turn comes, not held meanwhile
         return [e for e in store.events(game) if e.seq <= last]
 
-    ctx.workshop.submit_debrief(job, live.scenario, up_to_the_end, seed, plan)
+    ctx.workshop.submit_debrief(job, ended.scenario, up_to_the_end, seed, plan)
+
+
+async def begin(ctx: Context, live: LiveGame, plan: DebriefPlan, seed: int | None = None) -> Job:
+    """Start the debrief of ``live`` (ended) from its events up to its end, its forks
+    seeded from ``seed`` (drawn if not given; stored with the job)."""
+    ended = Ended.of(live)
+    seed = secrets.randbits(63) if seed is None else seed
+    wanted = [(ended.game, _params(ended, plan, seed))]
+    job = (await to_thread.run_sync(_create_jobs, ctx, wanted))[0]
+    _submit(ctx, job, ended, plan, seed)
     return job
 
 
@@ -137,13 +164,38 @@ async def begin_once(ctx: Context, live: LiveGame, plan: DebriefPlan | None) -> 
         return newest
 
 
+def _create_needed(
+    ctx: Context, batch: list[tuple[Ended, DebriefPlan]]
+) -> list[tuple[Job, Ended, DebriefPlan, int]]:
+    """In a thread: a debrief job for each game of ``batch`` that needs one."""
+    jobs = ctx.workshop.jobs
+    newest = jobs.newest_about(DEBRIEF, [e.game for e, _ in batch])
+    needed = [(e, p, secrets.randbits(63)) for e, p in batch if _wanted(newest.get(e.game))]
+    made = jobs.create_many(
+        DEBRIEF, [(e.game, _params(e, p, s)) for e, p, s in needed], supersede=False
+    )
+    return [(job, *plan) for job, plan in zip(made, needed, strict=True)]
+
+
 def after_end(ctx: Context) -> Callable[[LiveGame], None]:
-    """The hub's hook: a debrief in the background when a game ends here."""
+    """The hub's hook: when games end here, their forecasts stop (their outcomes are
+    known) and their debriefs begin in the background, many games' in one batch."""
+
+    async def ends(batch: list[tuple[Ended, DebriefPlan | None]]) -> None:
+        await forecasts.stop(ctx, [e.game for e, _ in batch])
+        planned = [(e, plan) for e, plan in batch if plan is not None]
+        if not planned:
+            return
+        async with ctx.debriefing:
+            for job, ended, plan, seed in await to_thread.run_sync(_create_needed, ctx, planned):
+                _submit(ctx, job, ended, plan, seed)
+
+    ctx.ends = Drain(ctx.hub.spawn, ends)
 
     def ended(live: LiveGame) -> None:
-        ctx.hub.spawn(forecasts.stop(ctx, live.id))  # an ended game's outcomes are known
-        if ctx.debrief is not None:  # the plan as it stands when the game ends
-            ctx.hub.spawn(begin_once(ctx, live, ctx.debrief))
+        assert ctx.ends is not None
+        # the plan as it stands when the game ends
+        ctx.ends.want(live.id, (Ended.of(live), ctx.debrief))
 
     return ended
 

@@ -27,6 +27,7 @@ from whitecell.scenario.compiled import Scenario, localize
 from whitecell.store.jobs import DONE, Job
 from whitecell.web.auth import Caller
 from whitecell.web.context import Context
+from whitecell.web.drain import Drain
 from whitecell.web.errors import N_, Refusal
 from whitecell.web.i18n import translations
 from whitecell.web.service import run_command
@@ -47,9 +48,19 @@ SENTENCE = N_("Analysts give “%(outcome)s” a %(percent)s chance.")
 # -- making forecasts --------------------------------------------------------------------
 
 
-def _supersede_and_create(ctx: Context, game: str, params: dict[str, Any]) -> Job:
-    _cancel_unfinished(ctx, game)
-    return ctx.workshop.jobs.create(None, FORECAST, game, params)
+@dataclass(frozen=True)
+class Wanted:
+    """A forecast to begin: of ``live`` from the close of round ``closed`` (None: from its
+    events as they stand), for ``reason``."""
+
+    live: LiveGame
+    reason: str
+    closed: int | None = None
+    seed: int | None = None
+
+
+def _create_superseding(ctx: Context, wanted: list[tuple[str, dict[str, Any]]]) -> list[Job]:
+    return ctx.workshop.jobs.create_many(FORECAST, wanted, supersede=True)
 
 
 async def begin(
@@ -58,46 +69,63 @@ async def begin(
     """Start a forecast of ``live`` from its events as they stand (``closed``: from the
     close of that round and what followed from it by itself), superseding any forecast of
     the game not yet finished."""
-    events: list[Event] = list(live.state.events)
-    if closed is not None:
-        events = cut_at_round(events, closed)
-    seed = secrets.randbits(63) if seed is None else seed
-    last = events[-1] if events else None
-    runs = ctx.forecast_runs
-    params = {
-        "game": live.id,
-        "round": closed if closed is not None else live.state.round,
-        "after_seq": last.seq if last is not None else 0,
-        "reason": reason,
-        "runs": runs,
-        "seed": seed,
-    }
-    async with ctx.workshop.forecasting:  # create-and-supersede, one game at a time
-        job = await to_thread.run_sync(_supersede_and_create, ctx, live.id, params)
-        ctx.workshop.submit_forecast(job, live.scenario, events, runs, seed)
-    return job
+    made = await _begin_all(ctx, [Wanted(live, reason, closed, seed)], even_ended=True)
+    return made[0]
 
 
-def _cancel_unfinished(ctx: Context, game: str) -> None:
-    jobs = ctx.workshop.jobs
-    for old in jobs.about(game, FORECAST, limit=20):
-        if not old.finished:
-            jobs.cancel(old.id)
+async def _begin_all(ctx: Context, wanted: list[Wanted], even_ended: bool = False) -> list[Job]:
+    """Each wanted forecast superseded and created in one write, then queued; a game that
+    ended meanwhile is left out (unless ``even_ended``: control asked for it)."""
+    async with ctx.workshop.forecasting:  # create-and-supersede, one batch at a time
+        wanted = [w for w in wanted if even_ended or not w.live.state.ended]
+        plans = []
+        for w in wanted:
+            events: list[Event] = list(w.live.state.events)
+            if w.closed is not None:
+                events = cut_at_round(events, w.closed)
+            seed = secrets.randbits(63) if w.seed is None else w.seed
+            last = events[-1] if events else None
+            params = {
+                "game": w.live.id,
+                "round": w.closed if w.closed is not None else w.live.state.round,
+                "after_seq": last.seq if last is not None else 0,
+                "reason": w.reason,
+                "runs": ctx.forecast_runs,
+                "seed": seed,
+            }
+            plans.append((w.live, events, seed, params))
+        made = await to_thread.run_sync(
+            _create_superseding, ctx, [(live.id, p) for live, _, _, p in plans]
+        )
+        for job, (live, events, seed, _) in zip(made, plans, strict=True):
+            ctx.workshop.submit_forecast(job, live.scenario, events, ctx.forecast_runs, seed)
+    return made
 
 
-async def stop(ctx: Context, game: str) -> None:
-    """The game ended: its forecasts not yet made are cancelled (its outcomes are known
-    now), and one still waiting for a slot lets go of the game's events."""
+async def stop(ctx: Context, games: list[str]) -> None:
+    """The games ended: their forecasts not yet made are cancelled (their outcomes are
+    known now), and one still waiting for a slot lets go of its game's events."""
     async with ctx.workshop.forecasting:
-        ctx.workshop.drop_waiting(game)
-        await to_thread.run_sync(_cancel_unfinished, ctx, game)
+        for game in games:
+            if ctx.closes is not None:
+                ctx.closes.drop(game)
+            ctx.workshop.drop_waiting(game)
+        await to_thread.run_sync(ctx.workshop.jobs.cancel_about, FORECAST, games)
 
 
 def after_close(ctx: Context) -> Callable[[LiveGame, int], None]:
-    """The hub's hook: a forecast in the background each time a round closes here."""
+    """The hub's hook: a forecast in the background each time a round closes here. Rounds
+    closing faster than forecasts begin are drained in batches, the newest close of each
+    game standing for the ones before it."""
+
+    async def begin_batch(batch: list[Wanted]) -> None:
+        await _begin_all(ctx, batch)
+
+    ctx.closes = Drain(ctx.hub.spawn, begin_batch)
 
     def closed(live: LiveGame, number: int) -> None:
-        ctx.hub.spawn(begin(ctx, live, ROUND, number))
+        assert ctx.closes is not None
+        ctx.closes.want(live.id, Wanted(live, ROUND, number))
 
     return closed
 
