@@ -118,10 +118,6 @@ def _params(ended: Ended, plan: DebriefPlan, seed: int) -> dict[str, Any]:
     }
 
 
-def _create_jobs(ctx: Context, wanted: list[tuple[str, dict[str, Any]]]) -> list[Job]:
-    return ctx.workshop.jobs.create_many(DEBRIEF, wanted, supersede=False)
-
-
 def _submit(ctx: Context, job: Job, ended: Ended, plan: DebriefPlan, seed: int) -> None:
     store, game, last = ctx.store, ended.game, ended.last
 
@@ -136,8 +132,8 @@ async def begin(ctx: Context, live: LiveGame, plan: DebriefPlan, seed: int | Non
     seeded from ``seed`` (drawn if not given; stored with the job)."""
     ended = Ended.of(live)
     seed = secrets.randbits(63) if seed is None else seed
-    wanted = [(ended.game, _params(ended, plan, seed))]
-    job = (await to_thread.run_sync(_create_jobs, ctx, wanted))[0]
+    params = _params(ended, plan, seed)
+    job = await to_thread.run_sync(ctx.workshop.jobs.create, None, DEBRIEF, ended.game, params)
     _submit(ctx, job, ended, plan, seed)
     return job
 
