@@ -7,7 +7,12 @@ loop doing the same work as one game (``../shared/bench/bare_loop_game.py``) mus
 this engine's games, so both see the same machine; the ratio is taken of the medians.
 Replay: a 100,000-event log parsed and folded in under 0.5 s.
 
+``--native [DIR]`` also times the compiled core (``whitecell compile``, default
+``build/native``) in a child process in each repeat, beside the other two, and gives its
+figures under ``"native"``. ``"core"`` says what the main figures ran on.
+
     python bench/play.py [--games 400] [--repeats 3] [--events 100000] [--bare PATH]
+                         [--native [DIR]]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import re
 import resource
@@ -24,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+from whitecell import native
 from whitecell.engine.log import dump_log, parse_log, replay_log
 from whitecell.play import play_game
 from whitecell.scenario.library import load_bundled
@@ -95,6 +102,39 @@ def time_replay(text: str) -> tuple[float, float, int]:
     return fold_s, parse_fold_s, len(log.events)
 
 
+def native_run(directory: Path, games: int, first_seed: int, log_text: str | None) -> dict:
+    """Games (and a replay) timed in a child process that runs the compiled core."""
+    code = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "import play\n"
+        "print(json.dumps(play.child(int(sys.argv[2]), int(sys.argv[3]), sys.stdin.read())))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).parent), str(games), str(first_seed)],
+        input=log_text or "",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, native.ENV: str(directory)},
+    )
+    if done.returncode != 0 or done.stderr.strip():
+        raise SystemExit(f"the compiled core's run failed: {done.stderr.strip()[-800:]}")
+    return json.loads(done.stdout)
+
+
+def child(games: int, first_seed: int, log_text: str) -> dict:
+    """In the child: warm up, then time ``games`` games and, if given, a replay."""
+    if len(native.compiled()) != len(native.CORE):
+        raise SystemExit("the child process is not running the compiled core")
+    time_games(20, 10_000)
+    wall, cpu, events = time_games(games, first_seed)
+    out = {"wall": wall, "cpu": cpu, "events": events}
+    if log_text:
+        out["fold_s"], out["parse_fold_s"], out["replay_events"] = time_replay(log_text)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="whitecell play and replay benchmark")
     ap.add_argument("--games", type=int, default=400)
@@ -103,14 +143,28 @@ def main() -> None:
     ap.add_argument(
         "--bare", type=Path, default=BARE_LOOP, help="the bare loop script (default: %(default)s)"
     )
+    ap.add_argument(
+        "--native",
+        type=Path,
+        nargs="?",
+        const=Path("build/native"),
+        help="also time the compiled core built in this directory (default: %(const)s)",
+    )
     args = ap.parse_args()
+    if args.native is not None:
+        try:
+            native.check(args.native)
+        except native.Unusable as exc:
+            ap.error(f"--native: {exc}")
     if args.games < 1 or args.repeats < 1 or args.events < 1:
         ap.error("--games, --repeats and --events must be at least 1")
     if not args.bare.is_file():
         ap.error(f"no bare loop script at {args.bare} (give its path with --bare)")
 
     time_games(20, 10_000)  # warm caches and imports
+    text = long_log(args.events)
     game_runs, bare_runs, game_cpu_runs, bare_cpu_runs = [], [], [], []
+    native_runs: list[dict] = []
     events_per_game = 0.0
     for r in range(args.repeats):
         bare_wall, bare_cpu = bare_loop_games_per_s(args.bare)
@@ -120,7 +174,8 @@ def main() -> None:
         game_runs.append(args.games / seconds)
         game_cpu_runs.append(args.games / cpu_seconds)
         events_per_game = events / args.games
-    text = long_log(args.events)
+        if args.native is not None:
+            native_runs.append(native_run(args.native, args.games, r * args.games, text))
     replay_runs, parse_runs = [], []
     n_events = 0
     for _ in range(args.repeats):
@@ -131,48 +186,65 @@ def main() -> None:
     bare = statistics.median(bare_runs)
     rps = statistics.median(replay_runs)
     pps = statistics.median(parse_runs)
-    print(
-        json.dumps(
-            {
-                "benchmark": "play",
-                "scenario": SCENARIO,
-                "games_per_run": args.games,
-                "repeats": args.repeats,
-                "games_per_s": round(gps, 1),
-                "bare_loop_games_per_s": round(bare, 1),
-                "ratio": round(gps / bare, 3),
-                # the same on CPU time: steadier when other processes share the cores
-                "ratio_cpu": round(
-                    statistics.median(game_cpu_runs) / statistics.median(bare_cpu_runs), 3
-                ),
-                "ms_per_game": round(1000 / gps, 3),
-                "events_per_game": round(events_per_game, 1),
-                "replay_log_events": n_events,
-                "replay_events_per_s": round(rps),
-                "replay_seconds": round(n_events / rps, 3),
-                "replay_seconds_per_100k_events": round(100_000 / rps, 3),
-                "parse_and_replay_events_per_s": round(pps),
-                "parse_and_replay_seconds": round(n_events / pps, 3),
-                "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
-                "runs": {
-                    "games_per_s": [round(x, 1) for x in game_runs],
-                    "bare_loop_games_per_s": [round(x, 1) for x in bare_runs],
-                    "ratio": [round(g / b, 3) for g, b in zip(game_runs, bare_runs, strict=True)],
-                    "games_per_cpu_s": [round(x, 1) for x in game_cpu_runs],
-                    "bare_loop_games_per_cpu_s": [round(x, 1) for x in bare_cpu_runs],
-                    "replay_events_per_s": [round(x) for x in replay_runs],
-                    "parse_and_replay_events_per_s": [round(x) for x in parse_runs],
-                },
-                "targets": {
-                    "ratio": RATIO_TARGET,
-                    "parse_and_replay_seconds_per_100k_events": REPLAY_TARGET_S,
-                },
-                "bare_loop": str(args.bare),
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-            }
-        )
-    )
+    compiled = native.compiled()
+    report = {
+        "benchmark": "play",
+        "core": "compiled" if len(compiled) == len(native.CORE) else "python",
+        "scenario": SCENARIO,
+        "games_per_run": args.games,
+        "repeats": args.repeats,
+        "games_per_s": round(gps, 1),
+        "bare_loop_games_per_s": round(bare, 1),
+        "ratio": round(gps / bare, 3),
+        # the same on CPU time: steadier when other processes share the cores
+        "ratio_cpu": round(statistics.median(game_cpu_runs) / statistics.median(bare_cpu_runs), 3),
+        "ms_per_game": round(1000 / gps, 3),
+        "events_per_game": round(events_per_game, 1),
+        "replay_log_events": n_events,
+        "replay_events_per_s": round(rps),
+        "replay_seconds": round(n_events / rps, 3),
+        "replay_seconds_per_100k_events": round(100_000 / rps, 3),
+        "parse_and_replay_events_per_s": round(pps),
+        "parse_and_replay_seconds": round(n_events / pps, 3),
+        "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
+        "runs": {
+            "games_per_s": [round(x, 1) for x in game_runs],
+            "bare_loop_games_per_s": [round(x, 1) for x in bare_runs],
+            "ratio": [round(g / b, 3) for g, b in zip(game_runs, bare_runs, strict=True)],
+            "games_per_cpu_s": [round(x, 1) for x in game_cpu_runs],
+            "bare_loop_games_per_cpu_s": [round(x, 1) for x in bare_cpu_runs],
+            "replay_events_per_s": [round(x) for x in replay_runs],
+            "parse_and_replay_events_per_s": [round(x) for x in parse_runs],
+        },
+        "targets": {
+            "ratio": RATIO_TARGET,
+            "parse_and_replay_seconds_per_100k_events": REPLAY_TARGET_S,
+        },
+        "bare_loop": str(args.bare),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+    if native_runs:
+        report["native"] = native_figures(native_runs, args.games, bare_runs, bare_cpu_runs)
+    print(json.dumps(report))
+
+
+def native_figures(runs: list[dict], games: int, bare: list[float], bare_cpu: list[float]) -> dict:
+    """The compiled core's figures, each repeat beside the same repeat's bare loop."""
+    gps = [games / r["wall"] for r in runs]
+    cpu = [games / r["cpu"] for r in runs]
+    pps = statistics.median(r["replay_events"] / r["parse_fold_s"] for r in runs)
+    return {
+        "games_per_s": round(statistics.median(gps), 1),
+        "ratio": round(statistics.median(gps) / statistics.median(bare), 3),
+        "ratio_cpu": round(statistics.median(cpu) / statistics.median(bare_cpu), 3),
+        "ms_per_game": round(1000 / statistics.median(gps), 3),
+        "parse_and_replay_seconds_per_100k_events": round(100_000 / pps, 3),
+        "runs": {
+            "games_per_s": [round(x, 1) for x in gps],
+            "ratio": [round(g / b, 3) for g, b in zip(gps, bare, strict=True)],
+        },
+    }
 
 
 if __name__ == "__main__":

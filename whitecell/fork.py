@@ -23,7 +23,7 @@ from whitecell.engine.events import Event, GameForked, ProposalTabled
 from whitecell.engine.evolve import evolve
 from whitecell.engine.game import Game
 from whitecell.engine.seats import ADJUDICATOR, CONTROL, WHITE_CELL, team_seat
-from whitecell.engine.state import State, new_state
+from whitecell.engine.state import State
 from whitecell.play import agent_rng, negotiation_round, responses, rule_assessor
 from whitecell.scenario.compiled import Round, Scenario
 
@@ -41,8 +41,8 @@ def fork(
     from a chosen side), marked by a ``game_forked`` event; ``then`` is a counterfactual
     command played first (a refusal where there was a signature). ``parent_seed`` goes
     into the log only when the parent game has ended and revealed it."""
-    game = Game.__new__(Game)
-    state = game.state = new_state(scenario, seed)
+    game = Game(scenario, seed)
+    state = game.state
     for event in events:
         evolve(state, event)
     if state.ended:  # nothing left to play: the fork is the game

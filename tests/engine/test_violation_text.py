@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import whitecell.engine.game as game_module
+import whitecell.selftest.runner as runner
 from whitecell.engine import ADJUDICATOR, CONTROL, OBSERVER, Game, RuleViolation, team_seat
 from whitecell.engine import commands as cmd
 from whitecell.engine.errors import Phrase
@@ -133,17 +133,27 @@ def test_every_violation_message_is_used_and_every_raise_names_a_key() -> None:
 def raised() -> list[RuleViolation]:
     """Every violation raised while the bundled rule cases run (about a hundred kinds)."""
     caught: list[RuleViolation] = []
-    decide = game_module.decide
 
-    def recording(state: Any, command: cmd.Command) -> Any:
-        try:
-            return decide(state, command)
-        except RuleViolation as exc:
-            caught.append(exc)
-            raise
+    class RecordingGame:
+        """The runner's game, keeping each violation it raises. Wrapped, not patched: a
+        compiled core's ``Game`` (whitecell.native) takes no new attributes."""
+
+        def __init__(self, scenario: Any, seed: int) -> None:
+            self.game = Game(scenario, seed)
+
+        @property
+        def state(self) -> Any:
+            return self.game.state
+
+        def handle(self, command: cmd.Command) -> Any:
+            try:
+                return self.game.handle(command)
+            except RuleViolation as exc:
+                caught.append(exc)
+                raise
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(game_module, "decide", recording)
+        mp.setattr(runner, "Game", RecordingGame)
         for path in bundled_cases():
             assert run_case(path) is None, path
     return caught

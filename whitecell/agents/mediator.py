@@ -40,19 +40,22 @@ class Appraisal:
         if kind.hazard_base is None:
             return 0.0
         if self._fixed is None:
-            self._fixed = sum(
-                cov.beta * float(cov.value(self.ctx))
-                for cov in kind.covariates
-                if not cov.value.reads_clauses
-            )
-        total = self._fixed
+            fixed = 0.0  # summed from 0.0, as sum() from 0 does: the same float
+            for cov in kind.covariates:
+                if not cov.value.reads_clauses:
+                    fixed += cov.beta * float(cov.value(self.ctx))
+            self._fixed = fixed
+        total: float = self._fixed
         varying = [cov for cov in kind.covariates if cov.value.reads_clauses]
         if varying:
             in_force = dict(self.ctx.clauses_in_force)
             for c in clauses:
                 in_force[c] = in_force.get(c, 0) + 1
             probe = with_clauses(self.ctx, in_force)
-            total += sum(cov.beta * float(cov.value(probe)) for cov in varying)
+            varied = 0.0
+            for cov in varying:
+                varied += cov.beta * float(cov.value(probe))
+            total += varied
         return min(1.0, kind.hazard_base * math.exp(total))
 
     def support(self, clauses: Sequence[str]) -> tuple[int, float]:

@@ -4,13 +4,23 @@ the modules below. I/O lives here; the work is done by the pure core."""
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
-from whitecell.cli import ensemble, forecast, play, report, scenarios, serve, store, turning
+from whitecell.cli import (
+    ensemble,
+    forecast,
+    native,
+    play,
+    report,
+    scenarios,
+    serve,
+    store,
+    turning,
+)
 from whitecell.cli.common import app, main
 
 __all__ = ["app", "main"]
 
 # Each module registers its commands on `app` when imported (version is in common).
-GROUPS = (scenarios, play, ensemble, forecast, turning, report, serve, store)
+GROUPS = (scenarios, play, ensemble, forecast, turning, report, serve, store, native)
 
 # Importing registers the commands module by module; `whitecell --help` lists them in this
 # order instead, the one it has always had.
@@ -29,6 +39,7 @@ HELP_ORDER = (
     "export",
     "import",
     "backup",
+    "compile",
     "version",
     "new-scenario",
 )

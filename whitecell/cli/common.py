@@ -97,7 +97,11 @@ def _write(path: Path, text: str) -> None:
 @app.command()
 def version() -> None:
     """Print the version."""
-    typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)})")
+    import whitecell.play  # noqa: F401 (loads the core, compiled if WHITECELL_NATIVE says so)
+    from whitecell.native import CORE, compiled
+
+    core = "compiled" if len(compiled()) == len(CORE) else "Python"
+    typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)}; core: {core})")
 
 
 def main() -> None:

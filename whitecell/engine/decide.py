@@ -94,8 +94,14 @@ def _require_round(s: State, kind: str, what: str) -> None:
         raise RuleViolation(_WRONG_ROUND[kind], round=s.round, what=Phrase(what))
 
 
-def _check_text(text: str, what: str, *, required: bool = True, limit: int = cmd.MAX_TEXT) -> None:
-    """``what`` is the catalogue key of the text's name (``violation.field.*``)."""
+def _check_text(
+    c: cmd.Command, field: str, what: str, *, required: bool = True, limit: int = cmd.MAX_TEXT
+) -> None:
+    """The text in ``c``'s ``field``; ``what`` is the catalogue key of its name
+    (``violation.field.*``). The field is read by name, so as it came: the compiled core
+    (whitecell.native) would otherwise refuse a number there with a TypeError before the
+    rules could say what is wrong."""
+    text: object = getattr(c, field)
     if text == "" and not required:
         return  # the common case in automated play: nothing to check
     if not isinstance(text, str):
@@ -752,7 +758,7 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
             raise RuleViolation(
                 "violation.free_needs_instrument", allowed=", ".join(cmd.INSTRUMENTS)
             )
-        _check_text(c.description, "violation.field.free_description")
+        _check_text(c, "description", "violation.field.free_description")
         if c.target is not None and (c.target not in s.scenario.team or c.target == team):
             raise RuleViolation("violation.free_bad_target", target=c.target)
         secret = bool(c.secret)
@@ -793,7 +799,7 @@ def _action_fields(s: State, team: str, c: cmd.SubmitAction | cmd.DraftAction) -
         secret = spec.secret
         instrument = spec.instrument
     if c.rationale != "":
-        _check_text(c.rationale, "violation.field.rationale", required=False)
+        _check_text(c, "rationale", "violation.field.rationale", required=False)
     return secret, instrument
 
 
@@ -942,7 +948,7 @@ def _assess(s: State, c: cmd.Assess) -> list[ev.Event]:
     if c.method == "matrix" and len({i for i, _ in c.modifiers}) != len(c.modifiers):
         raise RuleViolation("violation.argument_twice", uid=c.uid)
     if c.rationale != "":
-        _check_text(c.rationale, "violation.field.rationale", required=False)
+        _check_text(c, "rationale", "violation.field.rationale", required=False)
     if c.rung is not None:
         _check_rung(s, c, spec is None)
     return [
@@ -1007,7 +1013,7 @@ def _assign_action(s: State, c: cmd.AssignAction) -> list[ev.Event]:
     rec = _action(s, c.uid)
     if rec.status == "applied":
         raise RuleViolation("violation.already_resolved", uid=c.uid)
-    _check_text(c.adjudicator, "violation.field.adjudicator_name")
+    _check_text(c, "adjudicator", "violation.field.adjudicator_name")
     if len(c.adjudicator) > 200:
         raise RuleViolation("violation.adjudicator_name_too_long")
     return [
@@ -1040,7 +1046,7 @@ def _argue(s: State, c: cmd.Argue) -> list[ev.Event]:
         )
     if sum(1 for t, _, _ in rec.arguments if t == team) >= cmd.MAX_ARGUMENTS:
         raise RuleViolation("violation.arguments_spent", uid=c.uid, limit=cmd.MAX_ARGUMENTS)
-    _check_text(c.text, "violation.field.argument")
+    _check_text(c, "text", "violation.field.argument")
     return [
         _one(
             s,
@@ -1087,7 +1093,7 @@ def _roll(s: State, c: cmd.Roll) -> list[ev.Event]:
 
 
 def _edited_effects(
-    s: State, effects: tuple[tuple[str, float], ...], keep: Effects = NO_EFFECTS
+    s: State, effects: tuple[tuple[str, float], ...] | object, keep: Effects = NO_EFFECTS
 ) -> Effects:
     """The white cell's own changes to variables (key, change). What ``keep`` does beyond
     changing numbers (ending agreements, revealing intelligence) stays: an adjudicator
@@ -1130,9 +1136,9 @@ def _publish_outcome(s: State, c: cmd.PublishOutcome) -> list[ev.Event]:
     if rec.status == "applied":
         raise RuleViolation("violation.already_applied", uid=c.uid)
     if c.public_text != "":
-        _check_text(c.public_text, "violation.field.public_text", required=False)
+        _check_text(c, "public_text", "violation.field.public_text", required=False)
     if c.private_text != "":
-        _check_text(c.private_text, "violation.field.private_text", required=False)
+        _check_text(c, "private_text", "violation.field.private_text", required=False)
     spec = s.scenario.action.get(rec.action)
     catalogue = NO_EFFECTS if spec is None else spec.on_success if rec.success else spec.on_failure
     effects = catalogue if c.effects is None else _edited_effects(s, c.effects, catalogue)
@@ -1189,7 +1195,7 @@ def _void_action(s: State, c: cmd.VoidAction) -> list[ev.Event]:
     rec = _action(s, c.uid)
     if rec.status == "applied":
         raise RuleViolation("violation.void_applied", uid=c.uid)
-    _check_text(c.reason, "violation.field.void_reason", limit=cmd.MAX_REASON)
+    _check_text(c, "reason", "violation.field.void_reason", limit=cmd.MAX_REASON)
     return [
         _one(
             s,
@@ -1309,7 +1315,7 @@ def _send_message(s: State, c: cmd.SendMessage) -> list[ev.Event]:
             )
     else:
         raise RuleViolation("violation.seat_cannot_send", seat=str(c.seat))
-    _check_text(c.text, "violation.field.message")
+    _check_text(c, "text", "violation.field.message")
     if c.channel is not None:
         if c.to:
             raise RuleViolation("violation.channel_and_teams")
@@ -1375,7 +1381,7 @@ def _open_channel(s: State, c: cmd.OpenChannel) -> list[ev.Event]:
             raise RuleViolation("violation.unknown_team", team=team, teams=", ".join(sc.team))
     if len(members) < 2:
         raise RuleViolation("violation.channel_too_small")
-    _check_text(c.name, "violation.field.channel_name", required=False)
+    _check_text(c, "name", "violation.field.channel_name", required=False)
     if len(c.name) > 200:
         raise RuleViolation("violation.channel_name_too_long")
     ordered = tuple(t for t in sc.team_ids if t in members)
@@ -1396,7 +1402,7 @@ def _open_channel(s: State, c: cmd.OpenChannel) -> list[ev.Event]:
 def _publish_statement(s: State, c: cmd.PublishStatement) -> list[ev.Event]:
     team = _require_team(s, c, "violation.do.publish_statements")
     _require_running(s)
-    _check_text(c.text, "violation.field.statement")
+    _check_text(c, "text", "violation.field.statement")
     return [_one(s, ev.StatementPublished, _PUBLIC, c.seat.name, c.by, team=team, text=c.text)]
 
 
@@ -1541,7 +1547,7 @@ def _reject_proposal(s: State, c: cmd.RejectProposal) -> list[ev.Event]:
     team, p = _party(s, c, c.pid, "violation.do.reject_proposals", "violation.can.reject_proposals")
     if team in p.signed:
         raise RuleViolation("violation.already_signed", team=team, pid=c.pid)
-    _check_text(c.reason, "violation.field.reason", required=False)
+    _check_text(c, "reason", "violation.field.reason", required=False)
     return [
         _one(
             s,
@@ -1590,7 +1596,7 @@ def _fire_inject(s: State, c: cmd.FireInject) -> list[ev.Event]:
     _require_control(c, "violation.do.fire_injects")
     _require_running(s)
     if c.inject is None:
-        _check_text(c.news, "violation.field.inject_news")
+        _check_text(c, "news", "violation.field.inject_news")
         audience = _PUBLIC
         if c.teams is not None:
             if (
@@ -1632,7 +1638,7 @@ def _fire_inject(s: State, c: cmd.FireInject) -> list[ev.Event]:
 def _publish_news(s: State, c: cmd.PublishNews) -> list[ev.Event]:
     _require_control(c, "violation.do.publish_news")
     _require_running(s)
-    _check_text(c.text, "violation.field.news")
+    _check_text(c, "text", "violation.field.news")
     if c.about is not None and c.about not in s.actions:
         raise RuleViolation("violation.no_action", uid=c.about)
     return [_one(s, ev.NewsPublished, _PUBLIC, c.seat.name, c.by, text=c.text, about=c.about)]
@@ -1703,7 +1709,7 @@ def _ask_advisors(s: State, c: cmd.AskAdvisors) -> list[ev.Event]:
         or not 0 <= c.advisor < len(advisors)
     ):
         raise RuleViolation("violation.no_advisor", advisor=str(c.advisor), count=len(advisors))
-    _check_text(c.question, "violation.field.question", required=False, limit=cmd.MAX_QUESTION)
+    _check_text(c, "question", "violation.field.question", required=False, limit=cmd.MAX_QUESTION)
     return [
         _one(
             s,
@@ -1755,7 +1761,7 @@ def _record_advice(s: State, c: cmd.RecordAdvice) -> list[ev.Event]:
     if c.source not in cmd.ADVICE_SOURCES:
         allowed = ", ".join(cmd.ADVICE_SOURCES)
         raise RuleViolation("violation.advice_source", source=str(c.source)[:40], allowed=allowed)
-    _check_text(c.text, "violation.field.advice")
+    _check_text(c, "text", "violation.field.advice")
     advisors = s.scenario.team[team].advisors
     if c.advisor is not None and (
         not isinstance(c.advisor, int)
@@ -1835,7 +1841,7 @@ def _record_fallback(s: State, c: cmd.RecordFallback) -> list[ev.Event]:
     _require_control(c, "violation.do.record_model")
     _require_running(s)
     _model_subject(s, c.subject, c.purpose)
-    _check_text(c.reason, "violation.field.reason")
+    _check_text(c, "reason", "violation.field.reason")
     return [
         _one(
             s,

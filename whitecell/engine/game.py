@@ -19,7 +19,8 @@ class Game:
 
     __slots__ = ("state",)
 
-    def __init__(self, scenario: Scenario, seed: int | None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | object | None) -> None:
+        """``seed`` is checked by :func:`new_state` (see there why it is typed ``object``)."""
         self.state = new_state(scenario, seed)
 
     @property

@@ -211,8 +211,10 @@ class State:
 MAX_SEED = 2**63 - 1  # seeds travel as JSON integers; readers keep 64 bits exactly
 
 
-def new_state(scenario: Scenario, seed: int | None) -> State:
-    """A game before its first event. ``seed`` may be None when only replaying a finished log."""
+def new_state(scenario: Scenario, seed: int | object | None) -> State:
+    """A game before its first event. ``seed`` may be None when only replaying a finished log.
+    Any other value is checked here (typed ``object`` so that the compiled core checks it too,
+    rather than refusing it with a TypeError)."""
     if seed is not None and (
         not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
     ):

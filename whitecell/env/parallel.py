@@ -36,22 +36,25 @@ Obs = dict[str, np.ndarray]
 RewardFrom = Literal["state", "belief"]
 
 
-class _Negotiator(HeuristicAgent):
+class _Negotiator:
     """The heuristic negotiator, unless this round's stance is to refuse or sign everything.
 
     Sign and reject are always allowed where the talks ask a party to answer (the proposal
     is open, the party has not signed, the agreement is not in force), so the talks need
-    no fallback.
+    no fallback. It holds its heuristic agent rather than extending it: the agent may be
+    compiled (whitecell.native), and Python classes cannot extend compiled ones.
     """
 
-    stance: str = "follow"
+    def __init__(self, agent: HeuristicAgent) -> None:
+        self.agent = agent
+        self.stance = "follow"
 
     def respond(self, view: View, p: ProposalRecord, *, may_counter: bool = True) -> cmd.Command:
         if self.stance == "refuse":
-            return cmd.RejectProposal(seat=self.seat, pid=p.pid)
+            return cmd.RejectProposal(seat=self.agent.seat, pid=p.pid)
         if self.stance == "accept":
-            return cmd.SignProposal(seat=self.seat, pid=p.pid)
-        return super().respond(view, p, may_counter=may_counter)
+            return cmd.SignProposal(seat=self.agent.seat, pid=p.pid)
+        return self.agent.respond(view, p, may_counter=may_counter)
 
 
 class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
@@ -149,7 +152,7 @@ class WhitecellParallelEnv(ParallelEnv[str, Obs, int]):
         game.handle(cmd.StartGame(seat=CONTROL))
         game.handle(cmd.OpenRound(seat=CONTROL, number=1))
         self._negotiators = {
-            t: _Negotiator(sc, t, agent_rng(self.game_seed, t)) for t in sc.team_ids
+            t: _Negotiator(HeuristicAgent(sc, t, agent_rng(self.game_seed, t))) for t in sc.team_ids
         }
         self._rendered = 0
         self.agents = list(self.possible_agents)
