@@ -112,14 +112,17 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 PLAY_ONE = (
+    "import subprocess, sys\n"
     "import whitecell.native as n\n"
     "from whitecell.play import play_game\n"
     "from whitecell.scenario.library import load_bundled\n"
     "print(len(play_game(load_bundled('ukraine-ceasefire-2025'), 7).events), len(n.compiled()))\n"
+    "# a worker process, as an ensemble starts one\n"
+    "subprocess.run([sys.executable, '-c', 'import whitecell.play'], check=True)\n"
 )
 
 
-def test_a_stale_build_costs_speed_and_one_line_never_a_game(tmp_path: Path) -> None:
+def test_a_stale_build_costs_speed_and_one_line_not_one_per_worker(tmp_path: Path) -> None:
     fake_build(tmp_path)
     manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
     manifest["modules"]["whitecell.agents.heuristic"]["source_sha256"] = "f" * 64

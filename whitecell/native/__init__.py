@@ -151,6 +151,8 @@ def use_from_environment() -> None:
         use(check(Path(named)))
     except Unusable as exc:
         print(f"whitecell: running the core as Python: {exc}", file=sys.stderr)
+        # worker processes inherit the verdict instead of saying it again, one line each
+        os.environ[ENV] = ""
 
 
 def compiled() -> list[str]:
