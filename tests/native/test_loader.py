@@ -47,9 +47,14 @@ def fake_build(directory: Path, **changes: object) -> Path:
     return directory
 
 
-def test_the_build_of_todays_sources_for_this_python_is_used_whole(tmp_path: Path) -> None:
-    build = check(fake_build(tmp_path))
+def test_the_build_of_todays_sources_for_this_python_is_used_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_build(tmp_path / "native")
+    monkeypatch.chdir(tmp_path)
+    build = check(Path("native"))  # named from here, found from anywhere
     assert sorted(build.files) == sorted(CORE)
+    assert all(path.is_absolute() for path in build.files.values())
     assert all(path.is_file() and path.name.endswith(python_tag()) for path in build.files.values())
 
 

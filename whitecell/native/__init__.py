@@ -77,6 +77,7 @@ class Unusable(Exception):
 def check(directory: Path) -> Build:
     """The build in ``directory`` if it matches this Python and today's sources, else
     :class:`Unusable` saying why."""
+    directory = directory.resolve()  # a later change of directory must not lose it
     manifest = directory / MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
