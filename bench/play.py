@@ -125,7 +125,7 @@ def native_run(directory: Path, games: int, first_seed: int, log_text: str | Non
 
 def child(games: int, first_seed: int, log_text: str) -> dict:
     """In the child: warm up, then time ``games`` games and, if given, a replay."""
-    if len(native.compiled()) != len(native.CORE):
+    if native.core_name() != "compiled":
         raise SystemExit("the child process is not running the compiled core")
     time_games(20, 10_000)
     wall, cpu, events = time_games(games, first_seed)
@@ -186,10 +186,9 @@ def main() -> None:
     bare = statistics.median(bare_runs)
     rps = statistics.median(replay_runs)
     pps = statistics.median(parse_runs)
-    compiled = native.compiled()
     report = {
         "benchmark": "play",
-        "core": "compiled" if len(compiled) == len(native.CORE) else "python",
+        "core": native.core_name().lower(),
         "scenario": SCENARIO,
         "games_per_run": args.games,
         "repeats": args.repeats,

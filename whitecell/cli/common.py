@@ -98,10 +98,9 @@ def _write(path: Path, text: str) -> None:
 def version() -> None:
     """Print the version."""
     import whitecell.play  # noqa: F401 (loads the core, compiled if WHITECELL_NATIVE says so)
-    from whitecell.native import CORE, compiled
+    from whitecell.native import core_name
 
-    core = "compiled" if len(compiled()) == len(CORE) else "Python"
-    typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)}; core: {core})")
+    typer.echo(f"whitecell {__version__} (languages: {', '.join(LANGUAGES)}; core: {core_name()})")
 
 
 def main() -> None:

@@ -157,7 +157,7 @@ def use_from_environment() -> None:
 
 
 def compiled() -> list[str]:
-    """The core modules that are running compiled now (for benchmarks and ``version``)."""
+    """The core modules that are running compiled now."""
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
     return [
         m
@@ -165,3 +165,9 @@ def compiled() -> list[str]:
         if (mod := sys.modules.get(m)) is not None
         and str(getattr(mod, "__file__", "")).endswith(suffixes)
     ]
+
+
+def core_name() -> str:
+    """``compiled`` when the whole core runs from a build, else ``Python`` (for ``version``
+    and benchmarks); the core's modules must be imported already."""
+    return "compiled" if len(compiled()) == len(CORE) else "Python"

@@ -53,7 +53,7 @@ def _in(directory: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def build(target: Path, *, quiet: bool = True) -> dict[str, object]:
+def build(target: Path) -> dict[str, object]:
     """Compile the core into ``target``; returns the manifest written there."""
     lacking = requirements()
     if lacking:
@@ -69,7 +69,7 @@ def build(target: Path, *, quiet: bool = True) -> dict[str, object]:
         staging = Path(work) / "build"
         sources = [str(source_path(m).relative_to(SOURCE_ROOT)) for m in CORE]
         log = Path(work) / "compiler.log"
-        with _in(SOURCE_ROOT), _quiet(log, quiet):
+        with _in(SOURCE_ROOT), _quiet(log):
             try:
                 # the project's mypy settings, less the note that the other modules' are
                 # unused; a cache of its own, so a build writes nothing beside the sources
@@ -83,7 +83,7 @@ def build(target: Path, *, quiet: bool = True) -> dict[str, object]:
                 command.parallel = os.cpu_count() or 1
                 dist.run_command("build_ext")
             except (SystemExit, Exception) as exc:
-                said = log.read_text(encoding="utf-8", errors="replace") if quiet else ""
+                said = log.read_text(encoding="utf-8", errors="replace")
                 tail = "\n".join(said.strip().splitlines()[-15:])
                 raise BuildError(f"mypyc could not compile the core ({exc})\n{tail}") from None
         manifest = _manifest(staging, digests, time.perf_counter() - started)
@@ -115,11 +115,8 @@ def _manifest(staging: Path, digests: dict[str, str], seconds: float) -> dict[st
 
 
 @contextlib.contextmanager
-def _quiet(log: Path, quiet: bool) -> Iterator[None]:
+def _quiet(log: Path) -> Iterator[None]:
     """The compiler's hundreds of lines go to a log, shown only if the build fails."""
-    if not quiet:
-        yield
-        return
     sys.stdout.flush()
     sys.stderr.flush()
     with log.open("w", encoding="utf-8") as sink:
