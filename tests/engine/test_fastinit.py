@@ -124,3 +124,27 @@ def test_classes_it_cannot_mirror_are_left_as_they_are() -> None:
         pass
 
     assert constructor(Plain) is Plain
+
+
+@pytest.mark.parametrize("cls", [ActionRecord, ProposalRecord], ids=lambda c: c.__name__)
+def test_a_written_init_takes_the_fields_in_order_with_their_defaults(cls: type) -> None:
+    """The records whose ``__init__`` is written out (for the compiled core's sake) build
+    what the dataclass's own ``__init__`` would: fields in order, defaults, fresh lists."""
+    fields = dataclasses.fields(cls)
+    values = full(cls)
+    distinct = {name: f"{name}!" if isinstance(v, str) else v for name, v in values.items()}
+    by_position = cls(*distinct.values())
+    by_name = cls(**distinct)
+    for f in fields:
+        assert getattr(by_position, f.name) == distinct[f.name]
+        assert getattr(by_name, f.name) == distinct[f.name]
+    bare, other = cls(**required(cls)), cls(**required(cls))
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            assert getattr(bare, f.name) == f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            assert getattr(bare, f.name) == f.default_factory()
+            assert getattr(bare, f.name) is not getattr(other, f.name)
+    assert dataclasses.replace(by_name) == by_name
+    with pytest.raises(TypeError):
+        cls(*distinct.values(), "one too many")

@@ -283,16 +283,19 @@ class HeuristicAgent:
         remaining = remaining_rounds(view)
         sc = self.sc
         me = self.id
-        moves: list[tuple[float, Action, str | None]] = []
+        # (utility, action, target, odds if worked out: the rationale states them too)
+        moves: list[tuple[float, Action, str | None, float | None]] = []
         for action, requires, ends, fixed, targets in self.groups:
-            top: tuple[float, Action, str | None] | None = None
+            top: tuple[float, Action, str | None, float | None] | None = None
             for target, on_success, on_failure in targets:
                 if requires is not None and not requires(ctx, me, target):
                     continue
+                judged: float | None = None
                 if not (on_success or on_failure or ends):
                     u = 0.0  # nothing this team weighs changes, whatever the odds
                 else:
                     p = odds(ctx, sc, action, me, target) if fixed is None else fixed
+                    judged = p
                     u = 0.0
                     for i, amount, absolute, weight, lo, hi in on_success:  # inlined _worth
                         old = beliefs[i]
@@ -306,26 +309,30 @@ class HeuristicAgent:
                     if ends:
                         u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
                 if top is None or u > top[0]:
-                    top = (u, action, target)
+                    top = (u, action, target, judged)
             if top is not None:
                 moves.append(top)
-        utilities = [self.sc.hold_value] + [u for u, _, _ in moves]  # index 0: hold back
+        utilities = [self.sc.hold_value] + [m[0] for m in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
         chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)
         out = []
         for i in chosen:
-            _u, action, target = moves[i - 1]
-            why = self.why(ctx, action, target)
+            _u, action, target, judged = moves[i - 1]
+            why = self.why(ctx, action, target, judged)
             out.append(
                 _SubmitAction(seat=self.seat, action=action.id, target=target, rationale=why)
             )
         return out
 
-    def why(self, ctx: EvalContext, action: Action, target: str | None) -> str:
-        """The rationale of a chosen move, from the odds the team judges it has and the
-        preferences its success serves (written once per scenario, team, move and odds)."""
+    def why(
+        self, ctx: EvalContext, action: Action, target: str | None, p: float | None = None
+    ) -> str:
+        """The rationale of a chosen move, from the odds the team judges it has (``p``, if
+        already worked out) and the preferences its success serves (written once per
+        scenario, team, move and odds)."""
         fixed, on_success = self.plans[action.id, target]
-        p = odds(ctx, self.sc, action, self.id, target) if fixed is None else fixed
+        if p is None:
+            p = odds(ctx, self.sc, action, self.id, target) if fixed is None else fixed
         key = (action.id, target, p)
         text = self.rationales.get(key)
         if text is None:

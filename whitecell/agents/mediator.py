@@ -23,6 +23,7 @@ class Appraisal:
     def __init__(self, mediator: Mediator, view: View, agreement: str) -> None:
         sc = mediator.sc
         self.sc = sc
+        self.mediator = mediator
         self.agreement = agreement
         self.kind = sc.agreements[agreement]
         self.ctx = view.context()
@@ -78,18 +79,35 @@ class Appraisal:
         chosen = tuple(self.kind.required)
         best_support, best_hazard = self.support(chosen), None
         candidates = list(self.kind.optional)
-        values, reservations = self.values, self.reservations
+        mediator = self.mediator
+        clause_bits = mediator.clause_bits
+        bits = mediator.agreement_bits[self.agreement]
+        for c in chosen:
+            bits |= clause_bits[c]
+        # by team position: each team's clause values, its reservation, and its value of
+        # the package so far (adding a clause's value to it is package_value's sum() with
+        # one clause more: the same float)
+        values = [self.values[t] for t in self.sc.team_ids]
+        reservations = [self.reservations[t] for t in self.sc.team_ids]
+        totals = [package_value(v, chosen) for v in values]
         while candidates:
-            totals = {t: package_value(values[t], chosen) for t in values}
-            supports = []
+            scored: list[tuple[int, float, str]] = []
             for c in candidates:
                 refusing, shortfall = 0, 0.0
-                for team in self.sc.agreement_parties(self.agreement, (*chosen, c)):
-                    surplus = totals[team] + values[team][c] - reservations[team]
+                for i in mediator.parties(bits | clause_bits[c]):
+                    surplus = totals[i] + values[i][c] - reservations[i]
                     if surplus <= 0:
                         refusing += 1
                         shortfall += surplus
-                supports.append(((-refusing, round(shortfall, 9)), c))
+                scored.append((-refusing, shortfall, c))
+            # only the candidates fewest parties refuse can be best, so only their shortfalls
+            # are rounded (round() is slow; and 0.0 is its own rounding)
+            fewest = max(x[0] for x in scored)
+            supports = [
+                ((r, round(short, 9) if short else short), c)
+                for r, short, c in scored
+                if r == fewest
+            ]
             top = max(x[0] for x in supports)
             if top < best_support:
                 break
@@ -102,6 +120,8 @@ class Appraisal:
                 if h >= best_hazard:
                     break
             chosen, best_support, best_hazard = (*chosen, pick), top, h
+            bits |= clause_bits[pick]
+            totals = [total + v[pick] for total, v in zip(totals, values, strict=True)]
             candidates.remove(pick)
         return chosen
 
@@ -111,6 +131,22 @@ class Mediator:
         self.sc = scenario
         self.valuers = {t.id: valuer(scenario, t.id) for t in scenario.teams}
         self._packages: dict[tuple[object, ...], tuple[str, ...]] = {}
+        # the parties to a package as bits, one a team, to weigh candidate clauses without
+        # a tuple and a lookup for each (see Scenario.agreement_parties: the same parties)
+        bit = {t: 1 << i for i, t in enumerate(scenario.team_ids)}
+        self.clause_bits = {cid: _bits(bit, c.parties) for cid, c in scenario.clauses.items()}
+        self.agreement_bits = {
+            kind: _bits(bit, a.parties) for kind, a in scenario.agreements.items()
+        }
+        self._parties: dict[int, tuple[int, ...]] = {}
+
+    def parties(self, bits: int) -> tuple[int, ...]:
+        """The positions of the teams whose bits are set, in team order."""
+        found = self._parties.get(bits)
+        if found is None:
+            n = len(self.sc.team_ids)
+            found = self._parties[bits] = tuple(i for i in range(n) if bits >> i & 1)
+        return found
 
     def appraise(self, view: View, agreement: str) -> Appraisal:
         return Appraisal(self, view, agreement)
@@ -131,3 +167,10 @@ class Mediator:
                 self._packages.clear()
             found = self._packages[key] = self.appraise(view, agreement).package()
         return found
+
+
+def _bits(bit: dict[str, int], teams: Sequence[str]) -> int:
+    out = 0
+    for team in teams:
+        out |= bit.get(team, 0)  # a party that is no team signs nothing
+    return out

@@ -471,7 +471,9 @@ def _changes(
             i = ref.index(actor, target)
         old = current[i] if i in current else values[i]
         var = variables[i]
-        new = round(amount, 6) if absolute else round(old + amount, 6)
+        new = amount if absolute else old + amount
+        if new % 1.0 != 0.0:  # a whole number is its own rounding, and round() is slow
+            new = round(new, 6)
         if var.is_flag:  # Var.clip, inlined: this runs for every effect of every action
             new = 1.0 if new >= 0.5 else 0.0
         else:

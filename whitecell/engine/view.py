@@ -8,7 +8,7 @@ and hidden variables read as the seat's best estimate, never the true value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import lru_cache
@@ -37,7 +37,8 @@ class Projection:
 
     __slots__ = (
         "_action_counts",
-        "_state",
+        "_catalogue",
+        "_records",
         "_team",
         "agreement_counts",
         "clauses_in_force",
@@ -54,20 +55,27 @@ class Projection:
         action_counts: Mapping[str, Sequence[int]] | None,
         inj: AbstractSet[str],
         round: int,
-        state: State | None = None,
+        catalogue: Iterable[str] | None = None,
+        records: Mapping[str, ActionRecord] | None = None,
         team: str | None = None,
     ) -> None:
+        """Without ``action_counts``, they are counted (once, if asked) over ``records``,
+        the state's actions, for the ``catalogue``'s ids. The state's tables, not the state:
+        the state caches its projections, and a projection holding the state would make
+        each game a reference cycle that only the cyclic collector frees (in automated
+        play, a tenth of the time)."""
         self.v, self.inj, self.round = v, inj, round
         self.agreement_counts, self.clauses_in_force = agreement_counts, clauses_in_force
-        self._action_counts, self._state, self._team = action_counts, state, team
+        self._action_counts, self._team = action_counts, team
+        self._catalogue, self._records = catalogue, records
 
     @property
     def action_counts(self) -> Mapping[str, Sequence[int]]:
         """The counts of the actions this team knows of: public ones and its own secret ones."""
         if self._action_counts is None:
-            assert self._state is not None
-            counts = {a: [0, 0, 0] for a in self._state.action_counts}
-            for rec in self._state.actions.values():
+            assert self._catalogue is not None and self._records is not None
+            counts = {a: [0, 0, 0] for a in self._catalogue}
+            for rec in self._records.values():
                 c = counts.get(rec.action)  # None: a free-form action, not in the catalogue
                 if c is None or rec.status in SET_ASIDE:  # withdrawn or voided: not taken
                     continue
@@ -89,7 +97,8 @@ def with_clauses(ctx: EvalContext, clauses_in_force: Mapping[str, int]) -> Proje
             ctx._action_counts,
             ctx.inj,
             ctx.round,
-            ctx._state,
+            ctx._catalogue,
+            ctx._records,
             ctx._team,
         )
     return Projection(
@@ -251,7 +260,15 @@ class View:
                 est = book.get(key)
                 v[i] = est[0] if est is not None else initial
             self._ctx = Projection(
-                v, s.agreement_counts, s.clauses_in_force, None, inj, s.round, s, team
+                v,
+                s.agreement_counts,
+                s.clauses_in_force,
+                None,
+                inj,
+                s.round,
+                s.action_counts,
+                s.actions,
+                team,
             )
             s.projections[team] = (s.version, self._ctx)
         return self._ctx
