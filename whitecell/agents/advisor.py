@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from whitecell.adjudication.rules import odds
-from whitecell.agents.heuristic import _groups, _Term, remaining_rounds, valuer
+from whitecell.agents.heuristic import Term, _groups, remaining_rounds, valuer
 from whitecell.agents.language_model import Messages
 from whitecell.agents.orders import available_actions
 from whitecell.agents.prompt import _cards, _now, _story, _team_part, _world
@@ -171,7 +171,7 @@ def best_moves(view: View, lang: str = "en", k: int = MOVES) -> list[Move]:
     beliefs = ctx.v
     v = valuer(sc, team_id)
     remaining = remaining_rounds(view)
-    scored: list[tuple[float, int, Action, str | None, float, tuple[_Term, ...], tuple[_Term, ...]]]
+    scored: list[tuple[float, int, Action, str | None, float, tuple[Term, ...], tuple[Term, ...]]]
     scored = []
     for order, (action, requires, ends, fixed, targets) in enumerate(_groups(sc, team_id)):
         top = None
@@ -195,31 +195,32 @@ def best_moves(view: View, lang: str = "en", k: int = MOVES) -> list[Move]:
     return out
 
 
-def _worth(plan: tuple[_Term, ...], beliefs: Any) -> float:
+def _worth(plan: tuple[Term, ...], beliefs: Any) -> float:
     total = 0.0
-    for i, amount, absolute, weight, lo, hi in plan:
-        old = beliefs[i]
-        new = amount if absolute else old + amount
-        new = lo if new < lo else hi if new > hi else new
-        total += weight * (new - old)
+    for term in plan:
+        old = beliefs[term.i]
+        new = term.amount if term.absolute else old + term.amount
+        new = term.lo if new < term.lo else term.hi if new > term.hi else new
+        total += term.weight * (new - old)
     return total
 
 
 def _changes(
-    view: View, plan: tuple[_Term, ...], beliefs: Any, lang: str, *, good: bool, most: int = 2
+    view: View, plan: tuple[Term, ...], beliefs: Any, lang: str, *, good: bool, most: int = 2
 ) -> tuple[str, ...]:
     """The changes of ``plan`` to variables the team can see, in words: those that serve
     the team (``good``) or cost it, largest first. Hidden variables are never named."""
     sc = view.sc
     found: list[tuple[float, str]] = []
-    for i, amount, absolute, weight, lo, hi in plan:
-        var = sc.vars[i]
+    for term in plan:
+        var = sc.vars[term.i]
         if not view.sees_var(var):
             continue
-        old = beliefs[i]
+        old = beliefs[term.i]
+        absolute, amount = term.absolute, term.amount
         new = amount if absolute else old + amount
-        new = lo if new < lo else hi if new > hi else new
-        worth = weight * (new - old)
+        new = term.lo if new < term.lo else term.hi if new > term.hi else new
+        worth = term.weight * (new - old)
         if (worth <= 0) if good else (worth >= 0):
             continue
         label = localize(var.label, lang)

@@ -32,8 +32,19 @@ _SubmitAction = constructor(cmd.SubmitAction)
 _SignProposal = constructor(cmd.SignProposal)
 _RejectProposal = constructor(cmd.RejectProposal)
 
-# (variable index, amount, is an absolute value, weight, low bound, high bound)
-_Term = tuple[int, float, bool, float, float, float]
+
+class Term:
+    """What one change of an effect is worth to a team: the variable's index, the amount
+    (the new value, if ``absolute``), the team's weight on the variable and its bounds. A
+    class rather than a tuple so that the compiled core reads the numbers unboxed."""
+
+    __slots__ = ("absolute", "amount", "hi", "i", "lo", "weight")
+
+    def __init__(
+        self, i: int, amount: float, absolute: bool, weight: float, lo: float, hi: float
+    ) -> None:
+        self.i, self.amount, self.absolute = i, amount, absolute
+        self.weight, self.lo, self.hi = weight, lo, hi
 
 
 class Valuer:
@@ -43,7 +54,7 @@ class Valuer:
     scoring an option costs a few multiplications, not a walk over every change.
     """
 
-    __slots__ = ("_clauses", "_plans", "_values", "sc", "team", "w")
+    __slots__ = ("_clauses", "_plans", "_seen", "_values", "sc", "team", "w")
 
     def __init__(self, scenario: Scenario, team: Team) -> None:
         self.sc = scenario
@@ -51,27 +62,28 @@ class Valuer:
         self.w: dict[int, float] = {}
         for index, weight in team.preferences:
             self.w[index] = self.w.get(index, 0.0) + weight
-        self._plans: dict[tuple[int, str | None, str | None], tuple[_Term, ...]] = {}
+        self._plans: dict[tuple[int, str | None, str | None], tuple[Term, ...]] = {}
         self._clauses = [
             (cid, self.plan(c.on_sign, None, None), self.plan(c.per_round, None, None))
             for cid, c in scenario.clauses.items()
         ]
         self._values: dict[tuple[tuple[float, ...], int], dict[str, float]] = {}
+        # the same, by the identity of beliefs that cannot change (a projection's tuple):
+        # found without hashing every value again
+        self._seen: dict[int, tuple[Sequence[float], int, dict[str, float]]] = {}
 
-    def plan(self, eff: Effects, actor: str | None, target: str | None) -> tuple[_Term, ...]:
+    def plan(self, eff: Effects, actor: str | None, target: str | None) -> tuple[Term, ...]:
         key = (id(eff), actor, target)
         plan = self._plans.get(key)
         if plan is None:
             variables = self.sc.vars
-            terms: list[_Term] = []
-            for ref, amount in eff.change:
+            terms: list[Term] = []
+            changes = [(ref, amount, False) for ref, amount in eff.change]
+            for ref, amount, absolute in changes + [(ref, value, True) for ref, value in eff.set]:
                 i = ref.index(actor, target)
                 if i in self.w:
-                    terms.append((i, amount, False, self.w[i], variables[i].lo, variables[i].hi))
-            for ref, value in eff.set:
-                i = ref.index(actor, target)
-                if i in self.w:
-                    terms.append((i, value, True, self.w[i], variables[i].lo, variables[i].hi))
+                    var = variables[i]
+                    terms.append(Term(i, amount, absolute, self.w[i], var.lo, var.hi))
             plan = self._plans[key] = tuple(terms)
         return plan
 
@@ -87,6 +99,11 @@ class Valuer:
     def clause_values(self, beliefs: Sequence[float], remaining: int) -> dict[str, float]:
         """Each clause's worth if signed now and kept for ``remaining`` round closes
         (remembered while beliefs stay the same, as they do through a session of talks)."""
+        fixed = type(beliefs) is tuple
+        if fixed:
+            seen = self._seen.get(id(beliefs))
+            if seen is not None and seen[0] is beliefs and seen[1] == remaining:
+                return seen[2]
         key = (tuple(beliefs), remaining)
         out = self._values.get(key)
         if out is None:
@@ -99,6 +116,10 @@ class Valuer:
                 + remaining * (_worth(per_round, beliefs) if per_round else 0.0)
                 for cid, on_sign, per_round in self._clauses
             }
+        if fixed:
+            if len(self._seen) > 64:
+                self._seen.clear()
+            self._seen[id(beliefs)] = (beliefs, remaining, out)  # holding it keeps its id
         return out
 
     def agreement_loss(
@@ -121,10 +142,10 @@ def valuer(scenario: Scenario, team: str) -> Valuer:
 
 
 # (action, target, worth of success, worth of failure, odds if they never change)
-_Option = tuple[Action, str | None, tuple["_Term", ...], tuple["_Term", ...], float | None]
+_Option = tuple[Action, str | None, tuple[Term, ...], tuple[Term, ...], float | None]
 
 
-_Target = tuple[str | None, tuple["_Term", ...], tuple["_Term", ...]]
+_Target = tuple[str | None, tuple[Term, ...], tuple[Term, ...]]
 # (action, its condition, agreements it ends, odds if they never change, its targets)
 _Group = tuple[Action, Any, tuple[str, ...], float | None, tuple[_Target, ...]]
 
@@ -152,7 +173,7 @@ def _groups(scenario: Scenario, team: str) -> tuple[_Group, ...]:
 @lru_cache(maxsize=256)
 def _plans(
     scenario: Scenario, team: str
-) -> dict[tuple[str, str | None], tuple[float | None, tuple[_Term, ...]]]:
+) -> dict[tuple[str, str | None], tuple[float | None, tuple[Term, ...]]]:
     """Each move's fixed odds (None: they depend on the state) and its worth of success."""
     return {
         (action.id, target): (fixed, on_success)
@@ -168,14 +189,14 @@ def _rationales(scenario: Scenario, team: str) -> dict[tuple[str, str | None, fl
 
 
 def rationale(
-    sc: Scenario, action: Action, target: str | None, p: float, plan: tuple[_Term, ...]
+    sc: Scenario, action: Action, target: str | None, p: float, plan: tuple[Term, ...]
 ) -> str:
     """One sentence on why an automated team takes an action, in the scenario's first
     language: the odds as it judges them, and what it hopes success brings (the one or two
     terms of its preferences the action's success moves most in its favour)."""
     lang = sc.languages[0] if sc.languages else "en"
     gains = sorted(
-        ((weight * amount, i, amount) for i, amount, _absolute, weight, _lo, _hi in plan),
+        ((term.weight * term.amount, term.i, term.amount) for term in plan),
         reverse=True,
     )
     named = []
@@ -195,13 +216,14 @@ def rationale(
     return t("agent.rationale", lang, words=words, p=odds_text, gains=joined)
 
 
-def _worth(plan: tuple[_Term, ...], beliefs: Sequence[float]) -> float:
+def _worth(plan: tuple[Term, ...], beliefs: Sequence[float]) -> float:
     total = 0.0
-    for i, amount, absolute, weight, lo, hi in plan:
-        old = beliefs[i]
-        new = amount if absolute else old + amount
+    for term in plan:
+        old = beliefs[term.i]
+        new = term.amount if term.absolute else old + term.amount
+        lo, hi = term.lo, term.hi
         new = lo if new < lo else hi if new > hi else new
-        total += weight * (new - old)
+        total += term.weight * (new - old)
     return total
 
 
@@ -297,15 +319,17 @@ class HeuristicAgent:
                     p = odds(ctx, sc, action, me, target) if fixed is None else fixed
                     judged = p
                     u = 0.0
-                    for i, amount, absolute, weight, lo, hi in on_success:  # inlined _worth
-                        old = beliefs[i]
-                        new = amount if absolute else old + amount
-                        u += p * weight * ((lo if new < lo else hi if new > hi else new) - old)
+                    for term in on_success:  # inlined _worth
+                        old = beliefs[term.i]
+                        new = term.amount if term.absolute else old + term.amount
+                        lo, hi = term.lo, term.hi
+                        u += p * term.weight * ((lo if new < lo else hi if new > hi else new) - old)
                     q = 1.0 - p
-                    for i, amount, absolute, weight, lo, hi in on_failure:
-                        old = beliefs[i]
-                        new = amount if absolute else old + amount
-                        u += q * weight * ((lo if new < lo else hi if new > hi else new) - old)
+                    for term in on_failure:
+                        old = beliefs[term.i]
+                        new = term.amount if term.absolute else old + term.amount
+                        lo, hi = term.lo, term.hi
+                        u += q * term.weight * ((lo if new < lo else hi if new > hi else new) - old)
                     if ends:
                         u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
                 if top is None or u > top[0]:

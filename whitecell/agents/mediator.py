@@ -90,12 +90,14 @@ class Appraisal:
         values = [self.values[t] for t in self.sc.team_ids]
         reservations = [self.reservations[t] for t in self.sc.team_ids]
         totals = [package_value(v, chosen) for v in values]
+        column = {c: [v[c] for v in values] for c in candidates}  # each team's value of c
         while candidates:
             scored: list[tuple[int, float, str]] = []
             for c in candidates:
                 refusing, shortfall = 0, 0.0
+                worth = column[c]
                 for i in mediator.parties(bits | clause_bits[c]):
-                    surplus = totals[i] + values[i][c] - reservations[i]
+                    surplus = totals[i] + worth[i] - reservations[i]
                     if surplus <= 0:
                         refusing += 1
                         shortfall += surplus
@@ -121,7 +123,8 @@ class Appraisal:
                     break
             chosen, best_support, best_hazard = (*chosen, pick), top, h
             bits |= clause_bits[pick]
-            totals = [total + v[pick] for total, v in zip(totals, values, strict=True)]
+            worth = column[pick]
+            totals = [total + worth[i] for i, total in enumerate(totals)]
             candidates.remove(pick)
         return chosen
 

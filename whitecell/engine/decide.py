@@ -1570,6 +1570,8 @@ def _sign_proposal(s: State, c: cmd.SignProposal) -> list[ev.Event]:
         raise RuleViolation("violation.already_signed", team=team, pid=c.pid)
     if s.agreement_counts[p.agreement][IN_FORCE]:
         raise RuleViolation("violation.agreement_in_force", agreement=p.agreement)
+    if len(p.signed) + 1 < len(p.parties):  # not the last signature: one event, no chain
+        return [_one(s, ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)]
     d = _Draft(s)
     d.emit(ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)
     if len(p.signed) + 1 == len(p.parties):

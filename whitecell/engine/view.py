@@ -260,7 +260,7 @@ class View:
                 est = book.get(key)
                 v[i] = est[0] if est is not None else initial
             self._ctx = Projection(
-                v,
+                tuple(v),  # fixed from here on: agents may know it by its identity
                 s.agreement_counts,
                 s.clauses_in_force,
                 None,
