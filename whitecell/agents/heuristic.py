@@ -238,7 +238,7 @@ def package_value(values: Mapping[str, float], clauses: Sequence[str]) -> float:
 
 
 def _softmax_sample(
-    utilities: Sequence[float], temperature: float, k: int, rng: random.Random
+    utilities: list[float], temperature: float, k: int, rng: random.Random
 ) -> list[int]:
     """Up to ``k`` distinct indices drawn by softmax without replacement; index 0 ("hold")
     ends the draw when it comes up. If what is left underflows (a cold agent whose best
@@ -308,7 +308,10 @@ class HeuristicAgent:
         # (utility, action, target, odds if worked out: the rationale states them too)
         moves: list[tuple[float, Action, str | None, float | None]] = []
         for action, requires, ends, fixed, targets in self.groups:
-            top: tuple[float, Action, str | None, float | None] | None = None
+            found = False  # the best target so far, in plain locals (no tuple per target)
+            best_u = 0.0
+            best_target: str | None = None
+            best_judged: float | None = None
             for target, on_success, on_failure in targets:
                 if requires is not None and not requires(ctx, me, target):
                     continue
@@ -332,10 +335,10 @@ class HeuristicAgent:
                         u += q * term.weight * ((lo if new < lo else hi if new > hi else new) - old)
                     if ends:
                         u -= p * self.valuer.agreement_loss(ends, view, beliefs, remaining)
-                if top is None or u > top[0]:
-                    top = (u, action, target, judged)
-            if top is not None:
-                moves.append(top)
+                if not found or u > best_u:
+                    found, best_u, best_target, best_judged = True, u, target, judged
+            if found:
+                moves.append((best_u, action, best_target, best_judged))
         utilities = [self.sc.hold_value] + [m[0] for m in moves]  # index 0: hold back
         limit = self.sc.rounds[view.state.round - 1].actions_per_team
         chosen = _softmax_sample(utilities, self.temperature, limit, self.rng)

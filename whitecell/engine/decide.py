@@ -177,7 +177,24 @@ def rule_odds(
             applied.append((i, mod.add))
     lo, hi = sc.min_probability, sc.max_probability
     p = lo if p < lo else hi if p > hi else p
-    return round(p, 6), tuple(applied)
+    return _odds_rounded(p), tuple(applied)
+
+
+_ROUNDED: dict[float, float] = {}
+
+
+def _odds_rounded(p: float) -> float:
+    """``round(p, 6)``, remembered: an action's odds take a few values (its base plus the
+    modifiers that hold), and round() is slow. Only positive floats are remembered, so that
+    a zero keeps its sign and an integer its type, as round() gives them."""
+    if type(p) is not float or not p > 0.0:
+        return round(p, 6)
+    found = _ROUNDED.get(p)
+    if found is None:
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        found = _ROUNDED[p] = round(p, 6)
+    return found
 
 
 # -- the scratch draft, for commands that set off a chain of events --------------------
