@@ -32,7 +32,10 @@ test: lint
 native: setup
 	$(BIN)/whitecell compile build/native
 
+# the compiled core first (bench/play.py times it beside the Python one); without a C
+# compiler the benchmarks still run, on the Python core alone
 bench: setup
+	@$(BIN)/whitecell compile build/native || echo "(no compiled core: timing the Python one alone)" >&2
 	@for script in bench/*.py; do echo "== $$script" >&2; $(BIN)/python $$script || exit 1; done
 
 clean:

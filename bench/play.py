@@ -7,12 +7,14 @@ loop doing the same work as one game (``../shared/bench/bare_loop_game.py``) mus
 this engine's games, so both see the same machine; the ratio is taken of the medians.
 Replay: a 100,000-event log parsed and folded in under 0.5 s.
 
-``--native [DIR]`` also times the compiled core (``whitecell compile``, default
-``build/native``) in a child process in each repeat, beside the other two, and gives its
-figures under ``"native"``. ``"core"`` says what the main figures ran on.
+The compiled core (``whitecell compile``; ``make bench`` builds it) is timed too, in a
+child process in each repeat beside the other two, with its figures under ``"native"``:
+the build in ``build/native`` if it is a current one (else ``"native"`` says why not), or
+the one ``--native DIR`` names (which must be usable); ``--no-native`` leaves it out.
+``"core"`` says what the main figures ran on.
 
     python bench/play.py [--games 400] [--repeats 3] [--events 100000] [--bare PATH]
-                         [--native [DIR]]
+                         [--native DIR | --no-native]
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from whitecell.scenario.load import scenario_from_document
 SCENARIO = "ukraine-ceasefire-2025"
 BARE_LOOP = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bare_loop_game.py"
 RATIO_TARGET = 0.45
+DEFAULT_NATIVE = Path(__file__).resolve().parents[1] / "build" / "native"
 REPLAY_TARGET_S = 0.5
 
 
@@ -143,19 +146,29 @@ def main() -> None:
     ap.add_argument(
         "--bare", type=Path, default=BARE_LOOP, help="the bare loop script (default: %(default)s)"
     )
-    ap.add_argument(
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument(
         "--native",
         type=Path,
-        nargs="?",
-        const=Path("build/native"),
-        help="also time the compiled core built in this directory (default: %(const)s)",
+        help=f"time the compiled core built in this directory (default: {DEFAULT_NATIVE}, "
+        "if it is a current build)",
     )
+    which.add_argument("--no-native", action="store_true", help="time the Python core alone")
     args = ap.parse_args()
+    compiled: Path | None = None
+    skipped = "--no-native"
     if args.native is not None:
         try:
             native.check(args.native)
         except native.Unusable as exc:
             ap.error(f"--native: {exc}")
+        compiled = args.native
+    elif not args.no_native:
+        try:
+            native.check(DEFAULT_NATIVE)
+            compiled = DEFAULT_NATIVE
+        except native.Unusable as exc:
+            skipped = f"{exc} ('make native' builds it)"
     if args.games < 1 or args.repeats < 1 or args.events < 1:
         ap.error("--games, --repeats and --events must be at least 1")
     if not args.bare.is_file():
@@ -174,8 +187,8 @@ def main() -> None:
         game_runs.append(args.games / seconds)
         game_cpu_runs.append(args.games / cpu_seconds)
         events_per_game = events / args.games
-        if args.native is not None:
-            native_runs.append(native_run(args.native, args.games, r * args.games, text))
+        if compiled is not None:
+            native_runs.append(native_run(compiled, args.games, r * args.games, text))
     replay_runs, parse_runs = [], []
     n_events = 0
     for _ in range(args.repeats):
@@ -225,6 +238,8 @@ def main() -> None:
     }
     if native_runs:
         report["native"] = native_figures(native_runs, args.games, bare_runs, bare_cpu_runs)
+    else:
+        report["native"] = {"skipped": skipped}
     print(json.dumps(report))
 
 
