@@ -3,6 +3,7 @@ per line. It round-trips exactly, and every kind of damage is a LogError naming 
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from typing import Any
@@ -420,3 +421,27 @@ def test_a_seated_players_kind_is_kept_in_the_log_and_older_logs_read_heuristic(
 
     with pytest.raises(ev.EventFormatError, match="missing field"):
         ev.event_from_dict({k: v for k, v in line.items() if k != "team"})
+
+
+def test_reading_a_log_leaves_the_collector_as_it_found_it(text, played) -> None:
+    """Reading pauses the cyclic collector and hands the new objects to its oldest
+    generation; the collector comes back on, and objects a server or an ensemble froze
+    (gc.freeze) stay frozen."""
+    assert gc.isenabled()
+    parse_log(text)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_log(text)
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        log = parse_log(text)
+        assert gc.get_freeze_count() == frozen
+        assert log.events == played.events
+    finally:
+        gc.unfreeze()
