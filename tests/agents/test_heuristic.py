@@ -8,6 +8,7 @@ variable values a change of d at w * d / 100.
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -20,6 +21,7 @@ from whitecell.engine import ADJUDICATOR, CONTROL, OBSERVER, Game, View, team_se
 from whitecell.engine import commands as cmd
 from whitecell.engine import events as ev
 from whitecell.engine.errors import RuleViolation
+from whitecell.scenario.library import load_bundled
 from whitecell.selftest.runner import case_scenario
 
 COLD = 1e-4  # a temperature at which softmax and sigmoid choices are all but certain
@@ -318,6 +320,22 @@ def test_an_agent_that_cannot_improve_a_poor_package_enough_rejects_it() -> None
 
 
 # -- the mediator ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ukraine-ceasefire-2025", "nuclear-cascade-2025"])
+def test_the_mediator_weighs_the_parties_the_scenario_names(name: str) -> None:
+    """The mediator finds a package's parties by bits, one a team; for every agreement and
+    every package of up to three clauses they are the scenario's own, in team order."""
+    scenario = load_bundled(name)
+    mediator = Mediator(scenario)
+    for kind in scenario.agreements:
+        for size in range(4):
+            for clauses in itertools.combinations(scenario.clauses, size):
+                bits = mediator.agreement_bits[kind]
+                for c in clauses:
+                    bits |= mediator.clause_bits[c]
+                named = tuple(scenario.team_ids[i] for i in mediator.parties(bits))
+                assert named == scenario.agreement_parties(kind, clauses)
 
 
 def mediator_package(scenario: Any) -> tuple[str, ...]:

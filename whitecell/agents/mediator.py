@@ -85,8 +85,9 @@ class Appraisal:
         for c in chosen:
             bits |= clause_bits[c]
         # by team position: each team's clause values, its reservation, and its value of
-        # the package so far (adding a clause's value to it is package_value's sum() with
-        # one clause more: the same float)
+        # the package so far (adding a clause's value to it gives the float package_value's
+        # sum() gives with one clause more, as sum() adds one by one; so does the weighing
+        # of each candidate below, as it always did)
         values = [self.values[t] for t in self.sc.team_ids]
         reservations = [self.reservations[t] for t in self.sc.team_ids]
         totals = [package_value(v, chosen) for v in values]

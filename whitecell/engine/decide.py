@@ -1589,24 +1589,24 @@ def _sign_proposal(s: State, c: cmd.SignProposal) -> list[ev.Event]:
         raise RuleViolation("violation.agreement_in_force", agreement=p.agreement)
     if len(p.signed) + 1 < len(p.parties):  # not the last signature: one event, no chain
         return [_one(s, ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)]
+    # the last signature: the agreement is signed and its clauses take effect
     d = _Draft(s)
     d.emit(ev.ProposalSigned, p.audience, c.seat.name, c.by, pid=p.pid, team=team)
-    if len(p.signed) + 1 == len(p.parties):
-        sc = s.scenario
-        changes: list[ev.Change] = []
-        for clause in p.clauses:
-            changes += d.apply(sc.clauses[clause].on_sign)
-        d.emit(
-            ev.AgreementSigned,
-            _PUBLIC,
-            "engine",
-            uid=f"g{d.seq + 1}",
-            pid=p.pid,
-            agreement=p.agreement,
-            clauses=p.clauses,
-            parties=p.parties,
-            changes=tuple(changes),
-        )
+    sc = s.scenario
+    changes: list[ev.Change] = []
+    for clause in p.clauses:
+        changes += d.apply(sc.clauses[clause].on_sign)
+    d.emit(
+        ev.AgreementSigned,
+        _PUBLIC,
+        "engine",
+        uid=f"g{d.seq + 1}",
+        pid=p.pid,
+        agreement=p.agreement,
+        clauses=p.clauses,
+        parties=p.parties,
+        changes=tuple(changes),
+    )
     return d.events
 
 
