@@ -3,6 +3,7 @@ enough across seeds to tell all three stories of the bundled ceasefire scenario.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections import Counter
 
@@ -206,3 +207,19 @@ def test_across_300_seeds_the_ceasefire_is_sometimes_never_reached_holding_or_br
     for told in ("never reached", "reached and holding", "reached and broken"):
         assert stories[told] >= 30, stories
     assert bombs > 0
+
+
+def test_a_played_game_is_freed_without_the_cycle_collector(scenario) -> None:
+    """A game holds no reference cycle (a state's cached projections hold its tables, not
+    the state): dropping it frees it at once, leaving the cyclic collector nothing to find,
+    which in automated play was a tenth of the time."""
+    play_game(scenario, 1)  # caches warmed
+    gc.collect()
+    gc.disable()
+    try:
+        game = play_game(scenario, 2)
+        assert game.state.projections  # the agents' views were cached in the state
+        del game
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
