@@ -373,15 +373,16 @@ class HeuristicAgent:
         values = self.valuer.clause_values(ctx.v, remaining_rounds(view))
         return values, float(self.team.reservation.fn(ctx, self.id, None))
 
-    def surplus(self, view: View, clauses: Sequence[str]) -> float:
-        """Value of a package to this team minus its reservation (positive: worth signing)."""
-        values, reservation = self.appraise(view)
-        return package_value(values, clauses) - reservation
-
     def counter(self, view: View, p: ProposalRecord) -> tuple[str, ...] | None:
         """The one-clause change to ``p`` this team likes best, if it would then sign."""
         values, reservation = self.appraise(view)
-        best, best_value = None, package_value(values, p.clauses)
+        return self._counter(values, reservation, p, package_value(values, p.clauses))
+
+    def _counter(
+        self, values: Mapping[str, float], reservation: float, p: ProposalRecord, value: float
+    ) -> tuple[str, ...] | None:
+        """``counter``, given the team's appraisal and its value of ``p`` as it stands."""
+        best, best_value = None, value
         for clause in self.sc.agreements[p.agreement].optional:
             if clause in p.clauses:
                 variant = tuple(c for c in p.clauses if c != clause)
@@ -396,11 +397,12 @@ class HeuristicAgent:
         return best[0]
 
     def respond(self, view: View, p: ProposalRecord, *, may_counter: bool = True) -> cmd.Command:
-        """Sign, counter or reject proposal ``p``."""
-        surplus = self.surplus(view, p.clauses)
-        if self.rng.random() < _sigmoid(surplus / self.temperature):
+        """Sign, counter or reject proposal ``p`` (appraised once for both)."""
+        values, reservation = self.appraise(view)
+        value = package_value(values, p.clauses)
+        if self.rng.random() < _sigmoid((value - reservation) / self.temperature):
             return _SignProposal(seat=self.seat, pid=p.pid)
-        variant = self.counter(view, p) if may_counter else None
+        variant = self._counter(values, reservation, p, value) if may_counter else None
         if variant is not None:
             return cmd.TableProposal(
                 seat=self.seat, agreement=p.agreement, clauses=variant, counter_to=p.pid
