@@ -134,11 +134,20 @@ def send(seat: Seat, form: str, button: str | None = None, *, ok: bool = True) -
 
 
 def unfold(scope: Locator, summary: str) -> Locator:
-    """Open the ``details`` whose summary says ``summary`` (if closed); the details."""
+    """Open the ``details`` whose summary says ``summary`` (if closed); the details. A click
+    in the instant its panel is drawn again can miss the fold, as a person's can: then click
+    again, as a person would, once the fold is seen still closed."""
     details = scope.locator("details", has=scope.page.locator("summary", has_text=summary)).first
-    if details.get_attribute("open") is None:
+    for _attempt in range(3):
+        if details.get_attribute("open") is not None:
+            return details
         details.locator("summary").first.click()
-    return details
+        try:
+            expect(details).to_have_attribute("open", "", timeout=2_000)
+            return details
+        except AssertionError:
+            continue
+    raise AssertionError(f"the fold {summary!r} did not open after three clicks")
 
 
 def of_team(items: Locator, team: str) -> Locator:
