@@ -93,7 +93,7 @@ class Appraisal:
         totals = [package_value(v, chosen) for v in values]
         column = {c: [v[c] for v in values] for c in candidates}  # each team's value of c
         while candidates:
-            scored: list[tuple[int, float, str]] = []
+            supports = []
             for c in candidates:
                 refusing, shortfall = 0, 0.0
                 worth = column[c]
@@ -102,15 +102,7 @@ class Appraisal:
                     if surplus <= 0:
                         refusing += 1
                         shortfall += surplus
-                scored.append((-refusing, shortfall, c))
-            # only the candidates fewest parties refuse can be best, so only their shortfalls
-            # are rounded (round() is slow; and 0.0 is its own rounding)
-            fewest = max(x[0] for x in scored)
-            supports = [
-                ((r, round(short, 9) if short else short), c)
-                for r, short, c in scored
-                if r == fewest
-            ]
+                supports.append(((-refusing, round(shortfall, 9)), c))
             top = max(x[0] for x in supports)
             if top < best_support:
                 break
